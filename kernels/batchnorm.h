@@ -1,0 +1,48 @@
+// Batch normalisation over N,H,W per channel (BatchNorm2d).
+// x, y, dy, dx: [N,C,H,W]   gamma, beta, running_*, saved_*: [C]
+// Training mode normalises with the batch statistics (biased variance) and
+// updates the running statistics as PyTorch: running = (1-momentum)*running +
+// momentum*batch, with the unbiased variance (M/(M-1), M = N*H*W).
+#pragma once
+
+#include "tensor/tensor.h"
+
+namespace ctcscope {
+
+struct BatchNormParams {
+  double eps = 1e-5;       // torch.nn.BatchNorm2d default
+  double momentum = 0.1;   // torch.nn.BatchNorm2d default
+};
+
+// y assigned; saved_mean and saved_invstd (1/sqrt(var+eps)) assigned for
+// backward; running_mean and running_var updated in place.
+void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const BatchNormParams& p, Tensor& running_mean,
+                               Tensor& running_var, Tensor& y, Tensor& saved_mean,
+                               Tensor& saved_invstd);
+// y = (x - running_mean) / sqrt(running_var + eps) * gamma + beta. y assigned.
+void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const Tensor& running_mean, const Tensor& running_var,
+                               const BatchNormParams& p, Tensor& y);
+// With xhat = (x - mean) * invstd and M = N*H*W:
+//   dbeta  += sum(dy)            dgamma += sum(dy * xhat)
+//   dx = gamma * invstd / M * (M*dy - sum(dy) - xhat * sum(dy * xhat))
+// dx assigned; dgamma, dbeta accumulated.
+void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
+                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
+                          Tensor& dgamma, Tensor& dbeta);
+
+namespace cpu {
+void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const BatchNormParams& p, Tensor& running_mean,
+                               Tensor& running_var, Tensor& y, Tensor& saved_mean,
+                               Tensor& saved_invstd);
+void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const Tensor& running_mean, const Tensor& running_var,
+                               const BatchNormParams& p, Tensor& y);
+void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
+                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
+                          Tensor& dgamma, Tensor& dbeta);
+}  // namespace cpu
+
+}  // namespace ctcscope

@@ -1,0 +1,35 @@
+// 2-D convolution (cross-correlation, as PyTorch), with stride, padding,
+// dilation and groups (depthwise when groups == C == K).
+// x: [N,C,H,W]   w: [K,C/groups,R,S]   y: [N,K,P,Q]
+// P = (H + 2*pad_h - dilation_h*(R-1) - 1) / stride_h + 1, Q likewise.
+// Tensors are f32 (f64 on the CPU for gradient checks), all on one device.
+#pragma once
+
+#include "tensor/tensor.h"
+
+namespace ctcscope {
+
+struct Conv2dParams {
+  std::int64_t stride_h = 1, stride_w = 1;
+  std::int64_t pad_h = 0, pad_w = 0;
+  std::int64_t dilation_h = 1, dilation_w = 1;
+  std::int64_t groups = 1;
+};
+
+// The output shape for x and w, or an error naming what does not fit.
+Shape conv2d_output_shape(const Shape& x, const Shape& w, const Conv2dParams& p);
+
+// y = conv(x, w). y is assigned.
+void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
+// dx = conv_transpose(dy, w): the gradient of sum(y * dy) by x. dx is assigned.
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
+// dw += gradient of sum(y * dy) by w, summed over the batch. dw is accumulated.
+void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
+
+namespace cpu {
+void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
+void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
+}  // namespace cpu
+
+}  // namespace ctcscope

@@ -1,0 +1,88 @@
+// Module: the unit of a network. It owns its parameters (value and gradient,
+// under torchvision's names), its buffers (BatchNorm running statistics) and
+// its children. forward(x) caches what backward needs in named members;
+// backward(dy) returns dx, adds into each parameter's grad and frees the
+// cache. There is no autograd tape: every gradient is a function you can read.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace ctcscope {
+
+struct Parameter {
+  Tensor value;
+  Tensor grad;  // same shape; accumulated by backward, reset only by zero_grad
+};
+
+// A parameter or buffer with its full dotted name ("layer1.0.conv1.weight").
+template <class T>
+struct Named {
+  std::string name;
+  T* item;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  virtual Tensor forward(const Tensor& x) = 0;
+  virtual Tensor backward(const Tensor& dy) = 0;
+  // A short description for printing ("Conv2d(64, 128, k=3, s=2, p=1)").
+  virtual std::string describe() const = 0;
+
+  // Train mode caches for backward and uses batch statistics; eval mode keeps
+  // nothing and uses running statistics. Applies to all children.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool training() const { return training_; }
+
+  // Depth-first, in registration order, as torch's named_parameters().
+  std::vector<Named<Parameter>> named_parameters();
+  std::vector<Parameter*> parameters();
+  // Buffers: running_mean, running_var, num_batches_tracked.
+  std::vector<Named<Tensor>> named_buffers();
+  std::int64_t parameter_count();
+
+  void zero_grad();
+  // Converts every parameter, gradient and buffer (f32 <-> f64; i64 buffers
+  // stay). f64 is for gradient checks on the CPU.
+  void to_dtype(DType dtype);
+
+  // Children in registration order, with their local names.
+  const std::vector<std::pair<std::string, Module*>>& children() const { return children_; }
+  // A child by dotted path ("layer1.0"), or nullptr.
+  Module* find(const std::string& path);
+
+ protected:
+  Parameter& register_parameter(const std::string& name, Tensor value);
+  Tensor& register_buffer(const std::string& name, Tensor value);
+  template <class M>
+  M& register_module(const std::string& name, std::unique_ptr<M> child) {
+    M& ref = *child;
+    children_.emplace_back(name, child.get());
+    owned_.push_back(std::move(child));
+    return ref;
+  }
+  // Called when the mode changes, so a module can drop its cache.
+  virtual void on_mode_change() {}
+
+ private:
+  void collect(const std::string& prefix, std::vector<Named<Parameter>>& params,
+               std::vector<Named<Tensor>>& buffers);
+
+  bool training_ = true;
+  std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> params_;
+  std::vector<std::pair<std::string, std::unique_ptr<Tensor>>> buffers_;
+  std::vector<std::pair<std::string, Module*>> children_;
+  std::vector<std::unique_ptr<Module>> owned_;
+};
+
+}  // namespace ctcscope

@@ -1,0 +1,85 @@
+// Shared test helpers.
+#include "tests/support/test_util.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace ctcscope::test {
+
+static std::string index_str(const Shape& shape, std::int64_t flat) {
+  std::vector<std::int64_t> idx(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    idx[d] = shape[d] ? flat % shape[d] : 0;
+    flat = shape[d] ? flat / shape[d] : 0;
+  }
+  std::ostringstream out;
+  out << '(';
+  for (std::size_t d = 0; d < idx.size(); ++d) out << (d ? "," : "") << idx[d];
+  out << ')';
+  if (shape.size() == 4) out << " as (n,c,h,w)";
+  return out.str();
+}
+
+void expect_close(const Tensor& got, const Tensor& ref, Tolerance tol, const std::string& what) {
+  ASSERT_TRUE(got.defined() && ref.defined()) << what << ": undefined tensor";
+  ASSERT_EQ(got.shape(), ref.shape()) << what << ": shapes " << got.shape_str() << " vs "
+                                      << ref.shape_str();
+  double worst_share = -1;
+  std::int64_t worst = -1;
+  std::int64_t failures = 0;
+  for (std::int64_t i = 0; i < got.numel(); ++i) {
+    double g = got.item(i), r = ref.item(i);
+    double limit = tol.atol + tol.rtol * std::fabs(r);
+    double err = std::fabs(g - r);
+    double share = std::isnan(err) ? INFINITY : err / limit;
+    if (std::isnan(g) != std::isnan(r)) share = INFINITY;
+    if (std::isnan(g) && std::isnan(r)) share = 0;
+    if (share > 1) ++failures;
+    if (share > worst_share) {
+      worst_share = share;
+      worst = i;
+    }
+  }
+  if (failures > 0) {
+    ADD_FAILURE() << what << ": " << failures << " of " << got.numel()
+                  << " elements outside atol=" << tol.atol << " rtol=" << tol.rtol
+                  << "; worst at " << index_str(got.shape(), worst) << ": got " << got.item(worst)
+                  << ", expected " << ref.item(worst) << " (" << worst_share
+                  << "x the limit)";
+  }
+}
+
+Tensor numeric_gradient(Tensor& x, const std::function<double()>& f, double h) {
+  EXPECT_EQ(x.dtype(), DType::f64) << "finite differences need f64";
+  Tensor g = Tensor::zeros(x.shape(), DType::f64);
+  double* px = x.data<double>();
+  double* pg = g.data<double>();
+  for (std::int64_t i = 0; i < x.numel(); ++i) {
+    double saved = px[i];
+    px[i] = saved + h;
+    double fp = f();
+    px[i] = saved - h;
+    double fm = f();
+    px[i] = saved;
+    pg[i] = (fp - fm) / (2 * h);
+  }
+  return g;
+}
+
+double dot(const Tensor& a, const Tensor& b) {
+  EXPECT_EQ(a.numel(), b.numel());
+  double s = 0;
+  for (std::int64_t i = 0; i < a.numel(); ++i) s += a.item(i) * b.item(i);
+  return s;
+}
+
+Tensor random_away_from_zero(const Shape& shape, const Seed& seed, double margin) {
+  Tensor t = random_normal(shape, seed, 0.0, 1.0, DType::f64);
+  double* p = t.data<double>();
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    if (std::fabs(p[i]) < margin) p[i] = p[i] < 0 ? p[i] - margin : p[i] + margin;
+  }
+  return t;
+}
+
+}  // namespace ctcscope::test
