@@ -25,16 +25,29 @@ Tensor& Module::register_buffer(const std::string& name, Tensor value) {
 }
 
 void Module::collect(const std::string& prefix, std::vector<Named<Parameter>>& params,
-                     std::vector<Named<Tensor>>& buffers) {
-  for (auto& [name, p] : params_) params.push_back({prefix + name, p.get()});
-  for (auto& [name, b] : buffers_) buffers.push_back({prefix + name, b.get()});
-  for (auto& [name, child] : children_) child->collect(prefix + name + ".", params, buffers);
+                     std::vector<Named<Tensor>>& buffers, std::vector<Named<Tensor>>* state) {
+  for (auto& [name, p] : params_) {
+    params.push_back({prefix + name, p.get()});
+    if (state) state->push_back({prefix + name, &p->value});
+  }
+  for (auto& [name, b] : buffers_) {
+    buffers.push_back({prefix + name, b.get()});
+    if (state) state->push_back({prefix + name, b.get()});
+  }
+  for (auto& [name, child] : children_) child->collect(prefix + name + ".", params, buffers, state);
+}
+
+std::vector<Named<Tensor>> Module::state_dict() {
+  std::vector<Named<Parameter>> params;
+  std::vector<Named<Tensor>> buffers, state;
+  collect("", params, buffers, &state);
+  return state;
 }
 
 std::vector<Named<Parameter>> Module::named_parameters() {
   std::vector<Named<Parameter>> params;
   std::vector<Named<Tensor>> buffers;
-  collect("", params, buffers);
+  collect("", params, buffers, nullptr);
   return params;
 }
 
@@ -47,7 +60,7 @@ std::vector<Parameter*> Module::parameters() {
 std::vector<Named<Tensor>> Module::named_buffers() {
   std::vector<Named<Parameter>> params;
   std::vector<Named<Tensor>> buffers;
-  collect("", params, buffers);
+  collect("", params, buffers, nullptr);
   return buffers;
 }
 

@@ -49,6 +49,10 @@ class Module {
   std::vector<Parameter*> parameters();
   // Buffers: running_mean, running_var, num_batches_tracked.
   std::vector<Named<Tensor>> named_buffers();
+  // Parameter values and buffers in PyTorch's state_dict order (a module's
+  // own parameters, its own buffers, then each child's): the layout of
+  // weight files and checkpoints.
+  std::vector<Named<Tensor>> state_dict();
   std::int64_t parameter_count();
 
   void zero_grad();
@@ -76,7 +80,7 @@ class Module {
 
  private:
   void collect(const std::string& prefix, std::vector<Named<Parameter>>& params,
-               std::vector<Named<Tensor>>& buffers);
+               std::vector<Named<Tensor>>& buffers, std::vector<Named<Tensor>>* state);
 
   bool training_ = true;
   std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> params_;

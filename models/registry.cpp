@@ -1,0 +1,27 @@
+// The model registry.
+#include "models/registry.h"
+
+#include "models/resnet.h"
+
+namespace ctcscope {
+
+static const ResNetSpec* find_resnet(const std::string& name) {
+  for (const ResNetSpec* spec : {&kResNet18, &kResNet34, &kResNet50}) {
+    if (name == spec->name) return spec;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> model_names() { return {"resnet18", "resnet34", "resnet50"}; }
+
+bool is_model_name(const std::string& name) { return find_resnet(name) != nullptr; }
+
+std::unique_ptr<Module> make_model(const std::string& name, std::int64_t num_classes,
+                                   std::uint64_t seed) {
+  if (const ResNetSpec* spec = find_resnet(name)) return std::make_unique<ResNet>(*spec, num_classes, seed);
+  std::string known;
+  for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
+  CTC_FAIL("unknown model '", name, "' (known: ", known, ")");
+}
+
+}  // namespace ctcscope

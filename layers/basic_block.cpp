@@ -1,0 +1,47 @@
+// BasicBlock: two 3x3 convolutions and the residual add.
+#include "layers/basic_block.h"
+
+#include "kernels/elementwise.h"
+
+namespace ctcscope {
+
+std::unique_ptr<Sequential> make_downsample(std::int64_t in_channels, std::int64_t out_channels,
+                                            std::int64_t stride) {
+  auto seq = std::make_unique<Sequential>();
+  seq->add(std::make_unique<Conv2d>(in_channels, out_channels, 1, stride));
+  seq->add(std::make_unique<BatchNorm2d>(out_channels));
+  return seq;
+}
+
+BasicBlock::BasicBlock(std::int64_t in_channels, std::int64_t planes, std::int64_t stride)
+    : conv1_(register_module("conv1", std::make_unique<Conv2d>(in_channels, planes, 3, stride, 1))),
+      bn1_(register_module("bn1", std::make_unique<BatchNorm2d>(planes))),
+      relu1_(register_module("relu1", std::make_unique<ReLU>(true))),
+      conv2_(register_module("conv2", std::make_unique<Conv2d>(planes, planes, 3, 1, 1))),
+      bn2_(register_module("bn2", std::make_unique<BatchNorm2d>(planes))),
+      relu2_(register_module("relu2", std::make_unique<ReLU>(true))) {
+  if (stride != 1 || in_channels != planes * kExpansion) {
+    downsample_ = &register_module("downsample", make_downsample(in_channels, planes * kExpansion, stride));
+  }
+}
+
+Tensor BasicBlock::forward(const Tensor& x) {
+  Tensor out = relu1_.forward(bn1_.forward(conv1_.forward(x)));
+  out = bn2_.forward(conv2_.forward(out));
+  Tensor identity = downsample_ ? downsample_->forward(x) : x;
+  add(out, identity, out);
+  return relu2_.forward(out);
+}
+
+// d(out)/d(x) sums the main path and the identity path.
+Tensor BasicBlock::backward(const Tensor& dy) {
+  Tensor dsum = relu2_.backward(dy);
+  Tensor dmain = conv1_.backward(bn1_.backward(relu1_.backward(conv2_.backward(bn2_.backward(dsum)))));
+  Tensor didentity = downsample_ ? downsample_->backward(dsum) : dsum;
+  add(dmain, didentity, dmain);
+  return dmain;
+}
+
+std::string BasicBlock::describe() const { return downsample_ ? "BasicBlock(downsample)" : "BasicBlock()"; }
+
+}  // namespace ctcscope

@@ -1,0 +1,58 @@
+// BatchNorm2d: forward in training or eval mode, backward from the saved
+// batch mean and inverse standard deviation.
+#include "layers/batchnorm2d.h"
+
+#include <sstream>
+
+namespace ctcscope {
+
+BatchNorm2d::BatchNorm2d(std::int64_t channels, double eps, double momentum)
+    : channels_(channels),
+      params_{eps, momentum},
+      weight_(register_parameter("weight", Tensor::full({channels}, 1.0))),
+      bias_(register_parameter("bias", Tensor::zeros({channels}))),
+      running_mean_(register_buffer("running_mean", Tensor::zeros({channels}))),
+      running_var_(register_buffer("running_var", Tensor::full({channels}, 1.0))),
+      num_batches_tracked_(register_buffer("num_batches_tracked", Tensor::zeros({}, DType::i64))) {}
+
+Tensor BatchNorm2d::forward(const Tensor& x) {
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  if (!training()) {
+    batchnorm2d_forward_infer(x, weight_.value, bias_.value, running_mean_, running_var_, params_, y);
+    return y;
+  }
+  saved_mean_ = Tensor::empty({channels_}, x.dtype(), x.device());
+  saved_invstd_ = Tensor::empty({channels_}, x.dtype(), x.device());
+  batchnorm2d_forward_train(x, weight_.value, bias_.value, params_, running_mean_, running_var_, y,
+                            saved_mean_, saved_invstd_);
+  num_batches_tracked_.data<std::int64_t>()[0] += 1;
+  saved_x_ = x;
+  return y;
+}
+
+Tensor BatchNorm2d::backward(const Tensor& dy) {
+  CTC_CHECK(saved_x_.defined(), "BatchNorm2d::backward without a forward in training mode");
+  Tensor dx = Tensor::empty(saved_x_.shape(), dy.dtype(), dy.device());
+  batchnorm2d_backward(dy, saved_x_, weight_.value, saved_mean_, saved_invstd_, dx, weight_.grad,
+                       bias_.grad);
+  on_mode_change();
+  return dx;
+}
+
+void BatchNorm2d::on_mode_change() {
+  saved_x_ = Tensor();
+  saved_mean_ = Tensor();
+  saved_invstd_ = Tensor();
+}
+
+std::int64_t BatchNorm2d::batches_tracked() const {
+  return num_batches_tracked_.data<std::int64_t>()[0];
+}
+
+std::string BatchNorm2d::describe() const {
+  std::ostringstream out;
+  out << "BatchNorm2d(" << channels_ << ", eps=" << params_.eps << ")";
+  return out.str();
+}
+
+}  // namespace ctcscope

@@ -1,0 +1,72 @@
+// Conv2d: forward caches its input; backward gives dx and accumulates dw.
+#include "layers/conv2d.h"
+
+#include <sstream>
+
+namespace ctcscope {
+
+Conv2d::Conv2d(const Conv2dOptions& o)
+    : options_(o),
+      weight_(register_parameter(
+          "weight", Tensor::zeros({o.out_channels, o.in_channels / std::max<std::int64_t>(o.params.groups, 1),
+                                   o.kernel_h, o.kernel_w}))) {
+  CTC_CHECK(o.in_channels > 0 && o.out_channels > 0 && o.params.groups > 0 &&
+                o.in_channels % o.params.groups == 0 && o.out_channels % o.params.groups == 0,
+            "Conv2d: channels ", o.in_channels, "->", o.out_channels,
+            " do not divide into groups=", o.params.groups);
+  reset_parameters(Seed{"init.conv2d"});
+}
+
+static Conv2dOptions square(std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride,
+                            std::int64_t padding, std::int64_t dilation, std::int64_t groups) {
+  Conv2dOptions o;
+  o.in_channels = in;
+  o.out_channels = out;
+  o.kernel_h = o.kernel_w = k;
+  o.params.stride_h = o.params.stride_w = stride;
+  o.params.pad_h = o.params.pad_w = padding;
+  o.params.dilation_h = o.params.dilation_w = dilation;
+  o.params.groups = groups;
+  return o;
+}
+
+Conv2d::Conv2d(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
+               std::int64_t padding, std::int64_t dilation, std::int64_t groups)
+    : Conv2d(square(in, out, kernel, stride, padding, dilation, groups)) {}
+
+void Conv2d::reset_parameters(const Seed& seed) {
+  init_uniform_fan_in(weight_.value, weight_.value.numel() / weight_.value.size(0), seed);
+}
+
+Tensor Conv2d::forward(const Tensor& x) {
+  Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
+                           x.dtype(), x.device());
+  conv2d_forward(x, weight_.value, options_.params, y);
+  if (training()) saved_x_ = x;
+  return y;
+}
+
+Tensor Conv2d::backward(const Tensor& dy) {
+  CTC_CHECK(saved_x_.defined(), "Conv2d::backward without a forward in training mode");
+  conv2d_backward_filter(dy, saved_x_, options_.params, weight_.grad);
+  Tensor dx;
+  if (input_grad_) {
+    dx = Tensor::empty(saved_x_.shape(), dy.dtype(), dy.device());
+    conv2d_backward_data(dy, weight_.value, options_.params, dx);
+  }
+  saved_x_ = Tensor();
+  return dx;
+}
+
+std::string Conv2d::describe() const {
+  const auto& p = options_.params;
+  std::ostringstream out;
+  out << "Conv2d(" << options_.in_channels << ", " << options_.out_channels << ", k="
+      << options_.kernel_h << "x" << options_.kernel_w << ", s=" << p.stride_h << ", p=" << p.pad_h;
+  if (p.dilation_h != 1) out << ", d=" << p.dilation_h;
+  if (p.groups != 1) out << ", g=" << p.groups;
+  out << ")";
+  return out.str();
+}
+
+}  // namespace ctcscope

@@ -1,0 +1,48 @@
+// Conv2d: the convolution layer (no bias: every convolution in ResNet is
+// followed by BatchNorm). Parameter "weight" [K, C/groups, R, S].
+#pragma once
+
+#include "kernels/conv.h"
+#include "layers/module.h"
+#include "tensor/random.h"
+
+namespace ctcscope {
+
+struct Conv2dOptions {
+  std::int64_t in_channels = 0, out_channels = 0;
+  std::int64_t kernel_h = 1, kernel_w = 1;
+  Conv2dParams params;  // stride, padding, dilation, groups
+};
+
+class Conv2d : public Module {
+ public:
+  explicit Conv2d(const Conv2dOptions& options);
+  // Square kernel, stride, padding and dilation.
+  Conv2d(std::int64_t in_channels, std::int64_t out_channels, std::int64_t kernel,
+         std::int64_t stride = 1, std::int64_t padding = 0, std::int64_t dilation = 1,
+         std::int64_t groups = 1);
+
+  Tensor forward(const Tensor& x) override;
+  // Returns dx, or an undefined tensor when set_input_grad(false).
+  Tensor backward(const Tensor& dy) override;
+  std::string describe() const override;
+
+  // PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+  void reset_parameters(const Seed& seed);
+  // The first layer of a network needs no gradient for its input image.
+  void set_input_grad(bool on) { input_grad_ = on; }
+
+  Parameter& weight() { return weight_; }
+  const Conv2dOptions& options() const { return options_; }
+
+ protected:
+  void on_mode_change() override { saved_x_ = Tensor(); }
+
+ private:
+  Conv2dOptions options_;
+  Parameter& weight_;
+  bool input_grad_ = true;
+  Tensor saved_x_;
+};
+
+}  // namespace ctcscope

@@ -1,0 +1,28 @@
+// Sequential: children run in order forward and in reverse order backward.
+// Children are named "0", "1", ... as torch.nn.Sequential.
+#pragma once
+
+#include "layers/module.h"
+
+namespace ctcscope {
+
+class Sequential : public Module {
+ public:
+  template <class M>
+  M& add(std::unique_ptr<M> child) {
+    M& ref = register_module(std::to_string(modules_.size()), std::move(child));
+    modules_.push_back(&ref);
+    return ref;
+  }
+
+  Tensor forward(const Tensor& x) override;
+  Tensor backward(const Tensor& dy) override;
+  std::string describe() const override;
+  std::size_t size() const { return modules_.size(); }
+  Module& operator[](std::size_t i) { return *modules_.at(i); }
+
+ private:
+  std::vector<Module*> modules_;
+};
+
+}  // namespace ctcscope

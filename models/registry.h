@@ -1,0 +1,21 @@
+// The model registry: every architecture ctcscope can build, by name.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/module.h"
+
+namespace ctcscope {
+
+// "resnet18", "resnet34", "resnet50".
+std::vector<std::string> model_names();
+bool is_model_name(const std::string& name);
+
+// A freshly initialised network with `num_classes` outputs; an unknown name
+// is an error that lists the known ones.
+std::unique_ptr<Module> make_model(const std::string& name, std::int64_t num_classes,
+                                   std::uint64_t seed = 0);
+
+}  // namespace ctcscope

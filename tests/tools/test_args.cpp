@@ -1,0 +1,59 @@
+// The command-line parser: values, flags, defaults, and clear errors.
+#include <gtest/gtest.h>
+
+#include "tensor/error.h"
+#include "tools/args.h"
+
+namespace ctcscope::cli {
+namespace {
+
+Args make() {
+  Args a("demo", "A test command.");
+  a.option("steps", "N", "30", "steps");
+  a.option("lr", "RATE", "0.001", "rate");
+  a.flag("quiet", "say less");
+  return a;
+}
+
+std::string error_of(const std::vector<std::string>& argv, const char* get = nullptr) {
+  Args a = make();
+  try {
+    a.parse(argv);
+    if (get) a.get_int(get, 1, 100);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Args, ValuesFlagsAndDefaults) {
+  Args a = make();
+  ASSERT_TRUE(a.parse({"--steps", "12", "--quiet", "--lr=0.5"}));
+  EXPECT_EQ(a.get_int("steps", 1, 100), 12);
+  EXPECT_DOUBLE_EQ(a.get_double("lr", 0, 1), 0.5);
+  EXPECT_TRUE(a.has("quiet"));
+  Args b = make();
+  ASSERT_TRUE(b.parse({}));
+  EXPECT_EQ(b.get_int("steps", 1, 100), 30);
+  EXPECT_FALSE(b.has("quiet"));
+}
+
+TEST(Args, BadInputNamesTheProblem) {
+  EXPECT_NE(error_of({"--stpes", "3"}).find("unknown option --stpes"), std::string::npos);
+  EXPECT_NE(error_of({"--steps"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(error_of({"stray"}).find("unexpected argument 'stray'"), std::string::npos);
+  EXPECT_NE(error_of({"--steps", "3x"}, "steps").find("must be an integer"), std::string::npos);
+  EXPECT_NE(error_of({"--steps", "0"}, "steps").find("must be in [1, 100]"), std::string::npos);
+}
+
+TEST(Args, HelpListsOptionsAndExamples) {
+  Args a = make();
+  a.example("ctcscope demo --steps 5");
+  std::string h = a.help();
+  EXPECT_NE(h.find("--steps N"), std::string::npos);
+  EXPECT_NE(h.find("(default 30)"), std::string::npos);
+  EXPECT_NE(h.find("ctcscope demo --steps 5"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ctcscope::cli

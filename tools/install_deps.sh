@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what ctcscope needs to build and test on Debian 12, as root:
+# the compiler and build tools, Eigen, libpng, GoogleTest and Google Benchmark.
+# Packages already present are not fetched again.
+set -euo pipefail
+packages=(g++ cmake ninja-build libeigen3-dev libpng-dev libgtest-dev libbenchmark-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install_deps: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
