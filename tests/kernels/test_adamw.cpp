@@ -1,0 +1,129 @@
+// The AdamW update (kernels/adamw.h): f64 against the header's formula written
+// as a plain double loop, over several steps and a size that splits into
+// OpenMP chunks; f32 against PyTorch literals; argument errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "kernels/adamw.h"
+#include "tests/support/test_util.h"
+
+namespace ctcscope {
+namespace {
+
+using test::expect_close;
+namespace tol = test::tol;
+
+// torch's operations in f32 with the same order, scalar rounding and FMAs
+// (lerp_, addcmul_ on an AVX2 build): the results are the same bits.
+constexpr test::Tolerance kTorchBitExact{0.0, 0.0};
+
+// The formula of kernels/adamw.h, element by element in double.
+void reference_step(std::vector<double>& w, std::vector<double>& m, std::vector<double>& v,
+                    const std::vector<double>& g, const AdamWStep& s) {
+  const double bc1 = 1 - std::pow(s.beta1, static_cast<double>(s.step));
+  const double bc2 = 1 - std::pow(s.beta2, static_cast<double>(s.step));
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    w[i] *= 1 - s.lr * s.weight_decay;
+    m[i] = m[i] + (1 - s.beta1) * (g[i] - m[i]);
+    v[i] = s.beta2 * v[i] + (1 - s.beta2) * g[i] * g[i];
+    w[i] -= s.lr / bc1 * m[i] / (std::sqrt(v[i]) / std::sqrt(bc2) + s.eps);
+  }
+}
+
+TEST(AdamWStep, MatchesFormulaF64OverSteps) {
+  const Shape shape = {3, 5, 7, 97};  // 10185 elements: several chunks per thread
+  Tensor w = random_normal(shape, Seed{"adamw.w"}, 0.0, 1.0, DType::f64);
+  Tensor m = Tensor::zeros(shape, DType::f64);
+  Tensor v = Tensor::zeros(shape, DType::f64);
+  std::vector<double> rw = w.to_double_vector(), rm(rw.size(), 0.0), rv(rw.size(), 0.0);
+
+  AdamWStep s;
+  s.lr = 3e-3;
+  s.beta1 = 0.85;
+  s.beta2 = 0.99;
+  s.eps = 1e-6;
+  s.weight_decay = 0.05;
+  for (std::int64_t t = 1; t <= 4; ++t) {
+    Tensor g = random_normal(shape, Seed{"adamw.g", static_cast<std::uint64_t>(t)}, 0.0, 0.5,
+                             DType::f64);
+    s.step = t;
+    adamw_step(g, s, w, m, v);
+    reference_step(rw, rm, rv, g.to_double_vector(), s);
+  }
+  expect_close(w, Tensor::from_vector(rw, shape), tol::kDouble, "param");
+  expect_close(m, Tensor::from_vector(rm, shape), tol::kDouble, "exp_avg");
+  expect_close(v, Tensor::from_vector(rv, shape), tol::kDouble, "exp_avg_sq");
+}
+
+// Four f32 steps, lr=1e-2, weight_decay=0.1, other settings torch's defaults.
+// The installed torch (1.13) still updates exp_avg with mul_/add_; torch 2.x
+// uses lerp_, which this snippet spells out (its params agree bit for bit with
+// torch.optim.AdamW 1.13 here; exp_avg differs by one ulp in 3 elements):
+//   import torch, math
+//   p0 = [0.5, -1.25, 2.0, 0.0, -0.03125, 3.5, -2.75]
+//   grads = [[0.1, -0.2, 0.3, -0.4, 0.5, 1e-3, -7.0], [-0.3, 0.25, 0.05, 0.4, -0.5, 2e-3, 6.0],
+//            [0.2, 0.0, -0.15, 0.35, 0.45, -1e-3, 0.5], [0.7, -0.6, 0.1, -0.05, 0.0, 4e-3, -1.5]]
+//   lr, wd = 1e-2, 0.1
+//   p = torch.tensor(p0); m = torch.zeros_like(p); v = torch.zeros_like(p)
+//   for t, g in enumerate(grads, 1):
+//       g = torch.tensor(g)
+//       p.mul_(1 - lr*wd); m.lerp_(g, 1-0.9); v.mul_(0.999).addcmul_(g, g, value=1-0.999)
+//       bc1 = 1-0.9**t; bc2 = 1-0.999**t
+//       denom = (v.sqrt() / math.sqrt(bc2)).add_(1e-8)
+//       p.addcdiv_(m, denom, value=-lr/bc1)
+//   print([f"{x:.9g}" for x in p.tolist()], ...m..., ...v...)
+TEST(AdamWStep, MatchesTorchF32) {
+  const std::vector<float> p0 = {0.5f, -1.25f, 2.0f, 0.0f, -0.03125f, 3.5f, -2.75f};
+  const std::vector<std::vector<float>> grads = {
+      {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, 1e-3f, -7.0f},
+      {-0.3f, 0.25f, 0.05f, 0.4f, -0.5f, 2e-3f, 6.0f},
+      {0.2f, 0.0f, -0.15f, 0.35f, 0.45f, -1e-3f, 0.5f},
+      {0.7f, -0.6f, 0.1f, -0.05f, 0.0f, 4e-3f, -1.5f}};
+  const std::vector<float> torch_param = {0.48757875f,     -1.23327434f,   1.96793592f,
+                                          0.00314613385f,  -0.0461851545f, 3.45546913f,
+                                          -2.7281599f};
+  const std::vector<float> torch_exp_avg = {0.0709900036f, -0.0543299988f, 0.0224200003f,
+                                            0.0297399983f, 0.0364499949f,  0.000544900016f,
+                                            -0.129299998f};
+  const std::vector<float> torch_exp_avg_sq = {0.000629750139f, 0.000462255208f,
+                                               0.000124702783f, 0.000444078149f,
+                                               0.000701048528f, 2.19880096e-08f,
+                                               0.0872809365f};
+  const Shape shape = {7};
+  Tensor w = Tensor::from_vector(p0, shape);
+  Tensor m = Tensor::zeros(shape);
+  Tensor v = Tensor::zeros(shape);
+  AdamWStep s;
+  s.lr = 1e-2;
+  s.weight_decay = 0.1;
+  for (std::size_t t = 0; t < grads.size(); ++t) {
+    s.step = static_cast<std::int64_t>(t + 1);
+    adamw_step(Tensor::from_vector(grads[t], shape), s, w, m, v);
+  }
+  expect_close(w, Tensor::from_vector(torch_param, shape), kTorchBitExact, "param");
+  expect_close(m, Tensor::from_vector(torch_exp_avg, shape), kTorchBitExact, "exp_avg");
+  expect_close(v, Tensor::from_vector(torch_exp_avg_sq, shape), kTorchBitExact, "exp_avg_sq");
+}
+
+TEST(AdamWStep, ArgumentChecks) {
+  Tensor w = Tensor::zeros({4});
+  Tensor m = Tensor::zeros({4});
+  Tensor v = Tensor::zeros({4});
+  Tensor g = Tensor::zeros({4});
+  Tensor g_shape = Tensor::zeros({5});
+  Tensor g_f64 = Tensor::zeros({4}, DType::f64);
+  AdamWStep s;
+  EXPECT_THROW(adamw_step(g_shape, s, w, m, v), Error);
+  EXPECT_THROW(adamw_step(g_f64, s, w, m, v), Error);
+  s.step = 0;
+  EXPECT_THROW(adamw_step(g, s, w, m, v), Error);
+  s.step = 1;
+  s.beta2 = 1.0;
+  EXPECT_THROW(adamw_step(g, s, w, m, v), Error);
+}
+
+}  // namespace
+}  // namespace ctcscope
