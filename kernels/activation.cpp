@@ -1,0 +1,26 @@
+// ReLU entry points: check the arguments, then dispatch to the CPU twin.
+// In-place use (y is x, dx is dy) is allowed and passes the checks.
+#include "kernels/activation.h"
+
+#include "kernels/arg_checks.h"
+
+namespace ctcscope {
+
+void relu_forward(const Tensor& x, Tensor& y) {
+  const char* op = "relu_forward";
+  argcheck::check_float(x, op, "x");
+  argcheck::check_like(y, x, x.shape(), op, "y");
+  argcheck::check_backend(x, op);
+  cpu::relu_forward(x, y);
+}
+
+void relu_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
+  const char* op = "relu_backward";
+  argcheck::check_float(dy, op, "dy");
+  argcheck::check_like(y, dy, dy.shape(), op, "y");
+  argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+  argcheck::check_backend(dy, op);
+  cpu::relu_backward(dy, y, dx);
+}
+
+}  // namespace ctcscope

@@ -1,0 +1,84 @@
+// BatchNorm2d entry points: check every argument (op and argument named in the
+// message), then dispatch to the CPU twin. The CUDA backend is not built yet.
+#include "kernels/batchnorm.h"
+
+#include "kernels/arg_checks.h"
+
+namespace ctcscope {
+
+using argcheck::check_backend;
+using argcheck::check_dim;
+using argcheck::check_float;
+using argcheck::check_like;
+
+// x is NCHW float; every per-channel tensor is [C] of x's dtype and device.
+static void check_bn_input(const Tensor& x, const char* op) {
+  check_float(x, op, "x");
+  check_dim(x, 4, op, "x");
+}
+
+static void check_channel_vector(const Tensor& t, const Tensor& x, const char* op,
+                                 const char* arg) {
+  check_like(t, x, {x.size(1)}, op, arg);
+}
+
+static void check_params(const BatchNormParams& p, const char* op) {
+  CTC_CHECK(p.eps > 0, op, ": eps must be positive, got ", p.eps);
+  CTC_CHECK(p.momentum >= 0 && p.momentum <= 1, op, ": momentum must be in [0,1], got ",
+            p.momentum);
+}
+
+void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const BatchNormParams& p, Tensor& running_mean,
+                               Tensor& running_var, Tensor& y, Tensor& saved_mean,
+                               Tensor& saved_invstd) {
+  const char* op = "batchnorm2d_forward_train";
+  check_bn_input(x, op);
+  check_params(p, op);
+  check_channel_vector(gamma, x, op, "gamma");
+  check_channel_vector(beta, x, op, "beta");
+  check_channel_vector(running_mean, x, op, "running_mean");
+  check_channel_vector(running_var, x, op, "running_var");
+  check_like(y, x, x.shape(), op, "y");
+  check_channel_vector(saved_mean, x, op, "saved_mean");
+  check_channel_vector(saved_invstd, x, op, "saved_invstd");
+  // As PyTorch: the unbiased variance needs two values per channel.
+  CTC_CHECK(x.size(0) * x.size(2) * x.size(3) > 1, op,
+            ": expected more than 1 value per channel when training, x is ", x.shape_str());
+  check_backend(x, op);
+  cpu::batchnorm2d_forward_train(x, gamma, beta, p, running_mean, running_var, y, saved_mean,
+                                 saved_invstd);
+}
+
+void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const Tensor& running_mean, const Tensor& running_var,
+                               const BatchNormParams& p, Tensor& y) {
+  const char* op = "batchnorm2d_forward_infer";
+  check_bn_input(x, op);
+  check_params(p, op);
+  check_channel_vector(gamma, x, op, "gamma");
+  check_channel_vector(beta, x, op, "beta");
+  check_channel_vector(running_mean, x, op, "running_mean");
+  check_channel_vector(running_var, x, op, "running_var");
+  check_like(y, x, x.shape(), op, "y");
+  check_backend(x, op);
+  cpu::batchnorm2d_forward_infer(x, gamma, beta, running_mean, running_var, p, y);
+}
+
+void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
+                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
+                          Tensor& dgamma, Tensor& dbeta) {
+  const char* op = "batchnorm2d_backward";
+  check_bn_input(x, op);
+  check_like(dy, x, x.shape(), op, "dy");
+  check_channel_vector(gamma, x, op, "gamma");
+  check_channel_vector(saved_mean, x, op, "saved_mean");
+  check_channel_vector(saved_invstd, x, op, "saved_invstd");
+  check_like(dx, x, x.shape(), op, "dx");
+  check_channel_vector(dgamma, x, op, "dgamma");
+  check_channel_vector(dbeta, x, op, "dbeta");
+  check_backend(x, op);
+  cpu::batchnorm2d_backward(dy, x, gamma, saved_mean, saved_invstd, dx, dgamma, dbeta);
+}
+
+}  // namespace ctcscope

@@ -1,0 +1,246 @@
+// CPU twin of the pools: one OpenMP task per (n,c) plane, plain window loops.
+// Windows are clipped to the input; max pool treats padding as -inf, average
+// pool divides by the padded or the clipped window size (count_include_pad).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "kernels/cpu/parallel.h"
+#include "kernels/pool.h"
+
+namespace ctcscope::cpu {
+namespace {
+
+// The rows (or columns) of input window number `out` along one axis.
+struct Span {
+  std::int64_t begin, end;         // clipped to [0, size)
+  std::int64_t padded_size;        // the window inside [-pad, size + pad)
+};
+
+Span window(std::int64_t out, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
+            std::int64_t size) {
+  const std::int64_t start = out * stride - pad;
+  const std::int64_t stop = std::min(start + kernel, size + pad);
+  return {std::max<std::int64_t>(start, 0), std::min(stop, size), stop - start};
+}
+
+struct Range {
+  std::int64_t begin, end;
+};
+
+// The outputs q whose window column k, input column q*stride - pad + k,
+// lies inside [0, size).
+Range valid_outputs(std::int64_t k, std::int64_t stride, std::int64_t pad, std::int64_t size,
+                    std::int64_t outputs) {
+  const std::int64_t offset = k - pad;
+  const std::int64_t lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const std::int64_t hi = size - offset <= 0 ? 0 : (size - 1 - offset) / stride + 1;
+  return {lo, std::min(hi, outputs)};
+}
+
+// As PyTorch's CPU kernel: each window is scanned row by row, the first
+// maximum wins, and a NaN replaces whatever came before it (so a window with
+// NaN yields NaN). A whole row of outputs advances together, one window
+// element at a time, in that same order per output: the outputs are
+// independent chains (no branch, no serial dependence), which is several
+// times faster than finishing one window before starting the next.
+template <class T>
+void maxpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices) {
+  const std::int64_t NC = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+  const std::int64_t P = y.size(2), Q = y.size(3);
+  const T* px = x.data<T>();
+  T* py = y.data<T>();
+  std::int32_t* pi = indices.data<std::int32_t>();
+  const bool parallel = x.numel() >= kMinParallelElements;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t plane = 0; plane < NC; ++plane) {
+    const T* xp = px + plane * H * W;
+    for (std::int64_t oh = 0; oh < P; ++oh) {
+      const Span hs = window(oh, p.kernel_h, p.stride_h, p.pad_h, H);
+      T* best = py + (plane * P + oh) * Q;
+      std::int32_t* arg = pi + (plane * P + oh) * Q;
+      for (std::int64_t ow = 0; ow < Q; ++ow) {
+        best[ow] = -std::numeric_limits<T>::infinity();
+        const Span ws = window(ow, p.kernel_w, p.stride_w, p.pad_w, W);
+        arg[ow] = static_cast<std::int32_t>(hs.begin * W + ws.begin);  // kept if all are -inf
+      }
+      for (std::int64_t h = hs.begin; h < hs.end; ++h) {
+        for (std::int64_t k = 0; k < p.kernel_w; ++k) {
+          const Range qs = valid_outputs(k, p.stride_w, p.pad_w, W, Q);
+          const std::int64_t offset = h * W + k - p.pad_w;  // flat input index = q*stride + offset
+          for (std::int64_t ow = qs.begin; ow < qs.end; ++ow) {
+            const std::int64_t at = ow * p.stride_w + offset;
+            const T v = xp[at];
+            const bool take = v > best[ow] || std::isnan(v);
+            best[ow] = take ? v : best[ow];
+            arg[ow] = take ? static_cast<std::int32_t>(at) : arg[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+// dx[argmax] += dy for every output; dx is zeroed first. Planes are disjoint,
+// so the planes run in parallel and each sums in scan order.
+template <class T>
+void maxpool_backward_impl(const Tensor& dy, const Tensor& indices, Tensor& dx) {
+  const std::int64_t NC = dy.size(0) * dy.size(1), PQ = dy.size(2) * dy.size(3);
+  const std::int64_t HW = dx.size(2) * dx.size(3);
+  const T* pdy = dy.data<T>();
+  const std::int32_t* pi = indices.data<std::int32_t>();
+  T* pdx = dx.data<T>();
+  std::int64_t bad = 0;
+  const bool parallel = dx.numel() >= kMinParallelElements;
+#pragma omp parallel for schedule(static) reduction(+ : bad) if (parallel)
+  for (std::int64_t plane = 0; plane < NC; ++plane) {
+    T* gx = pdx + plane * HW;
+    std::fill(gx, gx + HW, T(0));
+    for (std::int64_t i = 0; i < PQ; ++i) {
+      const std::int64_t at = pi[plane * PQ + i];
+      if (at < 0 || at >= HW) {
+        ++bad;
+        continue;
+      }
+      gx[at] += pdy[plane * PQ + i];
+    }
+  }
+  CTC_CHECK(bad == 0, "maxpool2d_backward: ", bad, " indices fall outside the input plane of ",
+            dx.shape_str());
+}
+
+template <class T>
+void avgpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y) {
+  const std::int64_t NC = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+  const std::int64_t P = y.size(2), Q = y.size(3);
+  const T* px = x.data<T>();
+  T* py = y.data<T>();
+  const bool parallel = x.numel() >= kMinParallelElements;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t plane = 0; plane < NC; ++plane) {
+    const T* xp = px + plane * H * W;
+    T* yp = py + plane * P * Q;
+    for (std::int64_t oh = 0; oh < P; ++oh) {
+      const Span hs = window(oh, p.kernel_h, p.stride_h, p.pad_h, H);
+      for (std::int64_t ow = 0; ow < Q; ++ow) {
+        const Span ws = window(ow, p.kernel_w, p.stride_w, p.pad_w, W);
+        double sum = 0;
+        for (std::int64_t h = hs.begin; h < hs.end; ++h) {
+          for (std::int64_t w = ws.begin; w < ws.end; ++w) sum += static_cast<double>(xp[h * W + w]);
+        }
+        const std::int64_t count = p.count_include_pad ? hs.padded_size * ws.padded_size
+                                                       : (hs.end - hs.begin) * (ws.end - ws.begin);
+        yp[oh * Q + ow] = static_cast<T>(sum / static_cast<double>(count));
+      }
+    }
+  }
+}
+
+// dx[window] += dy / count for every output window; dx is zeroed first.
+template <class T>
+void avgpool_backward_impl(const Tensor& dy, const Pool2dParams& p, Tensor& dx) {
+  const std::int64_t NC = dx.size(0) * dx.size(1), H = dx.size(2), W = dx.size(3);
+  const std::int64_t P = dy.size(2), Q = dy.size(3);
+  const T* pdy = dy.data<T>();
+  T* pdx = dx.data<T>();
+  const bool parallel = dx.numel() >= kMinParallelElements;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t plane = 0; plane < NC; ++plane) {
+    const T* gy = pdy + plane * P * Q;
+    T* gx = pdx + plane * H * W;
+    std::fill(gx, gx + H * W, T(0));
+    for (std::int64_t oh = 0; oh < P; ++oh) {
+      const Span hs = window(oh, p.kernel_h, p.stride_h, p.pad_h, H);
+      for (std::int64_t ow = 0; ow < Q; ++ow) {
+        const Span ws = window(ow, p.kernel_w, p.stride_w, p.pad_w, W);
+        const std::int64_t count = p.count_include_pad ? hs.padded_size * ws.padded_size
+                                                       : (hs.end - hs.begin) * (ws.end - ws.begin);
+        const T g = static_cast<T>(static_cast<double>(gy[oh * Q + ow]) / static_cast<double>(count));
+        for (std::int64_t h = hs.begin; h < hs.end; ++h) {
+          for (std::int64_t w = ws.begin; w < ws.end; ++w) gx[h * W + w] += g;
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void global_avgpool_forward_impl(const Tensor& x, Tensor& y) {
+  const std::int64_t NC = x.size(0) * x.size(1), HW = x.size(2) * x.size(3);
+  const T* px = x.data<T>();
+  T* py = y.data<T>();
+  const bool parallel = x.numel() >= kMinParallelElements;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t plane = 0; plane < NC; ++plane) {
+    const T* xp = px + plane * HW;
+    double sum = 0;
+    for (std::int64_t i = 0; i < HW; ++i) sum += static_cast<double>(xp[i]);
+    py[plane] = static_cast<T>(sum / static_cast<double>(HW));
+  }
+}
+
+template <class T>
+void global_avgpool_backward_impl(const Tensor& dy, Tensor& dx) {
+  const std::int64_t NC = dx.size(0) * dx.size(1), HW = dx.size(2) * dx.size(3);
+  const T* pdy = dy.data<T>();
+  T* pdx = dx.data<T>();
+  const bool parallel = dx.numel() >= kMinParallelElements;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t plane = 0; plane < NC; ++plane) {
+    const T g = static_cast<T>(static_cast<double>(pdy[plane]) / static_cast<double>(HW));
+    std::fill(pdx + plane * HW, pdx + (plane + 1) * HW, g);
+  }
+}
+
+}  // namespace
+
+void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices) {
+  if (x.dtype() == DType::f64) {
+    maxpool_forward_impl<double>(x, p, y, indices);
+  } else {
+    maxpool_forward_impl<float>(x, p, y, indices);
+  }
+}
+
+void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) {
+  if (dy.dtype() == DType::f64) {
+    maxpool_backward_impl<double>(dy, indices, dx);
+  } else {
+    maxpool_backward_impl<float>(dy, indices, dx);
+  }
+}
+
+void avgpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y) {
+  if (x.dtype() == DType::f64) {
+    avgpool_forward_impl<double>(x, p, y);
+  } else {
+    avgpool_forward_impl<float>(x, p, y);
+  }
+}
+
+void avgpool2d_backward(const Tensor& dy, const Pool2dParams& p, Tensor& dx) {
+  if (dy.dtype() == DType::f64) {
+    avgpool_backward_impl<double>(dy, p, dx);
+  } else {
+    avgpool_backward_impl<float>(dy, p, dx);
+  }
+}
+
+void global_avgpool_forward(const Tensor& x, Tensor& y) {
+  if (x.dtype() == DType::f64) {
+    global_avgpool_forward_impl<double>(x, y);
+  } else {
+    global_avgpool_forward_impl<float>(x, y);
+  }
+}
+
+void global_avgpool_backward(const Tensor& dy, Tensor& dx) {
+  if (dy.dtype() == DType::f64) {
+    global_avgpool_backward_impl<double>(dy, dx);
+  } else {
+    global_avgpool_backward_impl<float>(dy, dx);
+  }
+}
+
+}  // namespace ctcscope::cpu
