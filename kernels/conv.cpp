@@ -1,0 +1,101 @@
+// 2-D convolution entry points: check every argument (rank, dtype, device,
+// groups, shapes against conv2d_output_shape), naming the op and the argument
+// that does not fit, then dispatch to the backend of the tensors' device.
+#include "kernels/conv.h"
+
+namespace ctcscope {
+namespace {
+
+// The output shape, with errors that name `op` and the offending argument;
+// `x_name` and `w_name` are what the caller calls the input- and weight-shaped
+// tensors (x/dx, w/dw).
+Shape output_shape(const char* op, const Shape& x, const char* x_name, const Shape& w,
+                   const char* w_name, const Conv2dParams& p) {
+  CTC_CHECK(x.size() == 4, op, ": ", x_name, " must be NCHW (4-D), got ", shape_str(x));
+  CTC_CHECK(w.size() == 4, op, ": ", w_name, " must be [K,C/groups,R,S] (4-D), got ",
+            shape_str(w));
+  CTC_CHECK(p.stride_h >= 1 && p.stride_w >= 1, op, ": stride must be positive, got ",
+            p.stride_h, "x", p.stride_w);
+  CTC_CHECK(p.dilation_h >= 1 && p.dilation_w >= 1, op, ": dilation must be positive, got ",
+            p.dilation_h, "x", p.dilation_w);
+  CTC_CHECK(p.pad_h >= 0 && p.pad_w >= 0, op, ": padding must be non-negative, got ", p.pad_h,
+            "x", p.pad_w);
+  CTC_CHECK(p.groups >= 1, op, ": groups must be positive, got ", p.groups);
+  const std::int64_t n = x[0], c = x[1], h = x[2], wd = x[3];
+  const std::int64_t k = w[0], r = w[2], s = w[3];
+  CTC_CHECK(n >= 0 && c >= 1 && h >= 1 && wd >= 1, op, ": ", x_name, " has shape ",
+            shape_str(x), ", expected positive C, H, W");
+  CTC_CHECK(k >= 1 && r >= 1 && s >= 1, op, ": ", w_name, " has shape ", shape_str(w),
+            ", expected positive K, R, S");
+  CTC_CHECK(c % p.groups == 0, op, ": ", x_name, " has C=", c, " channels, not divisible by groups=",
+            p.groups);
+  CTC_CHECK(k % p.groups == 0, op, ": ", w_name, " has K=", k,
+            " output channels, not divisible by groups=", p.groups);
+  CTC_CHECK(w[1] == c / p.groups, op, ": ", w_name, " has shape ", shape_str(w),
+            ", expected C/groups=", c / p.groups, " input channels per group");
+  const std::int64_t span_h = p.dilation_h * (r - 1) + 1;
+  const std::int64_t span_w = p.dilation_w * (s - 1) + 1;
+  CTC_CHECK(h + 2 * p.pad_h >= span_h && wd + 2 * p.pad_w >= span_w, op, ": ", w_name,
+            " kernel ", r, "x", s, " (dilation ", p.dilation_h, "x", p.dilation_w,
+            ") is larger than the padded input ", h + 2 * p.pad_h, "x", wd + 2 * p.pad_w,
+            ": the output would be empty");
+  const std::int64_t out_p = (h + 2 * p.pad_h - span_h) / p.stride_h + 1;
+  const std::int64_t out_q = (wd + 2 * p.pad_w - span_w) / p.stride_w + 1;
+  return {n, k, out_p, out_q};
+}
+
+// f32 or f64, and every tensor of the call of the first one's dtype and device.
+void check_types(const char* op, const Tensor& first, const char* first_name,
+                 std::initializer_list<std::pair<const Tensor*, const char*>> others) {
+  check_defined(first, op, first_name);
+  CTC_CHECK(first.dtype() == DType::f32 || first.dtype() == DType::f64, op, ": ", first_name,
+            " is ", first.describe(), ", expected f32 or f64");
+  for (const auto& [t, name] : others) check_same_dtype_device(first, *t, op, name);
+}
+
+void check_not_aliased(const char* op, const Tensor& out, const char* out_name, const Tensor& in,
+                       const char* in_name) {
+  CTC_CHECK(!out.same_data(in), op, ": ", out_name, " must not share memory with ", in_name);
+}
+
+[[noreturn]] void no_cuda(const char* op) {
+  CTC_FAIL(op, ": tensors are on cuda: CUDA backend not built");
+}
+
+}  // namespace
+
+Shape conv2d_output_shape(const Shape& x, const Shape& w, const Conv2dParams& p) {
+  return output_shape("conv2d_output_shape", x, "x", w, "w", p);
+}
+
+void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y) {
+  const char* op = "conv2d_forward";
+  check_types(op, x, "x", {{&w, "w"}, {&y, "y"}});
+  check_shape(y, output_shape(op, x.shape(), "x", w.shape(), "w", p), op, "y");
+  check_not_aliased(op, y, "y", x, "x");
+  check_not_aliased(op, y, "y", w, "w");
+  if (x.device() == Device::cuda) no_cuda(op);
+  cpu::conv2d_forward(x, w, p, y);
+}
+
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {
+  const char* op = "conv2d_backward_data";
+  check_types(op, dy, "dy", {{&w, "w"}, {&dx, "dx"}});
+  check_shape(dy, output_shape(op, dx.shape(), "dx", w.shape(), "w", p), op, "dy");
+  check_not_aliased(op, dx, "dx", dy, "dy");
+  check_not_aliased(op, dx, "dx", w, "w");
+  if (dy.device() == Device::cuda) no_cuda(op);
+  cpu::conv2d_backward_data(dy, w, p, dx);
+}
+
+void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw) {
+  const char* op = "conv2d_backward_filter";
+  check_types(op, dy, "dy", {{&x, "x"}, {&dw, "dw"}});
+  check_shape(dy, output_shape(op, x.shape(), "x", dw.shape(), "dw", p), op, "dy");
+  check_not_aliased(op, dw, "dw", dy, "dy");
+  check_not_aliased(op, dw, "dw", x, "x");
+  if (dy.device() == Device::cuda) no_cuda(op);
+  cpu::conv2d_backward_filter(dy, x, p, dw);
+}
+
+}  // namespace ctcscope

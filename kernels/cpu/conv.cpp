@@ -1,0 +1,392 @@
+// The CPU twin of 2-D convolution: im2col into context workspace, then one
+// Eigen GEMM per group over a chunk of images whose columns sit side by side
+// (small feature maps make thin per-image GEMMs). OpenMP threads take fixed
+// runs of images, or, with fewer images than threads, Eigen splits each GEMM.
+// f32 and f64 share one template; the entry point in kernels/conv.cpp checks.
+
+// GCC 12's own AVX-512 intrinsics (`__m256d __Y = __Y;`, GCC PR105593) raise
+// false -Wmaybe-uninitialized warnings once Eigen's kernels are inlined here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/conv.h"
+#include "kernels/cpu/context.h"
+
+namespace ctcscope::cpu {
+namespace {
+
+// A chunk's GEMM should have at least this many columns (images x P*Q): the
+// width at which Eigen's AVX-512 GEMM kernel runs near full speed (bench_conv).
+constexpr std::int64_t kMinGemmColumns = 256;
+// Below this many flops a convolution runs on the calling thread alone: a
+// parallel region costs microseconds, and on a busy machine a thread spinning
+// at its barrier for a descheduled peer costs milliseconds.
+constexpr double kMinParallelFlops = 1e6;
+
+template <class T>
+using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using MatrixMap = Eigen::Map<Matrix<T>, Eigen::Aligned16>;
+template <class T>
+using ConstMatrixMap = Eigen::Map<const Matrix<T>>;
+
+// Sizes in cuDNN's letters; Cg, Kg per group; CRS rows of a column matrix.
+struct Geometry {
+  std::int64_t N, C, H, W, K, R, S, P, Q, G, Cg, Kg, CRS, HW, PQ;
+  Conv2dParams p;
+  // 1x1, stride 1, no padding: an image's [C,H*W] block already is its column matrix.
+  bool pointwise;
+};
+
+Geometry geometry(const Shape& x, const Shape& w, const Shape& y, const Conv2dParams& p) {
+  Geometry g{};
+  g.N = x[0], g.C = x[1], g.H = x[2], g.W = x[3];
+  g.K = w[0], g.R = w[2], g.S = w[3];
+  g.P = y[2], g.Q = y[3];
+  g.G = p.groups;
+  g.Cg = g.C / g.G, g.Kg = g.K / g.G;
+  g.CRS = g.Cg * g.R * g.S;
+  g.HW = g.H * g.W, g.PQ = g.P * g.Q;
+  g.p = p;
+  g.pointwise = g.R == 1 && g.S == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
+                p.pad_w == 0;
+  return g;
+}
+
+// How the batch is cut. With `parallel`, thread t of T takes the contiguous
+// images [N*t/T, N*(t+1)/T) (a fixed split, so a fixed thread count gives
+// fixed bits) and Eigen runs single-threaded inside; otherwise (fewer images
+// than threads) the calling thread runs them and, with `inner`, Eigen splits
+// each GEMM and im2col splits over channels. Images go through in chunks of at
+// most `images`.
+struct Plan {
+  std::int64_t images;
+  int threads;
+  bool parallel, inner;
+};
+
+Plan plan(const Geometry& g) {
+  Plan pl{};
+  const double flops = 2.0 * g.N * g.K * g.CRS * g.PQ;
+  pl.threads = flops < kMinParallelFlops ? 1 : num_threads();
+  pl.parallel = pl.threads > 1 && g.N >= pl.threads;
+  pl.inner = pl.threads > 1 && !pl.parallel;
+  const std::int64_t per_thread = pl.parallel ? (g.N + pl.threads - 1) / pl.threads : g.N;
+  const std::int64_t wanted = (kMinGemmColumns + g.PQ - 1) / g.PQ;
+  pl.images = std::max<std::int64_t>(1, std::min(per_thread, wanted));
+  return pl;
+}
+
+std::size_t round_up(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// The calling thread's scratch for all of a plan's threads, `slice` bytes
+// each. Taken before the parallel region because the context is per thread.
+char* take_scratch(const Plan& pl, std::size_t slice) {
+  return static_cast<char*>(context().workspace(slice * (pl.parallel ? pl.threads : 1)));
+}
+
+// Runs body(n0, nb, slice, first) for the chunks [n0, n0+nb) of a run of
+// images; `slice` is the running thread's `slice` bytes of `scratch` and
+// `first` is true on its first chunk.
+template <class Body>
+void for_each_chunk_in(std::int64_t begin, std::int64_t end, const Plan& pl, char* slice,
+                       Body& body) {
+  for (std::int64_t n0 = begin; n0 < end; n0 += pl.images) {
+    body(n0, std::min(pl.images, end - n0), slice, n0 == begin);
+  }
+}
+
+// Runs body over every chunk of the batch as the plan says. Returns which
+// threads' slices hold results (ran at least one chunk).
+template <class Body>
+std::vector<char> for_each_chunk(const Geometry& g, const Plan& pl, char* scratch,
+                                 std::size_t slice, Body body) {
+  std::vector<char> used(pl.parallel ? pl.threads : 1, 0);
+  if (!pl.parallel) {
+    for_each_chunk_in(0, g.N, pl, scratch, body);
+    used[0] = g.N > 0;
+    return used;
+  }
+#pragma omp parallel num_threads(pl.threads)
+  {
+    const std::int64_t t = omp_get_thread_num(), team = omp_get_num_threads();
+    const std::int64_t begin = g.N * t / team, end = g.N * (t + 1) / team;
+    for_each_chunk_in(begin, end, pl, scratch + slice * t, body);
+    used[t] = begin < end;
+  }
+  return used;
+}
+
+// Column matrix rows (c,r,s) of one input channel: row (r*S+s) holds, for each
+// output (p,q), x[p*stride_h - pad_h + r*dil_h, q*stride_w - pad_w + s*dil_w]
+// or 0 outside the image. Rows are `ld` apart.
+template <class T>
+void im2col_channel(const T* x, const Geometry& g, T* col, std::int64_t ld) {
+  const Conv2dParams& p = g.p;
+  for (std::int64_t r = 0; r < g.R; ++r) {
+    for (std::int64_t s = 0; s < g.S; ++s) {
+      T* row = col + (r * g.S + s) * ld;
+      const std::int64_t w0 = s * p.dilation_w - p.pad_w;  // input column at q = 0
+      // Valid q: 0 <= w0 + q*stride_w < W.
+      const std::int64_t q_lo =
+          std::min(g.Q, w0 >= 0 ? 0 : (-w0 + p.stride_w - 1) / p.stride_w);
+      const std::int64_t q_hi =
+          std::max(q_lo, std::min(g.Q, w0 >= g.W ? 0 : (g.W - w0 + p.stride_w - 1) / p.stride_w));
+      for (std::int64_t op = 0; op < g.P; ++op) {
+        T* out = row + op * g.Q;
+        const std::int64_t ih = op * p.stride_h - p.pad_h + r * p.dilation_h;
+        if (ih < 0 || ih >= g.H) {
+          std::fill(out, out + g.Q, T(0));
+          continue;
+        }
+        const T* in = x + ih * g.W;
+        std::fill(out, out + q_lo, T(0));
+        if (p.stride_w == 1) {
+          std::memcpy(out + q_lo, in + w0 + q_lo, sizeof(T) * (q_hi - q_lo));
+        } else {
+          for (std::int64_t q = q_lo; q < q_hi; ++q) out[q] = in[w0 + q * p.stride_w];
+        }
+        std::fill(out + q_hi, out + g.Q, T(0));
+      }
+    }
+  }
+}
+
+// The adjoint of im2col_channel: dx is assigned the sum of every column entry
+// that was read from it.
+template <class T>
+void col2im_channel(const T* col, std::int64_t ld, const Geometry& g, T* dx) {
+  const Conv2dParams& p = g.p;
+  std::fill(dx, dx + g.HW, T(0));
+  for (std::int64_t r = 0; r < g.R; ++r) {
+    for (std::int64_t s = 0; s < g.S; ++s) {
+      const T* row = col + (r * g.S + s) * ld;
+      const std::int64_t w0 = s * p.dilation_w - p.pad_w;
+      const std::int64_t q_lo =
+          std::min(g.Q, w0 >= 0 ? 0 : (-w0 + p.stride_w - 1) / p.stride_w);
+      const std::int64_t q_hi =
+          std::max(q_lo, std::min(g.Q, w0 >= g.W ? 0 : (g.W - w0 + p.stride_w - 1) / p.stride_w));
+      for (std::int64_t op = 0; op < g.P; ++op) {
+        const std::int64_t ih = op * p.stride_h - p.pad_h + r * p.dilation_h;
+        if (ih < 0 || ih >= g.H) continue;
+        const T* in = row + op * g.Q;
+        T* out = dx + ih * g.W;
+        for (std::int64_t q = q_lo; q < q_hi; ++q) out[w0 + q * p.stride_w] += in[q];
+      }
+    }
+  }
+}
+
+// The column matrix [CRS, nb*PQ] of group `grp` for images [n0, n0+nb):
+// image i's columns are i*PQ .. i*PQ+PQ-1.
+template <class T>
+void im2col_chunk(const T* x, const Geometry& g, std::int64_t n0, std::int64_t nb,
+                  std::int64_t grp, T* col, bool parallel) {
+  const std::int64_t ld = nb * g.PQ;
+#pragma omp parallel for collapse(2) schedule(static) if (parallel)
+  for (std::int64_t i = 0; i < nb; ++i) {
+    for (std::int64_t c = 0; c < g.Cg; ++c) {
+      im2col_channel(x + ((n0 + i) * g.C + grp * g.Cg + c) * g.HW, g, col + c * g.R * g.S * ld + i * g.PQ,
+                     ld);
+    }
+  }
+}
+
+template <class T>
+void col2im_chunk(const T* col, const Geometry& g, std::int64_t n0, std::int64_t nb,
+                  std::int64_t grp, T* dx, bool parallel) {
+  const std::int64_t ld = nb * g.PQ;
+#pragma omp parallel for collapse(2) schedule(static) if (parallel)
+  for (std::int64_t i = 0; i < nb; ++i) {
+    for (std::int64_t c = 0; c < g.Cg; ++c) {
+      col2im_channel(col + c * g.R * g.S * ld + i * g.PQ, ld, g,
+                     dx + ((n0 + i) * g.C + grp * g.Cg + c) * g.HW);
+    }
+  }
+}
+
+// Rows [grp*Kg, grp*Kg+Kg) of images [n0, n0+nb) of a [N,K,P,Q] tensor, as a
+// [Kg, nb*PQ] matrix: copied into `tmp` (gather) or out of it (scatter).
+template <class T>
+void gather_rows(const T* y, const Geometry& g, std::int64_t n0, std::int64_t nb,
+                 std::int64_t grp, T* tmp) {
+  for (std::int64_t k = 0; k < g.Kg; ++k)
+    for (std::int64_t i = 0; i < nb; ++i)
+      std::memcpy(tmp + (k * nb + i) * g.PQ, y + ((n0 + i) * g.K + grp * g.Kg + k) * g.PQ,
+                  sizeof(T) * g.PQ);
+}
+
+template <class T>
+void scatter_rows(const T* tmp, const Geometry& g, std::int64_t n0, std::int64_t nb,
+                  std::int64_t grp, T* y) {
+  for (std::int64_t k = 0; k < g.Kg; ++k)
+    for (std::int64_t i = 0; i < nb; ++i)
+      std::memcpy(y + ((n0 + i) * g.K + grp * g.Kg + k) * g.PQ, tmp + (k * nb + i) * g.PQ,
+                  sizeof(T) * g.PQ);
+}
+
+// y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group.
+template <class T>
+void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, Tensor& yt) {
+  const Geometry g = geometry(xt.shape(), wt.shape(), yt.shape(), p);
+  const Plan pl = plan(g);
+  const T* x = xt.data<T>();
+  const T* w = wt.data<T>();
+  T* y = yt.data<T>();
+  const std::int64_t cols = pl.images * g.PQ;
+  const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
+  const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
+  const std::size_t slice = round_up(col_bytes + out_bytes);
+  for_each_chunk(g, pl, take_scratch(pl, slice), slice,
+                 [&](std::int64_t n0, std::int64_t nb, char* slice, bool) {
+    T* col = reinterpret_cast<T*>(slice);
+    T* out = reinterpret_cast<T*>(slice + col_bytes);
+    for (std::int64_t grp = 0; grp < g.G; ++grp) {
+      ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
+      const T* b = x + (n0 * g.C + grp * g.Cg) * g.HW;
+      if (!(g.pointwise && nb == 1)) {
+        im2col_chunk(x, g, n0, nb, grp, col, pl.inner);
+        b = col;
+      }
+      ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
+      if (nb == 1) {
+        Eigen::Map<Matrix<T>> yg(y + (n0 * g.K + grp * g.Kg) * g.PQ, g.Kg, g.PQ);
+        yg.noalias() = wg * colm;
+      } else {
+        MatrixMap<T> outm(out, g.Kg, nb * g.PQ);
+        outm.noalias() = wg * colm;
+        scatter_rows(out, g, n0, nb, grp, y);
+      }
+    }
+  });
+}
+
+// dx = conv_transpose(dy, w):
+//   dcol_n[CRS,PQ] = W[K,CRS]^T * dy_n[K,PQ], per group; dx_n = col2im(dcol_n),
+// the adjoint of im2col, so every x element receives the sum of the dcol
+// entries that were read from it. dx is assigned.
+template <class T>
+void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, Tensor& dxt) {
+  const Geometry g = geometry(dxt.shape(), wt.shape(), dyt.shape(), p);
+  const Plan pl = plan(g);
+  const T* dy = dyt.data<T>();
+  const T* w = wt.data<T>();
+  T* dx = dxt.data<T>();
+  const std::int64_t cols = pl.images * g.PQ;
+  const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
+  const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);
+  const std::size_t slice = round_up(col_bytes + dy_bytes);
+  for_each_chunk(g, pl, take_scratch(pl, slice), slice,
+                 [&](std::int64_t n0, std::int64_t nb, char* slice, bool) {
+    T* dcol = reinterpret_cast<T*>(slice);
+    T* dytmp = reinterpret_cast<T*>(slice + col_bytes);
+    for (std::int64_t grp = 0; grp < g.G; ++grp) {
+      ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
+      const T* a = dy + (n0 * g.K + grp * g.Kg) * g.PQ;
+      if (nb > 1) {
+        gather_rows(dy, g, n0, nb, grp, dytmp);
+        a = dytmp;
+      }
+      ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);
+      if (g.pointwise && nb == 1) {
+        Eigen::Map<Matrix<T>> dxg(dx + (n0 * g.C + grp * g.Cg) * g.HW, g.Cg, g.HW);
+        dxg.noalias() = wg.transpose() * dym;
+      } else {
+        MatrixMap<T> dcolm(dcol, g.CRS, nb * g.PQ);
+        dcolm.noalias() = wg.transpose() * dym;
+        col2im_chunk(dcol, g, n0, nb, grp, dx, pl.inner);
+      }
+    }
+  });
+}
+
+// dW[K,CRS] += sum_n dy_n[K,PQ] * col_n[CRS,PQ]^T, per group. With threads,
+// each thread sums its fixed run of images into its own partial dW, and the
+// partials are added to dw in thread order: no dependence on scheduling.
+template <class T>
+void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p, Tensor& dwt) {
+  const Geometry g = geometry(xt.shape(), dwt.shape(), dyt.shape(), p);
+  const Plan pl = plan(g);
+  const T* dy = dyt.data<T>();
+  const T* x = xt.data<T>();
+  T* dw = dwt.data<T>();
+  const std::int64_t cols = pl.images * g.PQ;
+  const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
+  const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);
+  const std::size_t partial_bytes = pl.parallel ? round_up(sizeof(T) * g.K * g.CRS) : 0;
+  const std::size_t slice = round_up(col_bytes + dy_bytes + partial_bytes);
+  char* scratch = take_scratch(pl, slice);
+  const std::vector<char> used = for_each_chunk(
+      g, pl, scratch, slice, [&](std::int64_t n0, std::int64_t nb, char* slice, bool first) {
+    T* col = reinterpret_cast<T*>(slice);
+    T* dytmp = reinterpret_cast<T*>(slice + col_bytes);
+    T* acc = pl.parallel ? reinterpret_cast<T*>(slice + col_bytes + dy_bytes) : dw;
+    for (std::int64_t grp = 0; grp < g.G; ++grp) {
+      const T* b = x + (n0 * g.C + grp * g.Cg) * g.HW;
+      if (!(g.pointwise && nb == 1)) {
+        im2col_chunk(x, g, n0, nb, grp, col, pl.inner);
+        b = col;
+      }
+      const T* a = dy + (n0 * g.K + grp * g.Kg) * g.PQ;
+      if (nb > 1) {
+        gather_rows(dy, g, n0, nb, grp, dytmp);
+        a = dytmp;
+      }
+      ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
+      ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);
+      Eigen::Map<Matrix<T>> dwg(acc + grp * g.Kg * g.CRS, g.Kg, g.CRS);
+      if (pl.parallel && first) {
+        dwg.noalias() = dym * colm.transpose();
+      } else {
+        dwg.noalias() += dym * colm.transpose();
+      }
+    }
+  });
+  if (!pl.parallel) return;
+  const std::int64_t n = g.K * g.CRS;
+#pragma omp parallel for schedule(static) num_threads(pl.threads)
+  for (std::int64_t e = 0; e < n; ++e) {
+    T sum = dw[e];
+    for (int t = 0; t < pl.threads; ++t) {
+      if (!used[t]) continue;
+      sum += reinterpret_cast<const T*>(scratch + slice * t + col_bytes + dy_bytes)[e];
+    }
+    dw[e] = sum;
+  }
+}
+
+}  // namespace
+
+void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y) {
+  if (x.dtype() == DType::f64) {
+    forward<double>(x, w, p, y);
+  } else {
+    forward<float>(x, w, p, y);
+  }
+}
+
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {
+  if (dy.dtype() == DType::f64) {
+    backward_data<double>(dy, w, p, dx);
+  } else {
+    backward_data<float>(dy, w, p, dx);
+  }
+}
+
+void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw) {
+  if (dy.dtype() == DType::f64) {
+    backward_filter<double>(dy, x, p, dw);
+  } else {
+    backward_filter<float>(dy, x, p, dw);
+  }
+}
+
+}  // namespace ctcscope::cpu
