@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <sstream>
 
-#include "tensor/error.h"
 
 namespace ctcscope::cli {
 
@@ -25,7 +24,7 @@ bool Args::parse(const std::vector<std::string>& argv) {
       std::fputs(help().c_str(), stdout);
       return false;
     }
-    CTC_CHECK(a.rfind("--", 0) == 0, command_, ": unexpected argument '", a, "' (see ctcscope ",
+    usage_check(a.rfind("--", 0) == 0, "unexpected argument '", a, "' (see ctcscope ",
               command_, " --help)");
     std::string name = a.substr(2), value;
     if (auto eq = name.find('='); eq != std::string::npos) {
@@ -33,14 +32,14 @@ bool Args::parse(const std::vector<std::string>& argv) {
       name = name.substr(0, eq);
     }
     auto it = options_.find(name);
-    CTC_CHECK(it != options_.end(), command_, ": unknown option --", name, " (see ctcscope ", command_,
+    usage_check(it != options_.end(), "unknown option --", name, " (see ctcscope ", command_,
               " --help)");
     if (it->second.value_name.empty()) {
       values_[name] = "1";
       continue;
     }
     if (a.find('=') == std::string::npos) {
-      CTC_CHECK(i + 1 < argv.size(), command_, ": --", name, " needs a value (", it->second.value_name, ")");
+      usage_check(i + 1 < argv.size(), "--", name, " needs a value (", it->second.value_name, ")");
       value = argv[++i];
     }
     values_[name] = value;
@@ -60,9 +59,9 @@ std::int64_t Args::get_int(const std::string& name, std::int64_t min, std::int64
   std::string s = get(name);
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  CTC_CHECK(ec == std::errc() && end == s.data() + s.size(), command_, ": --", name,
+  usage_check(ec == std::errc() && end == s.data() + s.size(), "--", name,
             " must be an integer, got '", s, "'");
-  CTC_CHECK(v >= min && v <= max, command_, ": --", name, " must be in [", min, ", ", max, "], got ", v);
+  usage_check(v >= min && v <= max, "--", name, " must be in [", min, ", ", max, "], got ", v);
   return v;
 }
 
@@ -75,8 +74,8 @@ double Args::get_double(const std::string& name, double min, double max) const {
   } catch (const std::exception&) {
     used = 0;
   }
-  CTC_CHECK(used == s.size() && !s.empty(), command_, ": --", name, " must be a number, got '", s, "'");
-  CTC_CHECK(v >= min && v <= max, command_, ": --", name, " must be in [", min, ", ", max, "], got ", v);
+  usage_check(used == s.size() && !s.empty(), "--", name, " must be a number, got '", s, "'");
+  usage_check(v >= min && v <= max, "--", name, " must be in [", min, ", ", max, "], got ", v);
   return v;
 }
 
@@ -85,7 +84,9 @@ std::string Args::help() const {
   out << "usage: ctcscope " << command_ << " [options]\n\n" << summary_ << "\n\noptions:\n";
   for (const auto& name : order_) {
     const Option& o = options_.at(name);
-    std::string left = "  --" + name + (o.value_name.empty() ? "" : " " + o.value_name);
+    std::string left = "  --";
+    left += name;
+    if (!o.value_name.empty()) left.append(" ").append(o.value_name);
     out << left << std::string(left.size() < 28 ? 28 - left.size() : 1, ' ') << o.help;
     if (!o.default_value.empty()) out << " (default " << o.default_value << ")";
     out << "\n";

@@ -8,7 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "tensor/error.h"
+
 namespace ctcscope::cli {
+
+// Bad usage of the command line: the command prints it and exits with 2.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+template <class... Parts>
+void usage_check(bool ok, const Parts&... parts) {
+  if (!ok) throw UsageError(detail::concat(parts...));
+}
 
 class Args {
  public:
@@ -20,7 +33,7 @@ class Args {
   void flag(const std::string& name, const std::string& help) { option(name, "", "", help); }
   void example(const std::string& line) { examples_.push_back(line); }
 
-  // Throws ctcscope::Error on an unknown option, a missing value, or a stray word.
+  // Throws UsageError on an unknown option, a missing value, or a stray word.
   // Returns false when --help was asked for (the help is already printed).
   bool parse(const std::vector<std::string>& argv);
 

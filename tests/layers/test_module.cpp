@@ -1,6 +1,8 @@
 // Module bookkeeping: names, buffers, modes, dtype conversion, Sequential.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "layers/batchnorm2d.h"
 #include "layers/conv2d.h"
 #include "layers/linear.h"
