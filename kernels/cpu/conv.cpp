@@ -1,8 +1,8 @@
 // The CPU twin of 2-D convolution: im2col into context workspace, then one
 // Eigen GEMM per group over a chunk of images whose columns sit side by side
-// (small feature maps make thin per-image GEMMs). OpenMP threads take fixed
-// runs of images, or, with fewer images than threads, Eigen splits each GEMM.
-// f32 and f64 share one template; the entry point in kernels/conv.cpp checks.
+// (small maps make thin per-image GEMMs); depthwise convolutions loop directly.
+// OpenMP threads take fixed runs of images, or, with fewer images than threads,
+// Eigen splits each GEMM. f32 and f64 share one template; kernels/conv.cpp checks.
 
 // GCC 12's own AVX-512 intrinsics (`__m256d __Y = __Y;`, GCC PR105593) raise
 // false -Wmaybe-uninitialized warnings once Eigen's kernels are inlined here.
@@ -44,6 +44,7 @@ struct Geometry {
   Conv2dParams p;
   // 1x1, stride 1, no padding: an image's [C,H*W] block already is its column matrix.
   bool pointwise;
+  bool depthwise;  // groups == C == K
 };
 
 Geometry geometry(const Shape& x, const Shape& w, const Shape& y, const Conv2dParams& p) {
@@ -58,6 +59,7 @@ Geometry geometry(const Shape& x, const Shape& w, const Shape& y, const Conv2dPa
   g.p = p;
   g.pointwise = g.R == 1 && g.S == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
                 p.pad_w == 0;
+  g.depthwise = g.Cg == 1 && g.Kg == 1;
   return g;
 }
 
@@ -125,36 +127,50 @@ std::vector<char> for_each_chunk(const Geometry& g, const Plan& pl, char* scratc
   return used;
 }
 
+// Kernel column s reads input columns w0 + q*stride_w (w0 = s*dil_w - pad_w);
+// the outputs q in [lo, hi) read inside the image, the others read padding.
+struct ColumnRange {
+  std::int64_t w0, lo, hi;
+};
+
+ColumnRange column_range(const Geometry& g, std::int64_t s) {
+  const std::int64_t sw = g.p.stride_w;
+  const std::int64_t w0 = s * g.p.dilation_w - g.p.pad_w;
+  const std::int64_t lo = std::min(g.Q, w0 >= 0 ? 0 : (-w0 + sw - 1) / sw);
+  const std::int64_t hi = std::max(lo, std::min(g.Q, w0 >= g.W ? 0 : (g.W - w0 + sw - 1) / sw));
+  return {w0, lo, hi};
+}
+
+// The input row that kernel row r reads for output row op (may be padding).
+std::int64_t input_row(const Geometry& g, std::int64_t op, std::int64_t r) {
+  return op * g.p.stride_h - g.p.pad_h + r * g.p.dilation_h;
+}
+
 // Column matrix rows (c,r,s) of one input channel: row (r*S+s) holds, for each
 // output (p,q), x[p*stride_h - pad_h + r*dil_h, q*stride_w - pad_w + s*dil_w]
 // or 0 outside the image. Rows are `ld` apart.
 template <class T>
 void im2col_channel(const T* x, const Geometry& g, T* col, std::int64_t ld) {
-  const Conv2dParams& p = g.p;
+  const std::int64_t sw = g.p.stride_w;
   for (std::int64_t r = 0; r < g.R; ++r) {
     for (std::int64_t s = 0; s < g.S; ++s) {
       T* row = col + (r * g.S + s) * ld;
-      const std::int64_t w0 = s * p.dilation_w - p.pad_w;  // input column at q = 0
-      // Valid q: 0 <= w0 + q*stride_w < W.
-      const std::int64_t q_lo =
-          std::min(g.Q, w0 >= 0 ? 0 : (-w0 + p.stride_w - 1) / p.stride_w);
-      const std::int64_t q_hi =
-          std::max(q_lo, std::min(g.Q, w0 >= g.W ? 0 : (g.W - w0 + p.stride_w - 1) / p.stride_w));
+      const auto [w0, lo, hi] = column_range(g, s);
       for (std::int64_t op = 0; op < g.P; ++op) {
         T* out = row + op * g.Q;
-        const std::int64_t ih = op * p.stride_h - p.pad_h + r * p.dilation_h;
+        const std::int64_t ih = input_row(g, op, r);
         if (ih < 0 || ih >= g.H) {
           std::fill(out, out + g.Q, T(0));
           continue;
         }
         const T* in = x + ih * g.W;
-        std::fill(out, out + q_lo, T(0));
-        if (p.stride_w == 1) {
-          std::memcpy(out + q_lo, in + w0 + q_lo, sizeof(T) * (q_hi - q_lo));
+        std::fill(out, out + lo, T(0));
+        if (sw == 1) {
+          std::memcpy(out + lo, in + w0 + lo, sizeof(T) * (hi - lo));
         } else {
-          for (std::int64_t q = q_lo; q < q_hi; ++q) out[q] = in[w0 + q * p.stride_w];
+          for (std::int64_t q = lo; q < hi; ++q) out[q] = in[w0 + q * sw];
         }
-        std::fill(out + q_hi, out + g.Q, T(0));
+        std::fill(out + hi, out + g.Q, T(0));
       }
     }
   }
@@ -164,22 +180,18 @@ void im2col_channel(const T* x, const Geometry& g, T* col, std::int64_t ld) {
 // that was read from it.
 template <class T>
 void col2im_channel(const T* col, std::int64_t ld, const Geometry& g, T* dx) {
-  const Conv2dParams& p = g.p;
+  const std::int64_t sw = g.p.stride_w;
   std::fill(dx, dx + g.HW, T(0));
   for (std::int64_t r = 0; r < g.R; ++r) {
     for (std::int64_t s = 0; s < g.S; ++s) {
       const T* row = col + (r * g.S + s) * ld;
-      const std::int64_t w0 = s * p.dilation_w - p.pad_w;
-      const std::int64_t q_lo =
-          std::min(g.Q, w0 >= 0 ? 0 : (-w0 + p.stride_w - 1) / p.stride_w);
-      const std::int64_t q_hi =
-          std::max(q_lo, std::min(g.Q, w0 >= g.W ? 0 : (g.W - w0 + p.stride_w - 1) / p.stride_w));
+      const auto [w0, lo, hi] = column_range(g, s);
       for (std::int64_t op = 0; op < g.P; ++op) {
-        const std::int64_t ih = op * p.stride_h - p.pad_h + r * p.dilation_h;
+        const std::int64_t ih = input_row(g, op, r);
         if (ih < 0 || ih >= g.H) continue;
         const T* in = row + op * g.Q;
         T* out = dx + ih * g.W;
-        for (std::int64_t q = q_lo; q < q_hi; ++q) out[w0 + q * p.stride_w] += in[q];
+        for (std::int64_t q = lo; q < hi; ++q) out[w0 + q * sw] += in[q];
       }
     }
   }
@@ -233,6 +245,102 @@ void scatter_rows(const T* tmp, const Geometry& g, std::int64_t n0, std::int64_t
                   sizeof(T) * g.PQ);
 }
 
+// Depthwise convolution (groups == C == K): each channel is its own 2-D
+// correlation, and a GEMM per channel would be one row high, so these loop
+// directly over kernel taps, with unit-stride inner loops where stride_w == 1.
+// y[n,c,p,q] = sum_{r,s} w[c,r,s] * x[n,c,p*sh - ph + r*dh, q*sw - pw + s*dw]
+template <class T>
+void depthwise_forward(const T* x, const T* w, const Geometry& g, T* y, bool parallel) {
+  const std::int64_t sw = g.p.stride_w;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t nc = 0; nc < g.N * g.C; ++nc) {
+    const T* xc = x + nc * g.HW;
+    const T* wc = w + (nc % g.C) * g.R * g.S;
+    T* yc = y + nc * g.PQ;
+    std::fill(yc, yc + g.PQ, T(0));
+    for (std::int64_t r = 0; r < g.R; ++r) {
+      for (std::int64_t s = 0; s < g.S; ++s) {
+        const T tap = wc[r * g.S + s];
+        const auto [w0, lo, hi] = column_range(g, s);
+        for (std::int64_t op = 0; op < g.P; ++op) {
+          const std::int64_t ih = input_row(g, op, r);
+          if (ih < 0 || ih >= g.H) continue;
+          const T* in = xc + ih * g.W;
+          T* out = yc + op * g.Q;
+          #pragma omp simd
+          for (std::int64_t q = lo; q < hi; ++q) out[q] += tap * in[w0 + q * sw];
+        }
+      }
+    }
+  }
+}
+
+// dx[n,c,ih,iw] = sum over the (r,s,p,q) that read (ih,iw) of w[c,r,s] * dy[n,c,p,q].
+// dx is assigned.
+template <class T>
+void depthwise_backward_data(const T* dy, const T* w, const Geometry& g, T* dx, bool parallel) {
+  const std::int64_t sw = g.p.stride_w;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t nc = 0; nc < g.N * g.C; ++nc) {
+    const T* dyc = dy + nc * g.PQ;
+    const T* wc = w + (nc % g.C) * g.R * g.S;
+    T* dxc = dx + nc * g.HW;
+    std::fill(dxc, dxc + g.HW, T(0));
+    for (std::int64_t r = 0; r < g.R; ++r) {
+      for (std::int64_t s = 0; s < g.S; ++s) {
+        const T tap = wc[r * g.S + s];
+        const auto [w0, lo, hi] = column_range(g, s);
+        for (std::int64_t op = 0; op < g.P; ++op) {
+          const std::int64_t ih = input_row(g, op, r);
+          if (ih < 0 || ih >= g.H) continue;
+          const T* in = dyc + op * g.Q;
+          T* out = dxc + ih * g.W;
+          #pragma omp simd
+          for (std::int64_t q = lo; q < hi; ++q) out[w0 + q * sw] += tap * in[q];
+        }
+      }
+    }
+  }
+}
+
+// dw[c,r,s] += sum_{n,p,q} dy[n,c,p,q] * x[n,c,p*sh - ph + r*dh, q*sw - pw + s*dw].
+// One thread owns each channel; a row of Q partial sums keeps the inner loop
+// vectorisable, and is summed in a fixed order at the end.
+template <class T>
+void depthwise_backward_filter(const T* dy, const T* x, const Geometry& g, T* dw, int threads) {
+  const std::size_t slice = round_up(sizeof(T) * g.Q);
+  char* scratch = static_cast<char*>(context().workspace(slice * threads));
+  const std::int64_t sw = g.p.stride_w;
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    T* acc = reinterpret_cast<T*>(scratch + slice * omp_get_thread_num());
+#pragma omp for schedule(static)
+    for (std::int64_t c = 0; c < g.C; ++c) {
+      for (std::int64_t r = 0; r < g.R; ++r) {
+        for (std::int64_t s = 0; s < g.S; ++s) {
+          const auto [w0, lo, hi] = column_range(g, s);
+          std::fill(acc, acc + g.Q, T(0));
+          for (std::int64_t n = 0; n < g.N; ++n) {
+            const T* dyc = dy + (n * g.C + c) * g.PQ;
+            const T* xc = x + (n * g.C + c) * g.HW;
+            for (std::int64_t op = 0; op < g.P; ++op) {
+              const std::int64_t ih = input_row(g, op, r);
+              if (ih < 0 || ih >= g.H) continue;
+              const T* in = xc + ih * g.W;
+              const T* d = dyc + op * g.Q;
+              #pragma omp simd
+              for (std::int64_t q = lo; q < hi; ++q) acc[q] += d[q] * in[w0 + q * sw];
+            }
+          }
+          T sum = 0;
+          for (std::int64_t q = lo; q < hi; ++q) sum += acc[q];
+          dw[(c * g.R + r) * g.S + s] += sum;
+        }
+      }
+    }
+  }
+}
+
 // y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group.
 template <class T>
 void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, Tensor& yt) {
@@ -241,6 +349,7 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, Tensor& 
   const T* x = xt.data<T>();
   const T* w = wt.data<T>();
   T* y = yt.data<T>();
+  if (g.depthwise) return depthwise_forward(x, w, g, y, pl.threads > 1);
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
@@ -280,6 +389,7 @@ void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, T
   const T* dy = dyt.data<T>();
   const T* w = wt.data<T>();
   T* dx = dxt.data<T>();
+  if (g.depthwise) return depthwise_backward_data(dy, w, g, dx, pl.threads > 1);
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);
@@ -318,6 +428,7 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
   const T* dy = dyt.data<T>();
   const T* x = xt.data<T>();
   T* dw = dwt.data<T>();
+  if (g.depthwise) return depthwise_backward_filter(dy, x, g, dw, pl.threads);
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);

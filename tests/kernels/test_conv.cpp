@@ -79,6 +79,9 @@ const ConvCase kCases[] = {
     {"Groups2", 2, 4, 7, 9, 6, 3, 3, params(1, 1, 1, 1, 1, 1, 2)},
     {"Groups3Stride2", 2, 6, 7, 9, 3, 3, 3, params(2, 2, 1, 1, 1, 1, 3)},
     {"Depthwise", 2, 4, 7, 9, 4, 3, 3, params(1, 1, 1, 1, 1, 1, 4)},
+    {"DepthwiseStride2Dilation2", 2, 3, 11, 8, 3, 3, 3, params(2, 2, 2, 1, 2, 1, 3)},
+    {"Depthwise5x5Stride1x2", 2, 3, 7, 9, 3, 5, 5, params(1, 2, 2, 2, 1, 1, 3)},
+    {"DepthwiseMultiplier2", 2, 3, 7, 9, 6, 3, 3, params(1, 1, 1, 1, 1, 1, 3)},
     {"Pointwise", 2, 5, 7, 9, 4, 1, 1, params(1, 1, 0, 0)},
     {"PointwiseOneImage", 1, 5, 7, 9, 4, 1, 1, params(1, 1, 0, 0)},
     {"PointwiseBatch3", 3, 5, 7, 9, 4, 1, 1, params(1, 1, 0, 0)},
@@ -200,6 +203,8 @@ const ConvCase kLayerCases[] = {
     {"Layer3x3Stride2Batch6", 6, 32, 9, 9, 40, 3, 3, params(2, 2, 1, 1)},
     {"Layer3x3Batch7RaggedChunks", 7, 16, 10, 10, 16, 3, 3, params(1, 1, 1, 1)},
     {"LayerGroups4Batch3", 3, 32, 11, 13, 32, 3, 3, params(2, 1, 1, 1, 1, 1, 4)},
+    {"LayerDepthwiseBatch3", 3, 48, 23, 21, 48, 3, 3, params(1, 1, 1, 1, 1, 1, 48)},
+    {"LayerDepthwiseOneImage", 1, 96, 32, 32, 96, 5, 5, params(2, 2, 2, 2, 1, 1, 96)},
 };
 
 class Conv2dCpuLayer : public ::testing::TestWithParam<ConvCase> {};
