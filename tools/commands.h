@@ -1,0 +1,35 @@
+// The ctcscope subcommands: one file each (tools/cmd_<name>.cpp), listed in
+// kCommands. A command parses its arguments with Args, calls the library and
+// prints; it throws UsageError for bad usage and ctcscope::Error otherwise.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tools/args.h"
+
+namespace ctcscope::cli {
+
+using Argv = std::vector<std::string>;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const Argv& argv);
+};
+
+int run_demo_train(const Argv& argv);
+int run_models(const Argv& argv);
+
+inline constexpr Command kCommands[] = {
+    {"demo-train", "train a network on generated cells, print the falling loss and held-out calls", run_demo_train},
+    {"models", "list the architectures and their parameter counts", run_models},
+};
+
+// --threads N, shared by every command that computes.
+void add_threads_option(Args& args);
+void apply_threads_option(const Args& args);
+
+inline constexpr const char* kVersion = "0.1.0";
+
+}  // namespace ctcscope::cli
