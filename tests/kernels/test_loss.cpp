@@ -178,16 +178,6 @@ TEST(CrossEntropy, BackwardAssignsOverNaN) {
   expect_close(again, dz, tol::kDouble, "second backward");
 }
 
-// Throws ctcscope::Error whose message contains `needle`.
-template <class F>
-void expect_error_containing(F f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no error thrown, expected one containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
 
 TEST(CrossEntropy, BadLabelNamesTheRow) {
   Tensor z = random_normal({4, 3}, Seed{"loss.bad.z"});
@@ -196,11 +186,11 @@ TEST(CrossEntropy, BadLabelNamesTheRow) {
   Tensor dz = Tensor::empty({4, 3});
   Tensor too_big = Tensor::from_vector(std::vector<std::int64_t>{0, 2, 3, 1}, {4});
   Tensor negative = Tensor::from_vector(std::vector<std::int64_t>{0, 1, 2, -1}, {4});
-  expect_error_containing(
+  test::expect_error_containing(
       [&] { cross_entropy_forward(z, too_big, Tensor(), {}, probs, loss); }, "labels[2] = 3");
-  expect_error_containing(
+  test::expect_error_containing(
       [&] { cross_entropy_forward(z, negative, Tensor(), {}, probs, loss); }, "labels[3] = -1");
-  expect_error_containing(
+  test::expect_error_containing(
       [&] { cross_entropy_backward(probs, too_big, Tensor(), {}, 1.0, dz); }, "labels[2] = 3");
 }
 
@@ -209,22 +199,22 @@ TEST(CrossEntropy, ArgumentChecks) {
   Tensor y = labels_for(4, 3, 7);
   Tensor probs = Tensor::empty({4, 3});
   Tensor loss = Tensor::empty({1});
-  expect_error_containing(
+  test::expect_error_containing(
       [&] { cross_entropy_forward(z, Tensor::zeros({4}, DType::i32), Tensor(), {}, probs, loss); },
       "labels must be i64");
-  expect_error_containing(
+  test::expect_error_containing(
       [&] { cross_entropy_forward(z, y, Tensor::zeros({4}), {}, probs, loss); }, "class_weights");
-  expect_error_containing(
+  test::expect_error_containing(
       [&] { cross_entropy_forward(z, y, Tensor::zeros({3}, DType::f64), {}, probs, loss); },
       "class_weights");
   Tensor probs_f64 = Tensor::empty({4, 3}, DType::f64);
-  expect_error_containing([&] { cross_entropy_forward(z, y, Tensor(), {}, probs_f64, loss); },
+  test::expect_error_containing([&] { cross_entropy_forward(z, y, Tensor(), {}, probs_f64, loss); },
                           "probs");
-  expect_error_containing(
+  test::expect_error_containing(
       [&] { cross_entropy_forward(z, y, Tensor(), CrossEntropyParams{1.5}, probs, loss); },
       "label_smoothing");
   Tensor wrong_shape = Tensor::empty({3, 4});
-  expect_error_containing([&] { softmax_forward(z, wrong_shape); }, "probs");
+  test::expect_error_containing([&] { softmax_forward(z, wrong_shape); }, "probs");
 }
 
 }  // namespace

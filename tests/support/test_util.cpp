@@ -82,4 +82,13 @@ Tensor random_away_from_zero(const Shape& shape, const Seed& seed, double margin
   return t;
 }
 
+void expect_error_containing(const std::function<void()>& fn, const std::string& needle) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error thrown, expected one containing '" << needle << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace ctcscope::test

@@ -43,6 +43,10 @@ double dot(const Tensor& a, const Tensor& b);
 // max-pool kinks are not crossed by a finite-difference step.
 Tensor random_away_from_zero(const Shape& shape, const Seed& seed, double margin = 0.05);
 
+// Expects `fn` to throw ctcscope::Error whose message contains `needle`
+// (an argument's name, a file name, a line number).
+void expect_error_containing(const std::function<void()>& fn, const std::string& needle);
+
 }  // namespace ctcscope::test
 
 // Skips the test, with the reason, when no GPU backend or device is present.
