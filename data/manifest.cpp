@@ -133,7 +133,10 @@ Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& op
 }
 
 void write_manifest(const std::string& dataset_dir, const std::vector<CellRecord>& cells) {
-  const std::string path = manifest_path(dataset_dir);
+  write_manifest_file(manifest_path(dataset_dir), cells);
+}
+
+void write_manifest_file(const std::string& path, const std::vector<CellRecord>& cells) {
   std::string text = kManifestHeader;
   text += '\n';
   std::unordered_map<std::string, std::size_t> seen;

@@ -58,6 +58,8 @@ Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& op
 // Writes DIR/manifest.csv atomically, fields quoted as RFC 4180 needs. Cell
 // ids must be unique and non-empty and paths valid as above (not checked on disk).
 void write_manifest(const std::string& dataset_dir, const std::vector<CellRecord>& cells);
+// The same to any file name (read_manifest reads DIR/manifest.csv only).
+void write_manifest_file(const std::string& path, const std::vector<CellRecord>& cells);
 
 // sha256 of the manifest file's bytes, hex, for run records.
 std::string manifest_sha256(const std::string& dataset_dir);
