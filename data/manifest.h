@@ -13,6 +13,17 @@ enum class CellSource { spike_in, patient, healthy };
 
 const char* label_name(CellLabel label);    // "ctc", "leukocyte"
 const char* source_name(CellSource source);  // "spike_in", "patient", "healthy"
+// Parse the names above exactly; false for anything else.
+bool parse_label(const std::string& name, CellLabel& label);
+bool parse_source(const std::string& name, CellSource& source);
+
+// The manifest's file name in the dataset folder and its header line.
+inline constexpr const char* kManifestFile = "manifest.csv";
+inline constexpr const char* kManifestHeader = "cell_id,label,source,patient,bf,dapi";
+
+// Why an image path may not be used, or "" when it is fine: it must be
+// relative, non-empty, and stay inside the dataset folder (no '..' part).
+std::string relative_path_problem(const std::string& path);
 
 struct CellRecord {
   std::string cell_id;
@@ -35,13 +46,20 @@ struct Manifest {
   std::vector<std::string> skipped;  // one message per skipped row
 };
 
-// Reads DIR/manifest.csv. A row with an unknown label or source, a missing
-// file, a duplicate cell id or the wrong number of columns is an error
-// naming the file and line, unless options.skip_bad_rows.
+// Reads DIR/manifest.csv (RFC 4180 CSV, header exactly kManifestHeader). A
+// row with an unknown label or source, an empty cell id or bf, a path that
+// leaves the folder, a missing file, a duplicate cell id or the wrong number
+// of columns is an error naming the file and line
+// ("manifest.csv:17: unknown label 'tumour' (expected ctc or leukocyte)"),
+// unless options.skip_bad_rows: then the row is left out and the message is
+// added to Manifest::skipped. A bad header or CSV syntax is always an error.
 Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& options = {});
 
-// Writes DIR/manifest.csv atomically.
+// Writes DIR/manifest.csv atomically, fields quoted as RFC 4180 needs. Cell
+// ids must be unique and non-empty and paths valid as above (not checked on disk).
 void write_manifest(const std::string& dataset_dir, const std::vector<CellRecord>& cells);
+// The same to any file name (read_manifest reads DIR/manifest.csv only).
+void write_manifest_file(const std::string& path, const std::vector<CellRecord>& cells);
 
 // sha256 of the manifest file's bytes, hex, for run records.
 std::string manifest_sha256(const std::string& dataset_dir);

@@ -1,19 +1,29 @@
 // PNG files through libpng: 8- and 16-bit gray, gray+alpha, RGB, RGBA and
-// palette images of any size, read as float samples in [0, 1] (16-bit
-// divided by 65535, 8-bit by 255; alpha dropped). Errors name the file.
+// palette images (1/2/4-bit gray expanded to 8), read as float samples in
+// [0, 1] (16-bit divided by 65535, 8-bit by 255; alpha and tRNS dropped).
+// Errors name the file: "cell_12_bf.png: not a PNG file".
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "data/image.h"
 
 namespace ctcscope {
 
+// Bounds that keep a small or hostile file from asking for huge memory: each
+// side at most kPngMaxSide pixels and at most kPngMaxSamples samples
+// (width * height * channels; 64 Mi samples = 256 MiB of floats). DEPArray
+// single-cell images are a few hundred pixels a side.
+inline constexpr std::uint32_t kPngMaxSide = 16384;
+inline constexpr std::uint64_t kPngMaxSamples = std::uint64_t{1} << 26;
+
+// Gray (and gray+alpha) files give 1 channel; RGB, RGBA and palette files 3.
 Image read_png(const std::string& path);
 
 // 1 (gray) or 3 (RGB) channels, 8 or 16 bits per sample, values clamped to
-// [0, 1] and rounded. Written to a temporary name in the same folder, then
-// renamed.
+// [0, 1] and rounded (NaN written as 0). Written to a temporary name in the
+// same folder, then renamed.
 void write_png(const std::string& path, const Image& image, int bit_depth = 8);
 
 }  // namespace ctcscope

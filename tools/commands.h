@@ -20,9 +20,11 @@ struct Command {
 
 int run_demo_train(const Argv& argv);
 int run_models(const Argv& argv);
+int run_index(const Argv& argv);
 
 inline constexpr Command kCommands[] = {
     {"demo-train", "train a network on generated cells, print the falling loss and held-out calls", run_demo_train},
+    {"index", "build a dataset's manifest.csv from a ctc/ and leukocyte/ folder layout", run_index},
     {"models", "list the architectures and their parameter counts", run_models},
 };
 

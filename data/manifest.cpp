@@ -1,0 +1,158 @@
+// The dataset manifest: reading with per-row checks and line numbers,
+// atomic writing, and its hash for run records.
+#include "data/manifest.h"
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "data/csv.h"
+#include "data/file_util.h"
+#include "tensor/error.h"
+#include "tensor/sha256.h"
+
+namespace ctcscope {
+
+namespace fs = std::filesystem;
+
+const char* label_name(CellLabel label) { return label == CellLabel::ctc ? "ctc" : "leukocyte"; }
+
+const char* source_name(CellSource source) {
+  switch (source) {
+    case CellSource::spike_in: return "spike_in";
+    case CellSource::patient: return "patient";
+    case CellSource::healthy: return "healthy";
+  }
+  return "?";
+}
+
+bool parse_label(const std::string& name, CellLabel& label) {
+  if (name == "ctc") label = CellLabel::ctc;
+  else if (name == "leukocyte") label = CellLabel::leukocyte;
+  else return false;
+  return true;
+}
+
+bool parse_source(const std::string& name, CellSource& source) {
+  if (name == "spike_in") source = CellSource::spike_in;
+  else if (name == "patient") source = CellSource::patient;
+  else if (name == "healthy") source = CellSource::healthy;
+  else return false;
+  return true;
+}
+
+std::string relative_path_problem(const std::string& path) {
+  if (path.empty()) return "is empty";
+  if (path.front() == '/' || path.front() == '\\' || (path.size() > 1 && path[1] == ':')) {
+    return "is absolute (paths are relative to the dataset folder)";
+  }
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find_first_of("/\\", start);
+    if (end == std::string::npos) end = path.size();
+    if (path.compare(start, end - start, "..") == 0 && end - start == 2) {
+      return "leaves the dataset folder ('..')";
+    }
+    start = end + 1;
+  }
+  return "";
+}
+
+namespace {
+
+std::string manifest_path(const std::string& dataset_dir) { return (fs::path(dataset_dir) / kManifestFile).string(); }
+
+// Checks one row; returns "" or the problem (without the file:line prefix).
+std::string parse_row(const CsvRow& row, const std::string& dataset_dir, const ManifestOptions& options,
+                      const std::unordered_map<std::string, int>& seen, CellRecord& cell) {
+  if (row.fields.size() != 6) {
+    return detail::concat("expected 6 columns (", kManifestHeader, "), found ", row.fields.size());
+  }
+  cell.line = row.line;
+  cell.cell_id = row.fields[0];
+  if (cell.cell_id.empty()) return "empty cell_id";
+  if (!parse_label(row.fields[1], cell.label)) {
+    return detail::concat("unknown label '", row.fields[1], "' (expected ctc or leukocyte)");
+  }
+  if (!parse_source(row.fields[2], cell.source)) {
+    return detail::concat("unknown source '", row.fields[2], "' (expected spike_in, patient or healthy)");
+  }
+  cell.patient = row.fields[3];
+  cell.bf = row.fields[4];
+  cell.dapi = row.fields[5];
+  if (std::string why = relative_path_problem(cell.bf); !why.empty()) {
+    return detail::concat("bf path '", cell.bf, "' ", why);
+  }
+  if (!cell.dapi.empty()) {
+    if (std::string why = relative_path_problem(cell.dapi); !why.empty()) {
+      return detail::concat("dapi path '", cell.dapi, "' ", why);
+    }
+  }
+  if (auto it = seen.find(cell.cell_id); it != seen.end()) {
+    return detail::concat("duplicate cell id '", cell.cell_id, "' (first on line ", it->second, ")");
+  }
+  if (options.check_files) {
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::path(dataset_dir) / cell.bf, ec)) {
+      return detail::concat("bf image '", cell.bf, "' not found");
+    }
+    if (!cell.dapi.empty() && !fs::is_regular_file(fs::path(dataset_dir) / cell.dapi, ec)) {
+      return detail::concat("dapi image '", cell.dapi, "' not found");
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& options) {
+  const std::string path = manifest_path(dataset_dir);
+  const std::vector<CsvRow> rows = csv_parse(read_file_bytes(path), path);
+  if (rows.empty()) CTC_FAIL(path, ": empty manifest (expected the header '", kManifestHeader, "')");
+  const CsvRow& header = rows.front();
+  std::string header_text = csv_line(header.fields);
+  header_text.pop_back();
+  if (header.line != 1 || header_text != kManifestHeader) {
+    CTC_FAIL(path, ":", header.line, ": header must be '", kManifestHeader, "', found '", header_text, "'");
+  }
+  Manifest manifest;
+  manifest.root = dataset_dir;
+  std::unordered_map<std::string, int> seen;  // cell id -> line
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    CellRecord cell;
+    const std::string problem = parse_row(rows[r], dataset_dir, options, seen, cell);
+    if (!problem.empty()) {
+      std::string message = detail::concat(path, ":", rows[r].line, ": ", problem);
+      if (!options.skip_bad_rows) throw Error(message);
+      manifest.skipped.push_back(std::move(message));
+      continue;
+    }
+    seen.emplace(cell.cell_id, cell.line);
+    manifest.cells.push_back(std::move(cell));
+  }
+  return manifest;
+}
+
+void write_manifest(const std::string& dataset_dir, const std::vector<CellRecord>& cells) {
+  write_manifest_file(manifest_path(dataset_dir), cells);
+}
+
+void write_manifest_file(const std::string& path, const std::vector<CellRecord>& cells) {
+  std::string text = kManifestHeader;
+  text += '\n';
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    const CellRecord& c = cells[k];
+    CTC_CHECK(!c.cell_id.empty(), path, ": cell ", k, " has an empty cell id");
+    CTC_CHECK(seen.emplace(c.cell_id, k).second, path, ": duplicate cell id '", c.cell_id, "'");
+    const std::string bf_problem = relative_path_problem(c.bf);
+    CTC_CHECK(bf_problem.empty(), path, ": cell '", c.cell_id, "': bf path '", c.bf, "' ", bf_problem);
+    const std::string dapi_problem = c.dapi.empty() ? "" : relative_path_problem(c.dapi);
+    CTC_CHECK(dapi_problem.empty(), path, ": cell '", c.cell_id, "': dapi path '", c.dapi, "' ", dapi_problem);
+    text += csv_line({c.cell_id, label_name(c.label), source_name(c.source), c.patient, c.bf, c.dapi});
+  }
+  write_file_atomic(path, text);
+}
+
+std::string manifest_sha256(const std::string& dataset_dir) { return sha256_file_hex(manifest_path(dataset_dir)); }
+
+}  // namespace ctcscope
