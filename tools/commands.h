@@ -20,10 +20,12 @@ struct Command {
 
 int run_demo_train(const Argv& argv);
 int run_models(const Argv& argv);
+int run_forward(const Argv& argv);
 
 inline constexpr Command kCommands[] = {
     {"demo-train", "train a network on generated cells, print the falling loss and held-out calls", run_demo_train},
     {"models", "list the architectures and their parameter counts", run_models},
+    {"forward", "run an input tensor through a network (or one training step) and write the results", run_forward},
 };
 
 // --threads N, shared by every command that computes.
