@@ -71,6 +71,12 @@ int run_forward(const Argv& argv) {
   adamw.beta2 = args.get_double("beta2", 0.0, 1.0);
   adamw.eps = args.get_double("eps", 0.0, 1.0);
 
+  // The input first: a wrong file fails before a large network is built.
+  SafetensorsContents in = read_safetensors(input_path);
+  Tensor x = find_tensor(in, "input", input_path);
+  if (x.dtype() == DType::f64) x = x.to(DType::f32);
+  usage_check(x.dtype() == DType::f32, input_path, ": 'input' must be f32 or f64, got ", dtype_name(x.dtype()));
+
   StateDict weights;
   std::int64_t weight_classes = 0;
   if (!weights_path.empty()) {
@@ -92,11 +98,6 @@ int run_forward(const Argv& argv) {
   } else {
     std::printf("%s: initialised from seed %" PRIu64 " (no --weights)\n", model_name.c_str(), seed);
   }
-
-  SafetensorsContents in = read_safetensors(input_path);
-  Tensor x = find_tensor(in, "input", input_path);
-  if (x.dtype() == DType::f64) x = x.to(DType::f32);
-  usage_check(x.dtype() == DType::f32, input_path, ": 'input' must be f32 or f64, got ", dtype_name(x.dtype()));
 
   StateDict out;
   if (!train_step) {
