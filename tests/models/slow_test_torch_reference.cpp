@@ -3,8 +3,9 @@
 // tools/fixtures/torch_reference.py as torch.save zip, legacy and safetensors
 // files into a temporary folder at test time (45-100 MB each, so not
 // committed). The eval-mode logits must match the committed fixtures for every
-// file kind; one training step of ResNet18 (loss, every gradient, every weight
-// after AdamW) must match PyTorch's. Skips when /usr/bin/python3 has no torch.
+// file kind; one training step of ResNet18 and ResNet50 (loss, every gradient,
+// every weight after AdamW) must match PyTorch's. Skips when /usr/bin/python3
+// has no torch.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -93,6 +94,8 @@ double max_abs(const Tensor& t) {
 // summed, so an element near zero (a logit, a gradient) carries the rounding
 // of its large neighbours; 1e-5 of the largest element covers that.
 test::Tolerance scaled(const Tensor& ref) { return {1e-5 * max_abs(ref), 1e-4}; }
+// The same in float64, where a step of both implementations rounds at 1e-16.
+test::Tolerance scaled_f64(const Tensor& ref) { return {1e-10 * max_abs(ref), 1e-8}; }
 
 struct Case {
   const char* model;
@@ -137,16 +140,32 @@ TEST(TorchReference, CommittedLogitsAreThisTorchsLogits) {
   }
 }
 
-// One training step of ResNet18 from the same weights, input and labels as
-// PyTorch: train mode (batch statistics), cross-entropy mean, backward, AdamW
-// with torch's defaults.
-TEST(TorchReference, Resnet18TrainStepMatchesPyTorch) {
+// One training step from the same weights, input and labels as PyTorch:
+// train mode (batch statistics), cross-entropy mean, backward, AdamW with
+// torch's defaults. ResNet18 (basic blocks) in float32. ResNet50 (bottleneck
+// blocks) in float64: from these random weights its training step is
+// ill-conditioned in float32 (torch's own float32 gradients differ from its
+// float64 ones by ~0.5% of the largest), so float32 cannot be held to 1e-4
+// there; both engines run the same step in float64 instead, to 1e-8.
+struct TrainCase {
+  const char* model;
+  bool f64;
+};
+class TorchTrainStep : public ::testing::TestWithParam<TrainCase> {};
+
+TEST_P(TorchTrainStep, LossGradientsAndAdamWStepMatchPyTorch) {
   CTC_REQUIRE_TORCH();
-  auto model = make_model("resnet18", 1000);
-  import_weights(*model, Reference::get().dir + "resnet18.safetensors");
+  const std::string m = GetParam().model;
+  const bool f64 = GetParam().f64;
+  const auto scaled = f64 ? scaled_f64 : ctcscope::scaled;
+  const std::string kind = f64 ? "_train_f64" : "_train";
+  auto model = make_model(m, 1000);
+  import_weights(*model, Reference::get().dir + m + ".safetensors");
+  if (f64) model->to_dtype(DType::f64);
   auto in = read_map(kFixtures + "train_input.safetensors");
-  auto full = read_map(Reference::get().dir + "resnet18_train.safetensors");
-  auto selected = read_map(kFixtures + "resnet18_train_selected.safetensors");
+  if (f64) in.at("input") = in.at("input").to(DType::f64);
+  auto full = read_map(Reference::get().dir + m + kind + ".safetensors");
+  auto selected = read_map(kFixtures + m + kind + "_selected.safetensors");
 
   model->train();
   model->zero_grad();
@@ -154,8 +173,9 @@ TEST(TorchReference, Resnet18TrainStepMatchesPyTorch) {
   CrossEntropyLoss criterion;
   const double loss = criterion.forward(model->forward(in.at("input")), in.at("labels"));
   model->backward(criterion.backward());
-  EXPECT_NEAR(loss, full.at("loss").item(), 1e-4 * std::fabs(full.at("loss").item()));
-  EXPECT_NEAR(loss, selected.at("loss").item(), 1e-4 * std::fabs(selected.at("loss").item()));
+  const double loss_rtol = scaled(full.at("loss")).rtol;
+  EXPECT_NEAR(loss, full.at("loss").item(), loss_rtol * std::fabs(full.at("loss").item()));
+  EXPECT_NEAR(loss, selected.at("loss").item(), loss_rtol * std::fabs(selected.at("loss").item()));
 
   for (auto& [name, p] : model->named_parameters()) {
     const Tensor& want = full.at("grad." + name);
@@ -212,6 +232,10 @@ TEST(TorchReference, Resnet18TrainStepMatchesPyTorch) {
     test::expect_close(p->value, full.at("param." + name), {1e-9, 1e-6}, "AdamW on torch's grads: " + name);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(BothBlockKinds, TorchTrainStep,
+                         ::testing::Values(TrainCase{"resnet18", false}, TrainCase{"resnet50", true}),
+                         [](const auto& info) { return std::string(info.param.model) + (info.param.f64 ? "_f64" : "_f32"); });
 
 }  // namespace
 }  // namespace ctcscope
