@@ -279,6 +279,8 @@ StateDict read_zip_pth(const std::string& path) {
     CTC_CHECK(e->size % rec->type->itemsize == 0 && e->size / rec->type->itemsize >= rec->numel, file,
               ": entry '", e->name, "' holds ", e->size, " bytes, storage '", key, "' needs ", rec->numel, " x ",
               rec->type->itemsize);
+    CTC_CHECK(e->size <= zip.file_size(), file, ": entry '", e->name, "' claims ", e->size, " bytes, more than the ",
+              "file's ", zip.file_size());
     rec->bytes.resize(static_cast<std::size_t>(e->size));
     zip.read(*e, rec->bytes.data());
     rec->loaded = true;
