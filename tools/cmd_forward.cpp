@@ -28,7 +28,8 @@ int run_forward(const Argv& argv) {
             "Runs the tensor named \"input\" of a safetensors file ([N,3,H,W], H and W at least 32)\n"
             "through a network in eval mode and writes the logits (\"logits\" [N,classes]).\n"
             "With --train-step: train mode, one forward, cross-entropy (mean) against the tensor\n"
-            "\"labels\" (i64 [N]), backward and one AdamW step; the output also holds \"loss\" [1],\n"
+            "\"labels\" (i64 [N]), backward and one AdamW step; the output also holds \"loss\" [1]\n"
+            "(\"logits\" are then the train-mode ones),\n"
             "each parameter's gradient \"grad.<name>\" and its value after the step \"param.<name>\".\n"
             "--weights takes torch.save files (.pth, zip or legacy) and safetensors files with\n"
             "torchvision's names; without it the network is initialised from --seed.");
