@@ -1,0 +1,73 @@
+// Plots: they render without throwing, put ink where expected, and encode to
+// PNG. Set CTC_PLOT_DIR to keep the PNG files for a look.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "eval/plot.h"
+
+namespace ctcscope {
+namespace {
+
+void maybe_save(const Raster& r, const char* name) {
+  if (const char* dir = std::getenv("CTC_PLOT_DIR")) save_png(std::string(dir) + "/" + name, r);
+}
+
+int ink_pixels(const Raster& r) {
+  int n = 0;
+  for (int y = 0; y < r.height; ++y) {
+    for (int x = 0; x < r.width; ++x) {
+      const Rgb c = r.at(x, y);
+      n += c.r != 255 || c.g != 255 || c.b != 255;
+    }
+  }
+  return n;
+}
+
+TEST(Plot, TextAndPngSignature) {
+  Raster r(60, 20);
+  r.text(1, 1, "F1 0.9", {0, 0, 0}, 1);
+  EXPECT_GT(ink_pixels(r), 20);
+  EXPECT_EQ(Raster::text_width("abc", 2), 34);
+  const auto png = encode_png(r);
+  ASSERT_GT(png.size(), 8u);
+  EXPECT_EQ(png[1], 'P');
+  EXPECT_EQ(png[2], 'N');
+  EXPECT_EQ(png[3], 'G');
+}
+
+TEST(Plot, TrainingCurves) {
+  std::vector<double> loss, f1;
+  for (int e = 0; e < 30; ++e) {
+    loss.push_back(0.7 * std::exp(-e / 8.0) + 0.05);
+    f1.push_back(0.95 - 0.45 * std::exp(-e / 6.0));
+  }
+  const Raster r = training_curves_plot(loss, f1, "ResNet50, seed 1");
+  EXPECT_EQ(r.width, 640);
+  EXPECT_GT(ink_pixels(r), 2000);
+  maybe_save(r, "training.png");
+}
+
+TEST(Plot, ConfusionMatrix) {
+  const Raster r = confusion_matrix_plot({{85, 5}, {3, 7}});
+  EXPECT_GT(ink_pixels(r), 10000);
+  maybe_save(r, "confusion.png");
+}
+
+TEST(Plot, Roc) {
+  const std::vector<std::int64_t> y{0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 1};
+  const std::vector<double> s{0.1, 0.4, 0.35, 0.8, 0.4, 0.4, 0.2, 0.9, 0.1, 0.65, 0.3, 0.7};
+  const Raster r = roc_plot(roc_curve(y, s), roc_auc(y, s));
+  // The curve's colour is present.
+  bool red = false;
+  for (int yy = 0; yy < r.height && !red; ++yy) {
+    for (int x = 0; x < r.width && !red; ++x) red = r.at(x, yy).r == 214 && r.at(x, yy).g == 39;
+  }
+  EXPECT_TRUE(red);
+  maybe_save(r, "roc.png");
+}
+
+}  // namespace
+}  // namespace ctcscope
