@@ -26,7 +26,11 @@ struct Metrics {
 };
 
 // From true labels and predicted labels (both in [0, num_classes)).
-// A class never predicted has precision 0 (scikit-learn's zero_division=0).
+// A class never predicted has precision 0 (scikit-learn's zero_division=0),
+// a class with no true member recall 0; F1 is 0 when precision + recall is 0.
+// Macro averages run over all num_classes classes. Sensitivity is class 1's
+// recall, specificity class 0's. Throws on empty input, on sizes that differ
+// and on a label outside [0, num_classes), naming the index.
 Metrics compute_metrics(const std::vector<std::int64_t>& truth, const std::vector<std::int64_t>& predicted,
                         std::int64_t num_classes = 2);
 
@@ -37,10 +41,14 @@ struct RocPoint {
 // ROC of scores for the positive class (higher = more CTC-like), as
 // scikit-learn's roc_curve (drop_intermediate=False); AUC by the trapezoid
 // rule, equal to the Mann-Whitney probability with ties counted 1/2.
+// Tied scores give one point. The first point is (0, 0) at threshold +inf
+// (scikit-learn >= 1.3). Labels must be 0 or 1, scores not NaN. With one class
+// only, the missing rate is NaN and roc_auc returns NaN (scikit-learn raises).
 std::vector<RocPoint> roc_curve(const std::vector<std::int64_t>& truth, const std::vector<double>& scores);
 double roc_auc(const std::vector<std::int64_t>& truth, const std::vector<double>& scores);
 
 // Mean and sample standard deviation (n-1), as the paper's "mean ± std" over seeds.
+// n = 1 gives std NaN (as pandas' Series.std()); n = 0 gives mean and std NaN.
 struct MeanStd {
   double mean = 0, std = 0;
   std::int64_t n = 0;
