@@ -1,22 +1,25 @@
 // ctcscope against PyTorch on the same weights: torchvision ResNet18/34/50
 // with seeded random weights (BatchNorm statistics randomised too), written by
 // tools/fixtures/torch_reference.py as torch.save zip, legacy and safetensors
-// files into a temporary folder at test time (45-100 MB each, so not
-// committed). The eval-mode logits must match the committed fixtures for every
-// file kind; one training step of ResNet18 and ResNet50 (loss, every gradient,
-// every weight after AdamW) must match PyTorch's. Skips when /usr/bin/python3
-// has no torch.
+// files at test time (45-100 MB each, so not committed; see Reference). The
+// eval-mode logits must match the committed fixtures for every file kind; one
+// training step of ResNet18 and ResNet50 (loss, every gradient, every weight
+// after AdamW) must match PyTorch's. Skips when /usr/bin/python3 has no torch.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
+
+#include <unistd.h>
 
 #include "layers/cross_entropy_loss.h"
 #include "models/registry.h"
 #include "models/weight_import.h"
 #include "optim/adamw.h"
+#include "tensor/sha256.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {
@@ -31,8 +34,13 @@ std::string python() {
   return p ? p : "/usr/bin/python3";
 }
 
-// The reference folder, generated once per run; empty with skip_reason set
-// when PyTorch is not there.
+// The reference folder: generated once per version of the script (its
+// sha256 names the folder) under $CTC_TORCH_REFERENCE_DIR, else
+// <temp>/ctcscope_torch_reference, and kept for later runs, since ctest runs
+// each test in its own process (about 1.3 GB; older versions are removed).
+// Written under a temporary name and renamed when complete, so processes
+// running side by side never read a half-written folder. Empty, with
+// skip_reason set, when PyTorch is not there.
 struct Reference {
   std::string dir, skip_reason;
 
@@ -48,29 +56,35 @@ struct Reference {
       r.skip_reason = py + " with torch and torchvision is needed (Debian: python3-torch python3-torchvision)";
       return r;
     }
-    fs::path dir = fs::temp_directory_path() / ("ctcscope_torch_reference_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    std::string cmd = py;
-    cmd.append(" ").append(CTC_SOURCE_DIR).append("/tools/fixtures/torch_reference.py ").append(dir.string());
-    cmd.append(" > ").append((dir / "log.txt").string()).append(" 2>&1");
-    if (std::system(cmd.c_str()) != 0) {
-      r.skip_reason = "tools/fixtures/torch_reference.py failed, see " + (dir / "log.txt").string();
-      ADD_FAILURE() << r.skip_reason;
-      return r;
+    const std::string script = std::string(CTC_SOURCE_DIR) + "/tools/fixtures/torch_reference.py";
+    const char* root_env = std::getenv("CTC_TORCH_REFERENCE_DIR");
+    const fs::path root = root_env ? fs::path(root_env) : fs::temp_directory_path() / "ctcscope_torch_reference";
+    const std::string key = sha256_hex(sha256_file_hex(script) + py).substr(0, 16);
+    const fs::path dir = root / key;
+    if (!fs::exists(dir / "complete")) {
+      const fs::path tmp = root / (key + ".tmp." + std::to_string(::getpid()));
+      fs::create_directories(tmp);
+      std::string cmd = py;
+      cmd.append(" ").append(script).append(" ").append(tmp.string());
+      cmd.append(" > ").append((tmp / "log.txt").string()).append(" 2>&1");
+      if (std::system(cmd.c_str()) != 0) {
+        r.skip_reason = "tools/fixtures/torch_reference.py failed, see " + (tmp / "log.txt").string();
+        ADD_FAILURE() << r.skip_reason;
+        return r;
+      }
+      std::ofstream(tmp / "complete") << "written by " << script << "\n";
+      std::error_code ec;
+      fs::rename(tmp, dir, ec);
+      if (ec) fs::remove_all(tmp, ec);  // another process finished first
+      for (const auto& old : fs::directory_iterator(root, ec)) {
+        const std::string name = old.path().filename().string();
+        if (name != key && name.find(".tmp.") == std::string::npos) fs::remove_all(old.path(), ec);
+      }
     }
     r.dir = dir.string() + "/";
     return r;
   }
 };
-
-class CleanUp : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    if (!Reference::get().dir.empty()) fs::remove_all(Reference::get().dir, ec);
-  }
-};
-const auto* const kCleanUp = ::testing::AddGlobalTestEnvironment(new CleanUp);
 
 #define CTC_REQUIRE_TORCH()                                                  \
   do {                                                                       \
@@ -101,6 +115,7 @@ struct Case {
   const char* model;
   const char* file;  // in the reference folder
 };
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
 
 class TorchLogits : public ::testing::TestWithParam<Case> {};
 
@@ -151,6 +166,7 @@ struct TrainCase {
   const char* model;
   bool f64;
 };
+void PrintTo(const TrainCase& c, std::ostream* os) { *os << c.model << (c.f64 ? " f64" : " f32"); }
 class TorchTrainStep : public ::testing::TestWithParam<TrainCase> {};
 
 TEST_P(TorchTrainStep, LossGradientsAndAdamWStepMatchPyTorch) {
