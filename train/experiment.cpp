@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "data/file_util.h"
+#include "eval/statistics.h"
 #include "models/registry.h"
 #include "tensor/error.h"
 #include "tensor/json.h"
@@ -162,6 +163,28 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
       csv << buf;
     }
     csv << "\n";
+  }
+  // The paper's comparison (section 4.3): BF w/o DAPI against BF w/ DAPI, test macro F1 over seeds.
+  if (o.grid == "ablations") {
+    std::vector<double> no_dapi, dapi;
+    for (const auto& r : result.runs) {
+      if (r.ablation == Ablation::bf_no_dapi) no_dapi.push_back(r.test.macro_f1);
+      if (r.ablation == Ablation::bf_dapi) dapi.push_back(r.test.macro_f1);
+    }
+    md << "\n## BF_noDAPI vs BF_DAPI (test macro F1 over seeds)\n\n";
+    if (no_dapi.size() >= 2 && dapi.size() >= 2) {
+      const SampleComparison cmp = compare_samples(no_dapi, dapi);
+      char buf[512];
+      std::snprintf(buf, sizeof buf,
+                    "- Mann-Whitney U = %.4g, p = %.4g (%s)\n- Student's t p = %.4g, Welch's t p = %.4g, "
+                    "Shapiro-Wilk p = %.4g / %.4g, Levene p = %.4g\n- chosen: %s, p = %.4g\n",
+                    cmp.mann_whitney.statistic, cmp.mann_whitney.p_value, cmp.mann_whitney.method.c_str(),
+                    cmp.student_t.p_value, cmp.welch_t.p_value, cmp.shapiro_a.p_value, cmp.shapiro_b.p_value,
+                    cmp.levene_median.p_value, cmp.chosen_test.c_str(), cmp.chosen_p);
+      md << buf << "- " << cmp.reading << "\n";
+    } else {
+      md << "Needs at least 2 seeds per configuration.\n";
+    }
   }
   for (const auto& n : result.notes) md << "\nNote: " << n << "\n";
   result.markdown = md.str();
