@@ -1,6 +1,6 @@
 // A tiny generated dataset shared by the train tests: made once per test
 // program in a temporary folder, with a small ResNet18 configuration that
-// trains an epoch in about a second.
+// trains an epoch in about a second on an idle core.
 #pragma once
 
 #include <unistd.h>
@@ -19,10 +19,10 @@ inline std::string tiny_dataset() {
     const fs::path d = fs::temp_directory_path() / ("ctc_test_train_" + std::to_string(::getpid())) / "data";
     fs::remove_all(d);
     SynthOptions o;
-    o.spike_in = 40;
-    o.patient_ctc = 6;
+    o.spike_in = 24;
+    o.patient_ctc = 4;
     o.patients = 2;
-    o.leukocytes = 40;
+    o.leukocytes = 28;
     o.seed = 3;
     synth_dataset(d.string(), o);
     return d.string();

@@ -1,5 +1,5 @@
 // ctcscope train, eval and predict as commands: a short run end to end on a
-// tiny generated dataset, and the usage errors.
+// tiny generated dataset (slow: it trains), and the usage errors.
 #include <gtest/gtest.h>
 
 #include <filesystem>
