@@ -81,6 +81,14 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
     say("cells: " + std::to_string(data.manifest.cells.size()));
   }
   say("split " + config.split + ": " + split_summary(data));
+  {
+    const SplitCounts counts = split_counts(data.manifest.cells, data.split);
+    if (counts[1][0] == 0 || counts[1][1] == 0) {
+      say("WARNING: the validation split holds only " + std::string(counts[1][0] == 0 ? "leukocytes" : "CTCs") +
+          " (cells of one patient or donor never cross splits, and the other class came in groups too large to "
+          "draw); validation macro F1 then measures one class only. A split file (--split FILE) avoids this.");
+    }
+  }
   const std::vector<TrainingItem> items = expand_training(data.manifest.cells, data.train, config.ablation);
   const std::vector<TrainingItem> val_items = evaluation_items(data.manifest.cells, data.val, config.ablation);
   say(std::string("ablation ") + ablation_name(config.ablation) + ": " + std::to_string(items.size()) +
