@@ -24,14 +24,22 @@ int run_index(const Argv& argv);
 int run_synth(const Argv& argv);
 int run_forward(const Argv& argv);
 int run_stats(const Argv& argv);
+int run_train(const Argv& argv);
+int run_eval(const Argv& argv);
+int run_predict(const Argv& argv);
+int run_experiment(const Argv& argv);
 
 inline constexpr Command kCommands[] = {
-    {"demo-train", "train a network on generated cells, print the falling loss and held-out calls", run_demo_train},
-    {"index", "build a dataset's manifest.csv from a ctc/ and leukocyte/ folder layout", run_index},
-    {"models", "list the architectures and their parameter counts", run_models},
-    {"stats", "statistics between two samples of scores (Shapiro-Wilk, Levene, Mann-Whitney U, t tests)", run_stats},
     {"synth", "write the generated DEPArray-like dataset (BF and DAPI images, manifest.csv)", run_synth},
+    {"index", "build a dataset's manifest.csv from a ctc/ and leukocyte/ folder layout", run_index},
+    {"train", "train a network on a dataset with the paper's protocol into a run folder (resumable)", run_train},
+    {"eval", "a checkpoint's metrics on a run's test split or on every cell of a manifest", run_eval},
+    {"predict", "CTC probabilities and calls for new cells' BF images, as CSV", run_predict},
+    {"experiment", "the paper's grid (ablations or architectures x seeds), tables of mean +- std", run_experiment},
+    {"stats", "statistics between two samples of scores (Shapiro-Wilk, Levene, Mann-Whitney U, t tests)", run_stats},
+    {"models", "list the architectures and their parameter counts", run_models},
     {"forward", "run an input tensor through a network (or one training step) and write the results", run_forward},
+    {"demo-train", "train a network on generated cells, print the falling loss and held-out calls", run_demo_train},
 };
 
 // --threads N, shared by every command that computes.

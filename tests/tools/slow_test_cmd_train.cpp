@@ -1,0 +1,58 @@
+// ctcscope train, eval and predict as commands: a short run end to end on a
+// tiny generated dataset (slow: it trains), and the usage errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "data/csv.h"
+#include "data/file_util.h"
+#include "tests/train/train_fixture.h"
+#include "tools/commands.h"
+#include "train/run_folder.h"
+
+namespace ctcscope::cli {
+namespace {
+
+TEST(CmdTrain, TrainEvalPredictEndToEnd) {
+  const std::string data = test::tiny_dataset();
+  const std::string run = test::fresh_run_dir("cmd_run");
+  EXPECT_EQ(run_train({data, "--out", run, "--model", "resnet18", "--input", "32", "--epochs", "1", "--batch", "8",
+                       "--ablation", "BF_DAPI_noAUG", "--max-cells", "60", "--threads", "2"}),
+            0);
+  EXPECT_TRUE(file_exists(run + "/best.safetensors"));
+  const std::string out = run + "/eval";
+  EXPECT_EQ(run_eval({run + "/best.safetensors", data, "--split-file", run + "/split.csv", "--out", out}), 0);
+  EXPECT_TRUE(file_exists(out + "/eval.json"));
+  const std::string pred = run + "/predictions.csv";
+  EXPECT_EQ(run_predict({run + "/best.safetensors", "--folder", data + "/bf", "--out", pred}), 0);
+  const auto rows = csv_parse(read_file_bytes(pred), pred);
+  ASSERT_GT(rows.size(), 1u);
+  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"cell_id", "ctc_probability", "call"}));
+  EXPECT_TRUE(rows[1].fields[2] == "ctc" || rows[1].fields[2] == "leukocyte");
+  // The run is finished: --resume has nothing to do and succeeds.
+  EXPECT_EQ(run_train({data, "--out", run, "--model", "resnet18", "--input", "32", "--epochs", "1", "--batch", "8",
+                       "--ablation", "BF_DAPI_noAUG", "--max-cells", "60", "--resume"}),
+            0);
+}
+
+TEST(CmdTrain, UsageErrors) {
+  EXPECT_THROW(run_train({}), UsageError);
+  EXPECT_THROW(run_train({"data"}), UsageError);  // no --out
+  EXPECT_THROW(run_train({"data", "--out", "x", "--model", "vgg"}), UsageError);
+  EXPECT_THROW(run_train({"data", "--out", "x", "--ablation", "BF"}), UsageError);
+  EXPECT_THROW(run_train({"data", "--out", "x", "--class-weights", "some"}), UsageError);
+  EXPECT_THROW(run_eval({"a.safetensors", "data"}), UsageError);  // neither --split-file nor --all
+  EXPECT_THROW(run_predict({"a.safetensors", "--out", "p.csv"}), UsageError);
+  EXPECT_THROW(run_experiment({"data", "--out", "x", "--grid", "everything"}), UsageError);
+  EXPECT_EQ(run_train({"--help"}), 0);
+  // Bad data names the file.
+  try {
+    run_train({"/nonexistent_ctc_dataset", "--out", test::fresh_run_dir("bad_data")});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent_ctc_dataset"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ctcscope::cli

@@ -1,0 +1,50 @@
+// Run data and configuration without training: the --max-cells subsample
+// and config.json's round trip and checks.
+#include <gtest/gtest.h>
+
+#include "data/synth.h"
+#include "tests/support/test_util.h"
+#include "tests/train/train_fixture.h"
+#include "train/run_data.h"
+#include "train/train_config.h"
+
+namespace ctcscope {
+namespace {
+
+using test::expect_error_containing;
+using test::tiny_config;
+
+TEST(RunData, SubsampleKeepsEveryGroupAndIsSeeded) {
+  SynthOptions o;
+  o.spike_in = 40;
+  o.patient_ctc = 6;
+  o.patients = 2;
+  o.leukocytes = 40;
+  Manifest m;
+  m.cells = synth_plan(o);
+  const auto a = subsample_cells(m.cells, 30, 0);
+  const auto b = subsample_cells(m.cells, 30, 0);
+  EXPECT_NEAR(static_cast<double>(a.size()), 30.0, 3.0);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].cell_id, b[i].cell_id);
+  std::int64_t patient_ctc = 0;
+  for (const auto& c : a) patient_ctc += c.source == CellSource::patient && c.label == CellLabel::ctc;
+  EXPECT_GE(patient_ctc, 1);
+  EXPECT_EQ(subsample_cells(m.cells, 0, 0).size(), m.cells.size());
+}
+
+TEST(TrainConfig, JsonRoundTripAndChecks) {
+  TrainConfig c = tiny_config("/tmp/x");
+  c.weights = "w \"q\".pth";
+  c.class_weights = "balanced";
+  const TrainConfig r = train_config_from_json(c.to_json(), "config.json");
+  EXPECT_EQ(r.to_json(), c.to_json());
+  c.model = "vgg16";
+  expect_error_containing([&] { c.validate(); }, "unknown model 'vgg16'");
+  c = tiny_config("/tmp/x");
+  c.device = Device::cuda;
+  expect_error_containing([&] { c.validate(); }, "CUDA backend");
+}
+
+}  // namespace
+}  // namespace ctcscope

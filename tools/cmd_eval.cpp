@@ -1,0 +1,65 @@
+// ctcscope eval: a checkpoint's metrics on a run's test split or on every
+// cell of a manifest.
+#include <cstdio>
+#include <string>
+
+#include "data/csv.h"
+#include "data/file_util.h"
+#include "train/checkpoint_eval.h"
+#include "train/run_folder.h"
+#include "tools/commands.h"
+
+namespace ctcscope::cli {
+
+int run_eval(const Argv& argv) {
+  Args args("eval",
+            "Runs a checkpoint over labelled cells and prints accuracy, macro precision,\n"
+            "recall and F1 (the paper's figures), CTC sensitivity and specificity, ROC AUC and\n"
+            "the confusion matrix. The cells: the test split of a run (--split-file\n"
+            "RUN_DIR/split.csv) or every cell of the manifest (--all). The image channel is\n"
+            "the checkpoint's main one (BF; DAPI for DAPI_* ablations).");
+  args.option("split-file", "FILE", "", "a run's split.csv: evaluate its test cells");
+  args.flag("all", "evaluate every cell of the manifest");
+  args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
+  args.option("out", "DIR", "", "also write DIR/eval.json and DIR/eval_predictions.csv");
+  add_threads_option(args);
+  args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
+  args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");
+  Argv rest = argv;
+  std::vector<std::string> positional;
+  while (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-' && positional.size() < 2) {
+    positional.push_back(rest.front());
+    rest.erase(rest.begin());
+  }
+  if (!args.parse(rest)) return 0;
+  usage_check(positional.size() == 2,
+              "expected CHECKPOINT DATASET_DIR (ctcscope eval CHECKPOINT DATASET_DIR --split-file FILE | --all)");
+  const bool all = args.has("all");
+  const std::string split_file = args.get("split-file");
+  usage_check(all != !split_file.empty(), "give exactly one of --split-file FILE and --all");
+  const double threshold = args.get_double("threshold", 0.0, 1.0);
+  apply_threads_option(args);
+  const CheckpointEval e = evaluate_checkpoint(positional[0], positional[1], split_file, threshold);
+  std::printf("eval: %s (%s, trained with %s, input %lld) on %s cells of %s, %s images, threshold %g\n",
+              positional[0].c_str(), e.architecture.c_str(), ablation_name(e.ablation),
+              static_cast<long long>(e.input_size), all ? "all" : "the test", positional[1].c_str(),
+              channel_name(main_channel(e.ablation)), threshold);
+  std::printf("%s", metrics_table(e.metrics, e.auc).c_str());
+  const std::string out = args.get("out");
+  if (!out.empty()) {
+    make_dirs(out);
+    std::string csv = "cell_id,truth,ctc_probability,call\n";
+    for (std::size_t i = 0; i < e.cell_ids.size(); ++i) {
+      char p[32];
+      std::snprintf(p, sizeof p, "%.6f", e.predictions.ctc_probability[i]);
+      csv += csv_line({e.cell_ids[i], e.predictions.truth[i] ? "ctc" : "leukocyte", p,
+                       e.predictions.ctc_probability[i] >= threshold ? "ctc" : "leukocyte"});
+    }
+    write_file_atomic(out + "/eval.json", checkpoint_eval_json(e));
+    write_file_atomic(out + "/eval_predictions.csv", csv);
+    std::printf("wrote %s/eval.json and %s/eval_predictions.csv\n", out.c_str(), out.c_str());
+  }
+  return 0;
+}
+
+}  // namespace ctcscope::cli

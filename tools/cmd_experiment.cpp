@@ -1,0 +1,112 @@
+// ctcscope experiment: the paper's grid of training runs and its tables.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "models/registry.h"
+#include "tools/commands.h"
+#include "train/experiment.h"
+
+namespace ctcscope::cli {
+
+int run_experiment(const Argv& argv) {
+  Args args("experiment",
+            "Runs the paper's grid: --grid ablations (Table 3: the seven training-set\n"
+            "expansions with --model) or --grid architectures (Table 2: the paper's networks\n"
+            "the registry builds, on BF_DAPI), each with --seeds seeds (weight initialisation\n"
+            "and data order; the split is fixed). Each run trains into DIR/<model>_<ablation>_seed<k>\n"
+            "(finished runs are skipped, unfinished ones resumed), its best checkpoint is tested\n"
+            "on the test split, and DIR/table3_ablations.{md,csv} or table2_architectures.{md,csv}\n"
+            "hold accuracy, macro precision/recall/F1, sensitivity and specificity as mean ± std.");
+  TrainConfig c;
+  args.option("out", "DIR", "", "the experiment folder (required)");
+  args.option("grid", "NAME", "ablations", "ablations or architectures");
+  args.option("seeds", "N", "5", "seeds per configuration (the paper: 5)");
+  args.option("models", "LIST", "", "architectures grid: comma-separated models (default: the paper's that exist)");
+  args.option("model", "NAME", c.model, "ablations grid: the architecture");
+  args.option("epochs", "N", std::to_string(c.epochs), "epochs at most per run");
+  args.option("batch", "N", std::to_string(c.batch), "images per step");
+  args.option("lr", "RATE", "", "AdamW learning rate (default: 1e-7 with --weights, 1e-3 from scratch)");
+  args.option("input", "PIXELS", std::to_string(c.input_size), "network input height = width");
+  args.option("weights", "FILE", "", "ImageNet weights for every run (architectures grid: give none, or one model)");
+  args.option("split", "KIND", "paper", "paper, stratified, or a split CSV file");
+  args.option("class-weights", "KIND", c.class_weights, "none or balanced");
+  args.option("patience", "N", std::to_string(c.patience), "early stopping patience (0: never)");
+  args.option("max-cells", "N", "0", "a stratified subsample of N cells for quick CPU runs (0: all)");
+  add_threads_option(args);
+  args.example("ctcscope experiment data/synth --out exp/ablations --grid ablations --model resnet50");
+  args.example("ctcscope experiment data/synth --out exp/quick --model resnet18 --input 64 --epochs 3 --seeds 2 --max-cells 200");
+  std::string dataset;
+  Argv rest = argv;
+  if (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
+    dataset = rest.front();
+    rest.erase(rest.begin());
+  }
+  if (!args.parse(rest)) return 0;
+  usage_check(!dataset.empty(), "missing DATASET_DIR (ctcscope experiment DATASET_DIR --out DIR [options])");
+  usage_check(!args.get("out").empty(), "missing --out DIR");
+  apply_threads_option(args);
+  ExperimentOptions o;
+  o.out_dir = args.get("out");
+  o.grid = args.get("grid");
+  usage_check(o.grid == "ablations" || o.grid == "architectures", "--grid must be ablations or architectures, got '",
+              o.grid, "'");
+  o.seeds = args.get_int("seeds", 1, 1000);
+  const std::string models = args.get("models");
+  for (std::size_t start = 0; !models.empty() && start <= models.size();) {
+    std::size_t comma = models.find(',', start);
+    if (comma == std::string::npos) comma = models.size();
+    const std::string m = models.substr(start, comma - start);
+    usage_check(is_model_name(m), "unknown model '", m, "' in --models (see ctcscope models)");
+    o.models.push_back(m);
+    start = comma + 1;
+  }
+  c.dataset_dir = dataset;
+  c.model = args.get("model");
+  usage_check(is_model_name(c.model), "unknown model '", c.model, "' (see ctcscope models)");
+  c.epochs = args.get_int("epochs", 1, 100000);
+  c.batch = args.get_int("batch", 1, 4096);
+  c.weights = args.get("weights");
+  c.lr = args.get("lr").empty() ? (c.weights.empty() ? 1e-3 : 1e-7) : args.get_double("lr", 1e-12, 10.0);
+  c.input_size = args.get_int("input", 32, 1024);
+  c.split = args.get("split");
+  c.class_weights = args.get("class-weights");
+  usage_check(c.class_weights == "none" || c.class_weights == "balanced",
+              "--class-weights must be none or balanced, got '", c.class_weights, "'");
+  c.patience = args.get_int("patience", 0, 100000);
+  c.max_cells = args.get_int("max-cells", 0, INT64_MAX);
+  o.base = c;
+
+  std::string command_line = "ctcscope experiment";
+  for (const auto& a : argv) command_line += " " + a;
+  std::vector<std::string> notes;
+  const auto plan = experiment_plan(o, &notes);
+  std::printf("experiment: %s grid, %zu runs (%lld seeds each) into %s; %lld epochs, lr %g%s\n", o.grid.c_str(),
+              plan.size(), static_cast<long long>(o.seeds), o.out_dir.c_str(), static_cast<long long>(c.epochs), c.lr,
+              c.weights.empty() ? " (from scratch)" : "");
+  for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
+  std::size_t index = 0;
+  auto hooks_for = [&](const ExperimentRun& r) {
+    ++index;
+    std::printf("[%zu/%zu] %s %s seed %llu -> %s\n", index, plan.size(), r.model.c_str(), ablation_name(r.ablation),
+                static_cast<unsigned long long>(r.seed), r.run_dir.c_str());
+    std::fflush(stdout);
+    TrainHooks h;
+    h.on_message = [](const std::string& line) {
+      if (line.rfind("epoch ", 0) == 0) {
+        std::printf("    %s\n", line.c_str());
+        std::fflush(stdout);
+      }
+    };
+    return h;
+  };
+  const ExperimentResult result = run_experiment(o, command_line, hooks_for);
+  std::size_t skipped = 0;
+  for (const auto& r : result.runs) skipped += r.skipped;
+  if (skipped) std::printf("%zu runs were finished before and skipped\n", skipped);
+  std::printf("\n%s\nwrote %s and %s\n", result.markdown.c_str(), result.table_markdown.c_str(),
+              result.table_csv.c_str());
+  return 0;
+}
+
+}  // namespace ctcscope::cli

@@ -1,0 +1,145 @@
+// Evaluating and applying a saved checkpoint.
+#include "train/checkpoint_eval.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "models/checkpoint.h"
+#include "tensor/error.h"
+#include "tensor/json.h"
+#include "train/run_data.h"
+#include "train/train_config.h"
+
+namespace ctcscope {
+
+namespace {
+
+Ablation checkpoint_ablation(const CheckpointInfo& info) {
+  try {
+    JsonValue v = json_parse(info.training_config, "training_config");
+    const JsonValue* a = v.is_object() ? v.find("ablation") : nullptr;
+    if (a && a->is_string()) return ablation_from_name(a->as_string());
+  } catch (const Error&) {
+  }
+  return kDefaultAblation;
+}
+
+void check_finite(const Predictions& p, const std::string& checkpoint) {
+  CTC_CHECK(p.nonfinite == 0, checkpoint, ": the model's outputs are NaN or infinite for ", p.nonfinite,
+            " cells (first: ", p.first_nonfinite, "); the weights are damaged or diverged");
+}
+
+}  // namespace
+
+CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
+                                   const std::string& split_file, double threshold, int loader_threads) {
+  Checkpoint ck = load_checkpoint(checkpoint);
+  CTC_CHECK(ck.info.classes.size() == 2, checkpoint, ": expected 2 classes, the checkpoint has ",
+            ck.info.classes.size());
+  CheckpointEval e;
+  e.checkpoint = checkpoint;
+  e.architecture = ck.info.architecture;
+  e.ablation = checkpoint_ablation(ck.info);
+  e.input_size = ck.info.input_size;
+  e.threshold = threshold;
+  RunData data;
+  std::vector<std::int64_t> indices;
+  if (split_file.empty()) {
+    data.manifest = read_manifest(dataset_dir);
+    for (std::size_t i = 0; i < data.manifest.cells.size(); ++i) indices.push_back(static_cast<std::int64_t>(i));
+  } else {
+    data = load_run_data(dataset_dir, split_file, 0, 0);
+    indices = data.test;
+  }
+  CTC_CHECK(!indices.empty(), split_file.empty() ? dataset_dir : split_file, ": no cells to evaluate");
+  const auto items = evaluation_items(data.manifest.cells, indices, e.ablation);
+  for (const auto& item : items) e.cell_ids.push_back(data.manifest.cells[static_cast<std::size_t>(item.cell)].cell_id);
+  PredictOptions po;
+  po.input_size = e.input_size;
+  po.loader_threads = loader_threads;
+  e.predictions = predict_items(*ck.model, data.manifest, items, po);
+  check_finite(e.predictions, checkpoint);
+  e.metrics = metrics_at(e.predictions, threshold);
+  e.auc = roc_auc(e.predictions.truth, e.predictions.ctc_probability);
+  return e;
+}
+
+Manifest folder_manifest(const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  CTC_CHECK(fs::is_directory(folder, ec), folder, ": not a folder");
+  Manifest m;
+  m.root = folder;
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (!entry.is_regular_file()) continue;
+    std::string name = entry.path().filename().string();
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower.size() < 5 || lower.substr(lower.size() - 4) != ".png") continue;
+    if (lower.size() >= 9 && lower.substr(lower.size() - 9) == "_dapi.png") continue;
+    names.push_back(name);
+  }
+  CTC_CHECK(!ec, folder, ": cannot list the folder: ", ec.message());
+  std::sort(names.begin(), names.end());
+  CTC_CHECK(!names.empty(), folder, ": no .png images (other than *_dapi.png) to predict");
+  for (const auto& name : names) {
+    CellRecord c;
+    std::string id = name.substr(0, name.size() - 4);
+    if (id.size() > 3) {
+      std::string tail = id.substr(id.size() - 3);
+      std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      if (tail == "_bf") id.resize(id.size() - 3);
+    }
+    c.cell_id = id;
+    c.bf = name;
+    m.cells.push_back(c);
+  }
+  return m;
+}
+
+CellPredictions predict_cells(const std::string& checkpoint, const Manifest& manifest, int loader_threads) {
+  Checkpoint ck = load_checkpoint(checkpoint);
+  CellPredictions out;
+  if (main_channel(checkpoint_ablation(ck.info)) == Channel::dapi) {
+    out.note = "the model was trained with DAPI as its main channel (" +
+               std::string(ablation_name(checkpoint_ablation(ck.info))) + "); it is applied to BF images here";
+  }
+  std::vector<TrainingItem> items;
+  for (std::size_t i = 0; i < manifest.cells.size(); ++i) {
+    TrainingItem item;
+    item.cell = static_cast<std::int64_t>(i);
+    items.push_back(item);
+    out.cell_ids.push_back(manifest.cells[i].cell_id);
+  }
+  PredictOptions po;
+  po.input_size = ck.info.input_size;
+  po.loader_threads = loader_threads;
+  Predictions p = predict_items(*ck.model, manifest, items, po);
+  check_finite(p, checkpoint);
+  out.ctc_probability = p.ctc_probability;
+  return out;
+}
+
+std::string checkpoint_eval_json(const CheckpointEval& e) {
+  std::ostringstream s;
+  s.precision(10);
+  const Metrics& m = e.metrics;
+  s << "{\n  \"checkpoint\": " << json_quote(e.checkpoint) << ",\n  \"architecture\": " << json_quote(e.architecture)
+    << ",\n  \"ablation\": " << json_quote(ablation_name(e.ablation)) << ",\n  \"threshold\": " << e.threshold
+    << ",\n  \"n\": " << m.n << ",\n  \"accuracy\": " << m.accuracy << ",\n  \"macro_precision\": "
+    << m.macro_precision << ",\n  \"macro_recall\": " << m.macro_recall << ",\n  \"macro_f1\": " << m.macro_f1
+    << ",\n  \"sensitivity\": " << m.sensitivity << ",\n  \"specificity\": " << m.specificity
+    << ",\n  \"roc_auc\": " << (std::isnan(e.auc) ? 0.0 : e.auc) << ",\n  \"confusion\": [";
+  for (std::size_t t = 0; t < m.confusion.size(); ++t) {
+    s << (t ? ", [" : "[");
+    for (std::size_t p = 0; p < m.confusion[t].size(); ++p) s << (p ? ", " : "") << m.confusion[t][p];
+    s << "]";
+  }
+  s << "]\n}\n";
+  return s.str();
+}
+
+}  // namespace ctcscope

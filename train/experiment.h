@@ -1,0 +1,50 @@
+// The paper's experiment grid: architectures x ablations x seeds (Tables 2
+// and 3), each run in its own sub-folder (finished runs are skipped, others
+// resumed), its best checkpoint tested on the test split, and one table per
+// grid of mean ± std over seeds in Markdown and CSV.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "eval/metrics.h"
+#include "train/train_config.h"
+#include "train/trainer.h"
+
+namespace ctcscope {
+
+struct ExperimentOptions {
+  TrainConfig base;                 // dataset_dir, epochs, lr, ...; model/ablation/seed/out_dir set per run
+  std::string out_dir;
+  std::string grid = "ablations";   // ablations (Table 3, base.model) | architectures (Table 2, BF_DAPI)
+  std::int64_t seeds = 5;           // seeds 0 .. seeds-1
+  std::vector<std::string> models;  // architectures grid; empty: the paper's that the registry has
+};
+
+struct ExperimentRun {
+  std::string model;
+  Ablation ablation = kDefaultAblation;
+  std::uint64_t seed = 0;
+  std::string run_dir, status;
+  bool skipped = false;  // finished before this invocation
+  Metrics test;
+  double auc = 0;
+};
+
+struct ExperimentResult {
+  std::vector<ExperimentRun> runs;
+  std::vector<std::string> notes;  // e.g. architectures the registry lacks
+  std::string table_markdown, table_csv;  // paths written
+  std::string markdown;                   // the table's text
+};
+
+// The runs of the grid, in order, without running them.
+std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& options, std::vector<std::string>* notes);
+
+// `hooks_for(run)` gives each run's hooks (progress printing).
+ExperimentResult run_experiment(const ExperimentOptions& options, const std::string& command_line,
+                                const std::function<TrainHooks(const ExperimentRun&)>& hooks_for);
+
+}  // namespace ctcscope
