@@ -34,6 +34,13 @@ void write_safetensors(const std::string& path, const StateDict& tensors, const 
 // torchvision's hash prefix (name-XXXXXXXX.pth) the sha256 prefix is checked.
 StateDict read_pth(const std::string& path);
 
+// torchvision's hash prefix of a file name (HASH_REGEX r"-([a-f0-9]*)\." with
+// 8 or more digits, as in resnet50-0676ba61.pth), or "" when it has none.
+std::string torchvision_hash_prefix(const std::string& path);
+// Where the name has a hash prefix, the file's sha256 must begin with it;
+// otherwise an error names the file, both hashes and calls the file corrupt.
+void check_torchvision_hash_prefix(const std::string& path);
+
 // Either format, told apart by the file's first bytes.
 StateDict read_state_dict(const std::string& path);
 

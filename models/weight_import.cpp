@@ -1,0 +1,161 @@
+// Weight import: every check first (names, shapes, element types), then the
+// copies, so a failed import leaves the model as it was.
+#include "models/weight_import.h"
+
+#include <map>
+#include <sstream>
+
+#include "layers/linear.h"
+#include "tensor/random.h"
+
+namespace ctcscope {
+
+namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool is_float(DType t) { return t == DType::f32 || t == DType::f64; }
+bool is_int(DType t) { return t == DType::i32 || t == DType::i64; }
+
+std::string quoted_list(const std::vector<std::string>& names, std::size_t most = 8) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < most; ++i) {
+    if (i) out.append(", ");
+    out.append("'").append(names[i]).append("'");
+  }
+  if (names.size() > most) out.append(", ... (").append(std::to_string(names.size() - most)).append(" more)");
+  return out;
+}
+
+// `src` as `dtype`: float to float (f64 -> f32 rounds), integer to integer.
+Tensor convert(const Tensor& src, DType dtype) {
+  if (src.dtype() == dtype) return src;
+  if (is_float(dtype)) return src.to(dtype);
+  Tensor out = Tensor::empty(src.shape(), dtype);
+  const std::int64_t n = src.numel();
+  if (dtype == DType::i64) {
+    const std::int32_t* s = src.data<std::int32_t>();
+    std::int64_t* d = out.data<std::int64_t>();
+    for (std::int64_t i = 0; i < n; ++i) d[i] = s[i];
+  } else {
+    const std::int64_t* s = src.data<std::int64_t>();
+    std::int32_t* d = out.data<std::int32_t>();
+    for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<std::int32_t>(s[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ImportReport::summary() const {
+  std::ostringstream out;
+  out << source << ": imported " << imported << " entries";
+  if (!converted.empty()) out << ", " << converted.size() << " converted to the model's element type";
+  out << "\n";
+  if (!head_note.empty()) out << "  new head: " << head_note << "\n";
+  for (const auto& n : unknown) out << "  skipped (not in the model): " << n << "\n";
+  for (const auto& n : missing) out << "  not in the file (kept the model's value): " << n << "\n";
+  return out.str();
+}
+
+std::int64_t state_dict_head_classes(const StateDict& state, const std::string& head) {
+  const std::string name = head + ".weight";
+  for (const auto& e : state) {
+    if (e.name == name && e.tensor.dim() == 2) return e.tensor.size(0);
+  }
+  return 0;
+}
+
+ImportReport import_state_dict(Module& model, const StateDict& state, const ImportOptions& options) {
+  const std::string& src = options.source;
+  const std::string head_prefix = options.head + ".";
+  ImportReport report;
+  report.source = src;
+
+  std::map<std::string, const Tensor*> file;
+  for (const auto& e : state) {
+    CTC_CHECK(file.emplace(e.name, &e.tensor).second, src, ": '", e.name, "' appears twice");
+  }
+
+  Linear* head = nullptr;
+  if (options.replace_head) {
+    head = dynamic_cast<Linear*>(model.find(options.head));
+    CTC_CHECK(head != nullptr, src, ": cannot replace the head: the model has no Linear '", options.head, "'");
+  }
+
+  struct Copy {
+    Tensor* dst;
+    Tensor src;
+  };
+  std::vector<Copy> copies;
+  std::map<std::string, bool> used;
+  for (auto& [name, dst] : model.state_dict()) {
+    if (head && starts_with(name, head_prefix)) {
+      report.head_replaced.push_back(name);
+      continue;
+    }
+    auto it = file.find(name);
+    if (it == file.end()) {
+      report.missing.push_back(name);
+      continue;
+    }
+    used[name] = true;
+    const Tensor& t = *it->second;
+    if (t.shape() != dst->shape()) {
+      std::string msg = std::string(src).append(": '").append(name).append("' has shape ").append(t.shape_str())
+                            .append(", model expects ").append(dst->shape_str());
+      if (starts_with(name, head_prefix)) msg.append(" (another number of classes: ask for a new head)");
+      CTC_FAIL(msg);
+    }
+    const bool same_kind = (is_float(t.dtype()) && is_float(dst->dtype())) ||
+                           (is_int(t.dtype()) && is_int(dst->dtype()));
+    CTC_CHECK(same_kind, src, ": '", name, "' has element type ", dtype_name(t.dtype()), ", model expects ",
+              dtype_name(dst->dtype()));
+    CTC_CHECK(t.device() == Device::cpu, src, ": '", name, "' is not on the CPU");
+    if (t.dtype() != dst->dtype()) report.converted.push_back(name);
+    copies.push_back({dst, t});
+  }
+  for (const auto& e : state) {
+    if (used.count(e.name)) continue;
+    if (head && starts_with(e.name, head_prefix)) continue;  // the file's head, replaced
+    report.unknown.push_back(e.name);
+  }
+
+  // A missing num_batches_tracked is what PyTorch's BatchNorm tolerates too
+  // (files from before PyTorch 0.4.1 lack it); it does not change the outputs.
+  std::vector<std::string> missing_params;
+  for (const auto& n : report.missing) {
+    if (!n.ends_with(".num_batches_tracked")) missing_params.push_back(n);
+  }
+  CTC_CHECK(options.allow_unknown || report.unknown.empty(), src, ": ", report.unknown.size(),
+            " entries the model does not have: ", quoted_list(report.unknown),
+            " (allow unknown entries to skip them)");
+  CTC_CHECK(options.allow_missing || missing_params.empty(), src, ": ", missing_params.size(),
+            " model entries are not in the file: ", quoted_list(missing_params),
+            " (allow missing entries to keep the model's values)");
+
+  for (auto& c : copies) c.dst->copy_from(convert(c.src, c.dst->dtype()));
+  report.imported = static_cast<std::int64_t>(copies.size());
+
+  if (head) {
+    for (auto& [name, p] : model.named_parameters()) {
+      if (!starts_with(name, head_prefix)) continue;
+      init_uniform_fan_in(p->value, head->in_features(), Seed{"init." + name, 0, options.head_seed});
+    }
+    std::ostringstream note;
+    const std::int64_t file_classes = state_dict_head_classes(state, options.head);
+    note << options.head << ": ";
+    if (file_classes > 0) note << file_classes << " -> ";
+    note << head->out_features() << " classes, initialised as nn.Linear's default from seed "
+         << options.head_seed;
+    report.head_note = note.str();
+  }
+  return report;
+}
+
+ImportReport import_weights(Module& model, const std::string& path, ImportOptions options) {
+  if (options.source.empty() || options.source == ImportOptions{}.source) options.source = path;
+  return import_state_dict(model, read_state_dict(path), options);
+}
+
+}  // namespace ctcscope

@@ -1,0 +1,59 @@
+// AtomicFile: write to a temporary name, fsync, rename (POSIX rename is
+// atomic within one file system, hence the same folder).
+#include "tensor/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "tensor/error.h"
+
+namespace ctcscope {
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_path_(path_ + ".tmp") {
+  file_ = std::fopen(temp_path_.c_str(), "wb");
+  CTC_CHECK(file_ != nullptr, temp_path_, ": cannot open for writing: ", std::strerror(errno));
+}
+
+AtomicFile::~AtomicFile() {
+  if (file_ != nullptr) {
+    std::fclose(file_);
+    std::remove(temp_path_.c_str());
+  }
+}
+
+void AtomicFile::write(const void* data, std::size_t bytes) {
+  CTC_CHECK(file_ != nullptr, temp_path_, ": write after commit");
+  if (bytes == 0) return;
+  CTC_CHECK(std::fwrite(data, 1, bytes, file_) == bytes, temp_path_, ": write of ", bytes,
+            " bytes failed: ", std::strerror(errno));
+}
+
+void AtomicFile::commit() {
+  CTC_CHECK(file_ != nullptr, temp_path_, ": committed twice");
+  bool ok = std::fflush(file_) == 0 && ::fsync(fileno(file_)) == 0;
+  int err = errno;
+  ok = (std::fclose(file_) == 0) && ok;
+  file_ = nullptr;
+  if (!ok) {
+    std::remove(temp_path_.c_str());
+    CTC_FAIL(temp_path_, ": flush to disk failed: ", std::strerror(err));
+  }
+  if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    err = errno;
+    std::remove(temp_path_.c_str());
+    CTC_FAIL(path_, ": cannot rename ", temp_path_, " onto it: ", std::strerror(err));
+  }
+  // The rename itself is durable once the folder's entry is on disk.
+  std::string folder = ".";
+  if (auto slash = path_.find_last_of('/'); slash != std::string::npos) folder = path_.substr(0, slash + 1);
+  int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+}  // namespace ctcscope

@@ -1,0 +1,180 @@
+// Weight import by torchvision names: a model's own state_dict round trip,
+// f64 conversion, shape errors that name the entry and both shapes, unknown
+// and missing entries (errors, or skipped and reported when allowed), and the
+// replacement of the 1000-class head by a fresh N-class one.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "models/registry.h"
+#include "models/resnet.h"
+#include "models/weight_import.h"
+#include "tests/support/test_util.h"
+
+namespace ctcscope {
+namespace {
+
+StateDict state_of(Module& m) {
+  StateDict out;
+  for (auto& [name, t] : m.state_dict()) out.push_back({name, t->clone()});
+  return out;
+}
+
+Tensor* entry(Module& m, const std::string& name) {
+  for (auto& [n, t] : m.state_dict()) {
+    if (n == name) return t;
+  }
+  return nullptr;
+}
+
+std::string error_of(Module& m, const StateDict& sd, const ImportOptions& o) {
+  try {
+    import_state_dict(m, sd, o);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+Tensor eval_logits(Module& m) {
+  m.eval();
+  return m.forward(random_normal({2, 3, 32, 32}, Seed{"import.x", 0}));
+}
+
+TEST(WeightImport, CopiesEveryParameterAndBuffer) {
+  ResNet source(kResNet18, 3, 1), target(kResNet18, 3, 2);
+  entry(source, "bn1.running_mean")->fill(0.25);  // buffers must travel too
+  *entry(source, "layer2.0.bn1.num_batches_tracked")->data<std::int64_t>() = 123;
+  StateDict sd = state_of(source);
+  ImportReport r = import_state_dict(target, sd);
+  EXPECT_EQ(r.imported, static_cast<std::int64_t>(sd.size()));
+  EXPECT_TRUE(r.unknown.empty() && r.missing.empty() && r.converted.empty() && r.head_replaced.empty());
+  for (auto& [name, t] : target.state_dict()) {
+    EXPECT_EQ(t->to_double_vector(), entry(source, name)->to_double_vector()) << name;
+  }
+  EXPECT_EQ(entry(target, "layer2.0.bn1.num_batches_tracked")->item(), 123);
+  test::expect_close(eval_logits(target), eval_logits(source), test::tol::kStrictFp32, "logits");
+}
+
+TEST(WeightImport, ConvertsF64AndI32) {
+  ResNet source(kResNet18, 2, 1), target(kResNet18, 2, 2);
+  StateDict sd = state_of(source);
+  std::size_t floats = 0;
+  for (auto& e : sd) {
+    if (e.tensor.dtype() == DType::f32) e.tensor = e.tensor.to(DType::f64), ++floats;
+  }
+  Tensor count = Tensor::empty({}, DType::i32);
+  *count.data<std::int32_t>() = 9;
+  for (auto& e : sd) {
+    if (e.name == "bn1.num_batches_tracked") e.tensor = count;
+  }
+  ImportReport r = import_state_dict(target, sd);
+  EXPECT_EQ(r.converted.size(), floats + 1);  // the f64 ones and one i32 count
+  EXPECT_EQ(entry(target, "bn1.num_batches_tracked")->item(), 9);
+  EXPECT_EQ(entry(target, "layer1.0.conv1.weight")->dtype(), DType::f32);
+  EXPECT_EQ(entry(target, "layer1.0.conv1.weight")->to_double_vector(),
+            entry(source, "layer1.0.conv1.weight")->to_double_vector());
+}
+
+TEST(WeightImport, ShapeMismatchNamesEntryAndBothShapes) {
+  auto model = make_model("resnet50", 1000, 0);
+  StateDict sd = state_of(*model);
+  for (auto& e : sd) {
+    if (e.name == "layer1.0.conv1.weight") e.tensor = Tensor::zeros({64, 64, 3, 3});
+  }
+  ImportOptions o;
+  o.source = "resnet50.pth";
+  EXPECT_EQ(error_of(*model, sd, o),
+            "resnet50.pth: 'layer1.0.conv1.weight' has shape [64,64,3,3], model expects [64,64,1,1]");
+}
+
+TEST(WeightImport, RejectsAnIntegerWhereAFloatBelongs) {
+  ResNet model(kResNet18, 2, 0);
+  StateDict sd = state_of(model);
+  for (auto& e : sd) {
+    if (e.name == "bn1.bias") e.tensor = Tensor::zeros({64}, DType::i64);
+  }
+  EXPECT_NE(error_of(model, sd, {}).find("'bn1.bias' has element type i64, model expects f32"), std::string::npos);
+}
+
+TEST(WeightImport, MissingEntryIsAnErrorUnlessAllowed) {
+  ResNet source(kResNet18, 2, 1), target(kResNet18, 2, 2);
+  StateDict sd = state_of(source);
+  std::erase_if(sd, [](const StateDictEntry& e) { return e.name == "layer4.1.bn2.running_var"; });
+  const auto kept = entry(target, "layer4.1.bn2.running_var")->to_double_vector();
+  const auto before = entry(target, "conv1.weight")->to_double_vector();
+  ImportOptions o;
+  o.source = "f.pth";
+  std::string err = error_of(target, sd, o);
+  EXPECT_NE(err.find("f.pth: 1 model entries are not in the file: 'layer4.1.bn2.running_var'"), std::string::npos)
+      << err;
+  EXPECT_EQ(entry(target, "conv1.weight")->to_double_vector(), before) << "a failed import must change nothing";
+
+  o.allow_missing = true;
+  ImportReport r = import_state_dict(target, sd, o);
+  EXPECT_EQ(r.missing, std::vector<std::string>{"layer4.1.bn2.running_var"});
+  EXPECT_EQ(entry(target, "layer4.1.bn2.running_var")->to_double_vector(), kept);
+  EXPECT_NE(r.summary().find("not in the file (kept the model's value): layer4.1.bn2.running_var"),
+            std::string::npos) << r.summary();
+}
+
+TEST(WeightImport, MissingNumBatchesTrackedIsToleratedAndReported) {
+  ResNet source(kResNet18, 2, 1), target(kResNet18, 2, 2);
+  StateDict sd = state_of(source);
+  std::erase_if(sd, [](const StateDictEntry& e) { return e.name.ends_with("num_batches_tracked"); });
+  ImportReport r = import_state_dict(target, sd);
+  EXPECT_EQ(r.missing.size(), 20u);  // ResNet18 has 20 BatchNorm layers
+  EXPECT_EQ(r.imported, static_cast<std::int64_t>(sd.size()));
+}
+
+TEST(WeightImport, UnknownEntryIsAnErrorUnlessAllowed) {
+  ResNet source(kResNet18, 2, 1), target(kResNet18, 2, 2);
+  StateDict sd = state_of(source);
+  sd.push_back({"layer5.0.conv1.weight", Tensor::zeros({4, 4, 1, 1})});
+  std::string err = error_of(target, sd, {});
+  EXPECT_NE(err.find("1 entries the model does not have: 'layer5.0.conv1.weight'"), std::string::npos) << err;
+
+  ImportOptions o;
+  o.allow_unknown = true;
+  ImportReport r = import_state_dict(target, sd, o);
+  EXPECT_EQ(r.unknown, std::vector<std::string>{"layer5.0.conv1.weight"});
+  EXPECT_EQ(r.imported, static_cast<std::int64_t>(sd.size()) - 1);
+  EXPECT_NE(r.summary().find("skipped (not in the model): layer5.0.conv1.weight"), std::string::npos);
+}
+
+TEST(WeightImport, DuplicateNameIsAnError) {
+  ResNet model(kResNet18, 2, 0);
+  StateDict sd = state_of(model);
+  sd.push_back(sd.front());
+  EXPECT_NE(error_of(model, sd, {}).find("'conv1.weight' appears twice"), std::string::npos);
+}
+
+TEST(WeightImport, ReplacesTheImageNetHeadByAFreshOne) {
+  ResNet imagenet(kResNet18, 1000, 1);
+  StateDict sd = state_of(imagenet);
+  EXPECT_EQ(state_dict_head_classes(sd), 1000);
+
+  ResNet target(kResNet18, 2, 99);
+  std::string err = error_of(target, sd, {});
+  EXPECT_NE(err.find("'fc.weight' has shape [1000,512], model expects [2,512]"), std::string::npos) << err;
+
+  ImportOptions o;
+  o.replace_head = true;
+  o.head_seed = 5;
+  ImportReport r = import_state_dict(target, sd, o);
+  EXPECT_EQ(r.head_replaced, (std::vector<std::string>{"fc.weight", "fc.bias"}));
+  EXPECT_TRUE(r.unknown.empty() && r.missing.empty());
+  EXPECT_EQ(r.imported, static_cast<std::int64_t>(sd.size()) - 2);
+  EXPECT_EQ(r.head_note, "fc: 1000 -> 2 classes, initialised as nn.Linear's default from seed 5");
+  // The head is what a fresh 2-class model from seed 5 has; the body is the file's.
+  ResNet fresh(kResNet18, 2, 5);
+  EXPECT_EQ(target.fc().weight().value.to_double_vector(), fresh.fc().weight().value.to_double_vector());
+  EXPECT_EQ(target.fc().bias().value.to_double_vector(), fresh.fc().bias().value.to_double_vector());
+  EXPECT_EQ(entry(target, "layer3.1.conv2.weight")->to_double_vector(),
+            entry(imagenet, "layer3.1.conv2.weight")->to_double_vector());
+  const double bound = 1.0 / std::sqrt(512.0);
+  for (double v : target.fc().weight().value.to_double_vector()) EXPECT_LE(std::fabs(v), bound);
+}
+
+}  // namespace
+}  // namespace ctcscope
