@@ -1,4 +1,4 @@
-// ReLU entry points: check the arguments, then dispatch to the CPU twin.
+// Activation entry points: check the arguments, then dispatch to the CPU twin.
 // In-place use (y is x, dx is dy) is allowed and passes the checks.
 #include "kernels/activation.h"
 
@@ -21,6 +21,40 @@ void relu_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
   argcheck::check_backend(dy, op);
   cpu::relu_backward(dy, y, dx);
+}
+
+void silu_forward(const Tensor& x, Tensor& y) {
+  const char* op = "silu_forward";
+  argcheck::check_float(x, op, "x");
+  argcheck::check_like(y, x, x.shape(), op, "y");
+  argcheck::check_backend(x, op);
+  cpu::silu_forward(x, y);
+}
+
+void silu_backward(const Tensor& dy, const Tensor& x, Tensor& dx) {
+  const char* op = "silu_backward";
+  argcheck::check_float(dy, op, "dy");
+  argcheck::check_like(x, dy, dy.shape(), op, "x");
+  argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+  argcheck::check_backend(dy, op);
+  cpu::silu_backward(dy, x, dx);
+}
+
+void sigmoid_forward(const Tensor& x, Tensor& y) {
+  const char* op = "sigmoid_forward";
+  argcheck::check_float(x, op, "x");
+  argcheck::check_like(y, x, x.shape(), op, "y");
+  argcheck::check_backend(x, op);
+  cpu::sigmoid_forward(x, y);
+}
+
+void sigmoid_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
+  const char* op = "sigmoid_backward";
+  argcheck::check_float(dy, op, "dy");
+  argcheck::check_like(y, dy, dy.shape(), op, "y");
+  argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+  argcheck::check_backend(dy, op);
+  cpu::sigmoid_backward(dy, y, dx);
 }
 
 }  // namespace ctcscope

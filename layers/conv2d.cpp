@@ -3,6 +3,8 @@
 
 #include <sstream>
 
+#include "kernels/bias.h"
+
 namespace ctcscope {
 
 Conv2d::Conv2d(const Conv2dOptions& o)
@@ -14,6 +16,7 @@ Conv2d::Conv2d(const Conv2dOptions& o)
                 o.in_channels % o.params.groups == 0 && o.out_channels % o.params.groups == 0,
             "Conv2d: channels ", o.in_channels, "->", o.out_channels,
             " do not divide into groups=", o.params.groups);
+  if (o.bias) bias_ = &register_parameter("bias", Tensor::zeros({o.out_channels}));
   reset_parameters(Seed{"init.conv2d"});
 }
 
@@ -35,13 +38,16 @@ Conv2d::Conv2d(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int6
     : Conv2d(square(in, out, kernel, stride, padding, dilation, groups)) {}
 
 void Conv2d::reset_parameters(const Seed& seed) {
-  init_uniform_fan_in(weight_.value, weight_.value.numel() / weight_.value.size(0), seed);
+  const std::int64_t fan_in = weight_.value.numel() / weight_.value.size(0);
+  init_uniform_fan_in(weight_.value, fan_in, seed);
+  if (bias_) init_uniform_fan_in(bias_->value, fan_in, Seed{seed.purpose + ".bias", seed.index, seed.seed});
 }
 
 Tensor Conv2d::forward(const Tensor& x) {
   Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
                            x.dtype(), x.device());
   conv2d_forward(x, weight_.value, options_.params, y);
+  if (bias_) bias_add_channels(bias_->value, y);
   if (training()) saved_x_ = x;
   return y;
 }
@@ -49,6 +55,7 @@ Tensor Conv2d::forward(const Tensor& x) {
 Tensor Conv2d::backward(const Tensor& dy) {
   CTC_CHECK(saved_x_.defined(), "Conv2d::backward without a forward in training mode");
   conv2d_backward_filter(dy, saved_x_, options_.params, weight_.grad);
+  if (bias_) bias_backward_channels(dy, bias_->grad);
   Tensor dx;
   if (input_grad_) {
     dx = Tensor::empty(saved_x_.shape(), dy.dtype(), dy.device());
@@ -65,6 +72,7 @@ std::string Conv2d::describe() const {
       << options_.kernel_h << "x" << options_.kernel_w << ", s=" << p.stride_h << ", p=" << p.pad_h;
   if (p.dilation_h != 1) out << ", d=" << p.dilation_h;
   if (p.groups != 1) out << ", g=" << p.groups;
+  if (bias_) out << ", bias";
   out << ")";
   return out.str();
 }

@@ -1,5 +1,6 @@
-// Conv2d: the convolution layer (no bias: every convolution in ResNet is
-// followed by BatchNorm). Parameter "weight" [K, C/groups, R, S].
+// Conv2d: the convolution layer. Parameter "weight" [K, C/groups, R, S] and,
+// only when asked (squeeze-excitation's 1x1 convolutions), "bias" [K]; the
+// convolutions followed by BatchNorm have none.
 #pragma once
 
 #include "kernels/conv.h"
@@ -12,6 +13,7 @@ struct Conv2dOptions {
   std::int64_t in_channels = 0, out_channels = 0;
   std::int64_t kernel_h = 1, kernel_w = 1;
   Conv2dParams params;  // stride, padding, dilation, groups
+  bool bias = false;
 };
 
 class Conv2d : public Module {
@@ -27,12 +29,14 @@ class Conv2d : public Module {
   Tensor backward(const Tensor& dy) override;
   std::string describe() const override;
 
-  // PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+  // PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the weight and the bias.
   void reset_parameters(const Seed& seed);
   // The first layer of a network needs no gradient for its input image.
   void set_input_grad(bool on) { input_grad_ = on; }
 
   Parameter& weight() { return weight_; }
+  // nullptr without a bias.
+  Parameter* bias() { return bias_; }
   const Conv2dOptions& options() const { return options_; }
 
  protected:
@@ -41,6 +45,7 @@ class Conv2d : public Module {
  private:
   Conv2dOptions options_;
   Parameter& weight_;
+  Parameter* bias_ = nullptr;
   bool input_grad_ = true;
   Tensor saved_x_;
 };

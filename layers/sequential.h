@@ -1,5 +1,6 @@
 // Sequential: children run in order forward and in reverse order backward.
-// Children are named "0", "1", ... as torch.nn.Sequential.
+// Children are named "0", "1", ... as torch.nn.Sequential, or given names
+// (torch.nn.Sequential(OrderedDict(...)), as DenseNet's "features").
 #pragma once
 
 #include "layers/module.h"
@@ -11,6 +12,12 @@ class Sequential : public Module {
   template <class M>
   M& add(std::unique_ptr<M> child) {
     M& ref = register_module(std::to_string(modules_.size()), std::move(child));
+    modules_.push_back(&ref);
+    return ref;
+  }
+  template <class M>
+  M& add(const std::string& name, std::unique_ptr<M> child) {
+    M& ref = register_module(name, std::move(child));
     modules_.push_back(&ref);
     return ref;
   }

@@ -1,6 +1,8 @@
 // The model registry.
 #include "models/registry.h"
 
+#include "models/densenet.h"
+#include "models/efficientnet.h"
 #include "models/resnet.h"
 
 namespace ctcscope {
@@ -12,13 +14,19 @@ static const ResNetSpec* find_resnet(const std::string& name) {
   return nullptr;
 }
 
-std::vector<std::string> model_names() { return {"resnet18", "resnet34", "resnet50"}; }
+std::vector<std::string> model_names() {
+  return {"resnet18", "resnet34", "resnet50", kDenseNet121.name, kEfficientNetB4.name};
+}
 
-bool is_model_name(const std::string& name) { return find_resnet(name) != nullptr; }
+bool is_model_name(const std::string& name) {
+  return find_resnet(name) != nullptr || name == kDenseNet121.name || name == kEfficientNetB4.name;
+}
 
 std::unique_ptr<Module> make_model(const std::string& name, std::int64_t num_classes,
                                    std::uint64_t seed) {
   if (const ResNetSpec* spec = find_resnet(name)) return std::make_unique<ResNet>(*spec, num_classes, seed);
+  if (name == kDenseNet121.name) return std::make_unique<DenseNet>(kDenseNet121, num_classes, seed);
+  if (name == kEfficientNetB4.name) return std::make_unique<EfficientNet>(kEfficientNetB4, num_classes, seed);
   std::string known;
   for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
   CTC_FAIL("unknown model '", name, "' (known: ", known, ")");

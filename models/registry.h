@@ -9,7 +9,7 @@
 
 namespace ctcscope {
 
-// "resnet18", "resnet34", "resnet50".
+// "resnet18", "resnet34", "resnet50", "densenet121", "efficientnet_b4".
 std::vector<std::string> model_names();
 bool is_model_name(const std::string& name);
 

@@ -12,7 +12,7 @@ int run_models(const Argv& argv) {
   if (!args.parse(argv)) return 0;
   for (const auto& name : model_names()) {
     auto model = make_model(name, 2);
-    std::printf("%-12s %10lld parameters\n", name.c_str(), static_cast<long long>(model->parameter_count()));
+    std::printf("%-16s %10lld parameters\n", name.c_str(), static_cast<long long>(model->parameter_count()));
   }
   return 0;
 }

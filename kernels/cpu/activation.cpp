@@ -1,8 +1,10 @@
-// CPU twin of ReLU: chunked elementwise loops over the flat tensor.
+// CPU twins of ReLU, SiLU and sigmoid: chunked elementwise loops over the flat tensor.
 // Forward may run in place (y is x), backward too (dx is dy); each element is
 // read before it is written, so aliasing is safe.
 #include "kernels/activation.h"
 #include "kernels/cpu/parallel.h"
+
+#include <cmath>
 
 namespace ctcscope::cpu {
 namespace {
@@ -33,6 +35,58 @@ void relu_backward_impl(const Tensor& dy, const Tensor& y, Tensor& dx) {
   });
 }
 
+// 1 / (1 + exp(-x)), written so that exp never overflows (as torch does).
+template <class T>
+T sigmoid_of(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  const T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+template <class T>
+void silu_forward_impl(const Tensor& x, Tensor& y) {
+  const T* px = x.data<T>();
+  T* py = y.data<T>();
+  parallel_chunks(x.numel(), [=](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) py[i] = px[i] * sigmoid_of(px[i]);
+  });
+}
+
+// d/dx [x s(x)] = s + x s (1 - s) = s (1 + x (1 - s)), as torch's silu_backward.
+template <class T>
+void silu_backward_impl(const Tensor& dy, const Tensor& x, Tensor& dx) {
+  const T* pdy = dy.data<T>();
+  const T* px = x.data<T>();
+  T* pdx = dx.data<T>();
+  parallel_chunks(dy.numel(), [=](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const T s = sigmoid_of(px[i]);
+      pdx[i] = pdy[i] * s * (T(1) + px[i] * (T(1) - s));
+    }
+  });
+}
+
+template <class T>
+void sigmoid_forward_impl(const Tensor& x, Tensor& y) {
+  const T* px = x.data<T>();
+  T* py = y.data<T>();
+  parallel_chunks(x.numel(), [=](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) py[i] = sigmoid_of(px[i]);
+  });
+}
+
+// d/dx s(x) = s (1 - s), from the output.
+template <class T>
+void sigmoid_backward_impl(const Tensor& dy, const Tensor& y, Tensor& dx) {
+  const T* pdy = dy.data<T>();
+  const T* py = y.data<T>();
+  T* pdx = dx.data<T>();
+  parallel_chunks(dy.numel(), [=](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+    for (std::int64_t i = begin; i < end; ++i) pdx[i] = pdy[i] * py[i] * (T(1) - py[i]);
+  });
+}
+
 }  // namespace
 
 void relu_forward(const Tensor& x, Tensor& y) {
@@ -48,6 +102,38 @@ void relu_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
     relu_backward_impl<double>(dy, y, dx);
   } else {
     relu_backward_impl<float>(dy, y, dx);
+  }
+}
+
+void silu_forward(const Tensor& x, Tensor& y) {
+  if (x.dtype() == DType::f64) {
+    silu_forward_impl<double>(x, y);
+  } else {
+    silu_forward_impl<float>(x, y);
+  }
+}
+
+void silu_backward(const Tensor& dy, const Tensor& x, Tensor& dx) {
+  if (dy.dtype() == DType::f64) {
+    silu_backward_impl<double>(dy, x, dx);
+  } else {
+    silu_backward_impl<float>(dy, x, dx);
+  }
+}
+
+void sigmoid_forward(const Tensor& x, Tensor& y) {
+  if (x.dtype() == DType::f64) {
+    sigmoid_forward_impl<double>(x, y);
+  } else {
+    sigmoid_forward_impl<float>(x, y);
+  }
+}
+
+void sigmoid_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
+  if (dy.dtype() == DType::f64) {
+    sigmoid_backward_impl<double>(dy, y, dx);
+  } else {
+    sigmoid_backward_impl<float>(dy, y, dx);
   }
 }
 

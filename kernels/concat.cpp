@@ -1,0 +1,39 @@
+// Channel concatenation entry points: check the pieces against the whole,
+// then dispatch to the CPU twin.
+#include "kernels/concat.h"
+
+#include "kernels/arg_checks.h"
+
+namespace ctcscope {
+namespace {
+
+// Every piece is [N,C_i,H,W] like `whole` with the channels summing to its C.
+void check_pieces(const std::vector<Tensor>& pieces, const Tensor& whole, const char* op,
+                  const char* piece_arg, const char* whole_arg) {
+  argcheck::check_float(whole, op, whole_arg);
+  argcheck::check_dim(whole, 4, op, whole_arg);
+  argcheck::check_backend(whole, op);
+  CTC_CHECK(!pieces.empty(), op, ": ", piece_arg, " is empty");
+  std::int64_t channels = 0;
+  for (const Tensor& p : pieces) {
+    argcheck::check_dim(p, 4, op, piece_arg);
+    argcheck::check_like(p, whole, {whole.size(0), p.size(1), whole.size(2), whole.size(3)}, op, piece_arg);
+    channels += p.size(1);
+  }
+  CTC_CHECK(channels == whole.size(1), op, ": ", piece_arg, " hold ", channels, " channels, ", whole_arg,
+            " has ", whole.size(1));
+}
+
+}  // namespace
+
+void concat_channels(const std::vector<Tensor>& inputs, Tensor& y) {
+  check_pieces(inputs, y, "concat_channels", "inputs", "y");
+  cpu::concat_channels(inputs, y);
+}
+
+void split_channels(const Tensor& dy, std::vector<Tensor>& dxs) {
+  check_pieces(dxs, dy, "split_channels", "dxs", "dy");
+  cpu::split_channels(dy, dxs);
+}
+
+}  // namespace ctcscope

@@ -1,0 +1,51 @@
+// Dropout (torch.nn.Dropout) and StochasticDepth (torchvision.ops.
+// StochasticDepth, mode "row"): random in training mode, the identity in
+// eval mode. Each training forward draws from Seed{purpose, step, seed} and
+// advances step, so a run's masks depend only on the seed and the step count.
+#pragma once
+
+#include "kernels/dropout.h"
+#include "layers/module.h"
+
+namespace ctcscope {
+
+class Dropout : public Module {
+ public:
+  explicit Dropout(double p, Seed seed = Seed{"dropout"});
+  Tensor forward(const Tensor& x) override;
+  Tensor backward(const Tensor& dy) override;
+  std::string describe() const override;
+
+  void set_seed(const Seed& seed) { seed_ = seed; }
+  double p() const { return p_; }
+
+ protected:
+  void on_mode_change() override { saved_mask_ = Tensor(); }
+
+ private:
+  double p_;
+  Seed seed_;  // index = the next draw
+  Tensor saved_mask_;
+};
+
+class StochasticDepth : public Module {
+ public:
+  explicit StochasticDepth(double p, Seed seed = Seed{"stochastic_depth"});
+  Tensor forward(const Tensor& x) override;
+  Tensor backward(const Tensor& dy) override;
+  std::string describe() const override;
+
+  void set_seed(const Seed& seed) { seed_ = seed; }
+  double p() const { return p_; }
+
+ protected:
+  void on_mode_change() override { saved_mask_ = Tensor(); }
+
+ private:
+  double p_;
+  Seed seed_;
+  Tensor saved_mask_;  // [N]; undefined when the forward was the identity
+  bool identity_ = false;
+};
+
+}  // namespace ctcscope

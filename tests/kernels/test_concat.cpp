@@ -1,0 +1,63 @@
+// Channel concatenation and its split on the CPU: values by index, the split
+// as the exact inverse, the split as the gradient of concat (f64 finite
+// differences), and errors.
+#include <cmath>
+
+#include "kernels/concat.h"
+#include "tests/support/test_util.h"
+
+namespace ctcscope {
+namespace {
+
+using test::expect_close;
+namespace tol = test::tol;
+
+TEST(ConcatCpu, ValuesByIndex) {
+  Tensor a = random_normal({2, 3, 4, 5}, Seed{"concat.a"});
+  Tensor b = random_normal({2, 1, 4, 5}, Seed{"concat.b"});
+  Tensor c = random_normal({2, 2, 4, 5}, Seed{"concat.c"});
+  Tensor y = Tensor::full({2, 6, 4, 5}, NAN);
+  concat_channels({a, b, c}, y);
+  for (std::int64_t n = 0; n < 2; ++n)
+    for (std::int64_t ch = 0; ch < 6; ++ch)
+      for (std::int64_t i = 0; i < 20; ++i) {
+        const Tensor& src = ch < 3 ? a : ch < 4 ? b : c;
+        const std::int64_t sc = ch < 3 ? ch : ch < 4 ? ch - 3 : ch - 4;
+        ASSERT_EQ(y.item((n * 6 + ch) * 20 + i), src.item((n * src.size(1) + sc) * 20 + i))
+            << n << "," << ch << "," << i;
+      }
+  std::vector<Tensor> parts = {Tensor::full({2, 3, 4, 5}, NAN), Tensor::full({2, 1, 4, 5}, NAN),
+                               Tensor::full({2, 2, 4, 5}, NAN)};
+  split_channels(y, parts);
+  expect_close(parts[0], a, tol::kDouble, "a");
+  expect_close(parts[1], b, tol::kDouble, "b");
+  expect_close(parts[2], c, tol::kDouble, "c");
+}
+
+TEST(ConcatCpu, SplitIsTheGradient_FiniteDifferences) {
+  Tensor a = random_normal({3, 2, 3, 5}, Seed{"concat.g.a"}, 0, 1, DType::f64);
+  Tensor b = random_normal({3, 3, 3, 5}, Seed{"concat.g.b"}, 0, 1, DType::f64);
+  Tensor r = random_normal({3, 5, 3, 5}, Seed{"concat.g.r"}, 0, 1, DType::f64);
+  Tensor y = Tensor::empty({3, 5, 3, 5}, DType::f64);
+  std::vector<Tensor> d = {Tensor::full(a.shape(), NAN, DType::f64), Tensor::full(b.shape(), NAN, DType::f64)};
+  split_channels(r, d);
+  auto f = [&] {
+    concat_channels({a, b}, y);
+    return test::dot(y, r);
+  };
+  expect_close(d[0], test::numeric_gradient(a, f), tol::kFiniteDiff, "da");
+  expect_close(d[1], test::numeric_gradient(b, f), tol::kFiniteDiff, "db");
+}
+
+TEST(ConcatCpu, Errors) {
+  Tensor a = Tensor::zeros({2, 3, 4, 5});
+  Tensor y = Tensor::zeros({2, 4, 4, 5});
+  test::expect_error_containing([&] { concat_channels({a}, y); }, "channels");
+  Tensor wrong = Tensor::zeros({2, 1, 4, 6});
+  test::expect_error_containing([&] { concat_channels({a, wrong}, y); }, "inputs");
+  Tensor other = Tensor::zeros({2, 1, 4, 5}, DType::f64);
+  test::expect_error_containing([&] { concat_channels({a, other}, y); }, "inputs");
+}
+
+}  // namespace
+}  // namespace ctcscope

@@ -1,0 +1,109 @@
+// DenseNet121 and EfficientNet-B4 against torchvision on the same seeded
+// random weights (BatchNorm statistics randomised too): the eval-mode logits
+// must match PyTorch's to 1e-4 relative. tools/fixtures/torch_reference_arch.py
+// writes the state_dicts (28 and 70 MB, not committed), the input and
+// PyTorch's logits at test time, once per version of the script (its sha256
+// names the folder) under $CTC_TORCH_REFERENCE_DIR, else
+// <temp>/ctcscope_torch_reference_arch. Skips when /usr/bin/python3 has no torch.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <unistd.h>
+
+#include "models/registry.h"
+#include "models/weight_import.h"
+#include "tensor/state_dict.h"
+#include "tensor/sha256.h"
+#include "tests/support/test_util.h"
+
+namespace ctcscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Reference {
+  std::string dir, skip_reason;
+
+  static Reference& get() {
+    static Reference r = make();
+    return r;
+  }
+
+  static Reference make() {
+    Reference r;
+    const char* py_env = std::getenv("CTC_TORCH_PYTHON");
+    const std::string py = py_env ? py_env : "/usr/bin/python3";
+    if (std::system((py + " -c 'import torch, torchvision' >/dev/null 2>&1").c_str()) != 0) {
+      r.skip_reason = py + " with torch and torchvision is needed (Debian: python3-torch python3-torchvision)";
+      return r;
+    }
+    const std::string script = std::string(CTC_SOURCE_DIR) + "/tools/fixtures/torch_reference_arch.py";
+    const std::string shared = std::string(CTC_SOURCE_DIR) + "/tools/fixtures/torch_reference.py";
+    const char* root_env = std::getenv("CTC_TORCH_REFERENCE_DIR");
+    const fs::path root = (root_env ? fs::path(root_env) : fs::temp_directory_path()) /
+                          "ctcscope_torch_reference_arch";
+    const std::string key = sha256_hex(sha256_file_hex(script) + sha256_file_hex(shared) + py).substr(0, 16);
+    const fs::path dir = root / key;
+    if (!fs::exists(dir / "complete")) {
+      const fs::path tmp = root / (key + ".tmp." + std::to_string(::getpid()));
+      fs::create_directories(tmp);
+      const std::string cmd = py + " " + script + " " + tmp.string() + " > " + (tmp / "log.txt").string() + " 2>&1";
+      if (std::system(cmd.c_str()) != 0) {
+        r.skip_reason = "tools/fixtures/torch_reference_arch.py failed, see " + (tmp / "log.txt").string();
+        ADD_FAILURE() << r.skip_reason;
+        return r;
+      }
+      std::ofstream(tmp / "complete") << "written by " << script << "\n";
+      std::error_code ec;
+      fs::rename(tmp, dir, ec);
+      if (ec) fs::remove_all(tmp, ec);  // another process finished first
+      for (const auto& old : fs::directory_iterator(root, ec)) {
+        const std::string name = old.path().filename().string();
+        if (name != key && name.find(".tmp.") == std::string::npos) fs::remove_all(old.path(), ec);
+      }
+    }
+    r.dir = dir.string() + "/";
+    return r;
+  }
+};
+
+Tensor read_one(const std::string& path, const std::string& name) {
+  for (auto& e : read_safetensors(path).tensors) {
+    if (e.name == name) return e.tensor;
+  }
+  ADD_FAILURE() << path << " has no " << name;
+  return Tensor();
+}
+
+double max_abs(const Tensor& t) {
+  double m = 0;
+  for (double v : t.to_double_vector()) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+class TorchArchLogits : public ::testing::TestWithParam<const char*> {};
+
+// rtol 1e-4; atol 1e-5 of the largest logit, as slow_test_torch_reference.cpp
+// (fp32 rounding in a deep network is a share of the magnitudes summed).
+TEST_P(TorchArchLogits, EvalLogitsMatchTorchvision) {
+  const Reference& ref = Reference::get();
+  if (!ref.skip_reason.empty()) GTEST_SKIP() << ref.skip_reason;
+  const std::string m = GetParam();
+  auto model = make_model(m, 1000);
+  ImportReport r = import_weights(*model, ref.dir + m + ".safetensors");
+  EXPECT_TRUE(r.unknown.empty() && r.missing.empty() && r.converted.empty()) << r.summary();
+  model->eval();
+  Tensor x = read_one(ref.dir + "input.safetensors", "input");
+  Tensor want = read_one(ref.dir + m + "_eval.safetensors", "logits");
+  test::expect_close(model->forward(x), want, {1e-5 * max_abs(want), 1e-4}, m + " logits");
+}
+
+INSTANTIATE_TEST_SUITE_P(All, TorchArchLogits, ::testing::Values("densenet121", "efficientnet_b4"));
+
+}  // namespace
+}  // namespace ctcscope
