@@ -31,12 +31,21 @@ struct Unit {
   std::vector<std::size_t> cells;
 };
 
-std::string unit_name(const CellRecord& c, bool group_by_patient) {
-  return group_by_patient && !c.patient.empty() ? "patient:" + c.patient : "cell:" + c.cell_id;
+// Which cells with a patient id move as one group.
+enum class Grouping {
+  none,           // every cell alone
+  patients,       // cells of cancer patients (source patient); healthy donors' cells alone
+  any_patient_id  // every non-empty patient id
+};
+
+std::string unit_name(const CellRecord& c, Grouping grouping) {
+  const bool grouped = !c.patient.empty() && (grouping == Grouping::any_patient_id ||
+                                               (grouping == Grouping::patients && c.source == CellSource::patient));
+  return grouped ? "patient:" + c.patient : "cell:" + c.cell_id;
 }
 
 std::vector<Unit> make_units(const std::vector<CellRecord>& cells, const std::vector<std::size_t>& members,
-                             bool group_by_patient) {
+                             Grouping group_by_patient) {
   std::map<std::string, Unit> by_name;  // sorted by name: independent of row order
   for (std::size_t k : members) {
     Unit& u = by_name[unit_name(cells[k], group_by_patient)];
@@ -128,7 +137,7 @@ Split paper_split(const std::vector<CellRecord>& cells, const PaperSplitOptions&
 
   std::vector<Unit> free_units;
   std::int64_t forced = 0;
-  for (Unit& u : make_units(cells, leukocytes, true)) {
+  for (Unit& u : make_units(cells, leukocytes, Grouping::patients)) {
     if (test_patients.count(cells[u.cells.front()].patient)) {
       for (std::size_t k : u.cells) split.part[k] = SplitPart::test;
       forced += static_cast<std::int64_t>(u.cells.size());
@@ -145,7 +154,7 @@ Split paper_split(const std::vector<CellRecord>& cells, const PaperSplitOptions&
       target_of(o.val_leukocyte, o.val_fraction, cell_count(train_val), "validation leukocyte");
   draw(std::move(train_val), val_leukocytes, "split.val.leukocyte", o.seed, SplitPart::val, split);
 
-  std::vector<Unit> ctc_units = make_units(cells, other_ctcs, false);
+  std::vector<Unit> ctc_units = make_units(cells, other_ctcs, Grouping::none);
   const std::int64_t val_ctcs = target_of(o.val_ctc, o.val_fraction, cell_count(ctc_units), "validation CTC");
   draw(std::move(ctc_units), val_ctcs, "split.val.ctc", o.seed, SplitPart::val, split);
   return split;
@@ -162,7 +171,7 @@ Split stratified_split(const std::vector<CellRecord>& cells, const StratifiedSpl
   for (std::size_t k = 0; k < cells.size(); ++k) all[k] = k;
   // Strata: 0 ctc, 1 leukocyte, 2 groups holding both labels.
   std::array<std::vector<Unit>, 3> strata;
-  for (Unit& u : make_units(cells, all, true)) {
+  for (Unit& u : make_units(cells, all, Grouping::any_patient_id)) {
     bool has[2] = {false, false};
     for (std::size_t k : u.cells) has[cells[k].label == CellLabel::ctc ? 0 : 1] = true;
     strata[has[0] && has[1] ? 2 : (has[0] ? 0 : 1)].push_back(std::move(u));

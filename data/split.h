@@ -8,10 +8,13 @@
 //    test (test_leukocyte_fraction of all leukocytes);
 //  - the other cells (spike-in tumour cells, remaining leukocytes) go to
 //    training, with val_fraction of each label drawn at random for validation;
-//  - cells of one patient never cross splits: leukocytes with a patient id
-//    move as one group, and a patient's leukocytes go to test with that
-//    patient's CTCs (they count towards the test share). Spike-in cells are
-//    cell-line cells, so their patient field (the donor blood) is not grouped.
+//  - cells of one patient never cross splits: a cancer patient's leukocytes
+//    (source patient) move as one group, and go to test with that patient's
+//    CTCs (they count towards the test share). Healthy volunteers' leukocytes
+//    are drawn cell by cell (the paper draws its training and validation
+//    leukocytes at random, and the study has only two donors: grouping them
+//    would leave validation without leukocytes). Spike-in cells are cell-line
+//    cells, so their patient field (the donor blood) is not grouped either.
 // Shares are rounded to the nearest cell (std::lround); with groups, a group
 // is taken while it fits, so a share can end below its target.
 //

@@ -64,7 +64,8 @@ void expect_no_leakage(const std::vector<CellRecord>& cells, const Split& split,
     if (paper && c.source == CellSource::spike_in) {
       EXPECT_NE(split.part[k], SplitPart::test) << c.cell_id;
     }
-    if (!c.patient.empty() && (!paper || c.source != CellSource::spike_in)) parts_of_patient[c.patient].insert(split.part[k]);
+    const bool grouped = paper ? c.source == CellSource::patient : true;
+    if (!c.patient.empty() && grouped) parts_of_patient[c.patient].insert(split.part[k]);
   }
   for (const auto& [patient, parts] : parts_of_patient) EXPECT_EQ(parts.size(), 1u) << "patient " << patient;
 }
@@ -94,6 +95,20 @@ TEST(Split, StatedFractionsRoundToNearest) {
   EXPECT_EQ(n[1][1], 33);
   EXPECT_EQ(n[2][0], 52);
   EXPECT_EQ(n[2][1], 58);
+  expect_no_leakage(cells, split);
+}
+
+// As the generated default: the healthy leukocytes come from two named
+// donors. They are drawn cell by cell, so validation still gets leukocytes.
+TEST(Split, HealthyDonorsAreNotGrouped) {
+  auto cells = paper_cells();
+  for (CellRecord& c : cells) {
+    if (c.source == CellSource::healthy) c.patient = c.cell_id.back() % 2 ? "HV01" : "HV02";
+  }
+  const Split split = paper_split(cells, PaperSplitOptions::table1(0));
+  const SplitCounts n = split_counts(cells, split);
+  EXPECT_EQ(n[1][1], 29);
+  EXPECT_EQ(n[2][1], 56);
   expect_no_leakage(cells, split);
 }
 
