@@ -10,7 +10,7 @@ void relu_forward(const Tensor& x, Tensor& y) {
   const char* op = "relu_forward";
   argcheck::check_float(x, op, "x");
   argcheck::check_like(y, x, x.shape(), op, "y");
-  argcheck::check_backend(x, op);
+  if (argcheck::on_cuda(x, op)) return cuda::relu_forward(x, y);
   cpu::relu_forward(x, y);
 }
 
@@ -19,7 +19,7 @@ void relu_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
   argcheck::check_float(dy, op, "dy");
   argcheck::check_like(y, dy, dy.shape(), op, "y");
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
-  argcheck::check_backend(dy, op);
+  if (argcheck::on_cuda(dy, op)) return cuda::relu_backward(dy, y, dx);
   cpu::relu_backward(dy, y, dx);
 }
 

@@ -28,10 +28,23 @@ inline void check_like(const Tensor& t, const Tensor& like, const Shape& shape, 
   check_same_dtype_device(like, t, op, arg);
 }
 
-// The CUDA kernels are not written yet; a tensor on the GPU cannot reach the CPU twin.
+// Without the CUDA backend, a tensor on the GPU cannot reach the CPU twin.
 inline void check_backend(const Tensor& t, const char* op) {
   CTC_CHECK(t.device() == Device::cpu, op, ": CUDA backend not built (tensors are on ",
             device_name(t.device()), ")");
+}
+
+// True when the op goes to the CUDA backend (t is on the GPU and the backend
+// is built); false for the CPU twin. Without the backend a GPU tensor is the
+// error of check_backend.
+inline bool on_cuda(const Tensor& t, const char* op) {
+#ifdef CTC_WITH_CUDA
+  (void)op;
+  return t.device() == Device::cuda;
+#else
+  check_backend(t, op);
+  return false;
+#endif
 }
 
 }  // namespace ctcscope::argcheck

@@ -11,7 +11,7 @@ void add(const Tensor& a, const Tensor& b, Tensor& y) {
   argcheck::check_float(a, op, "a");
   argcheck::check_like(b, a, a.shape(), op, "b");
   argcheck::check_like(y, a, a.shape(), op, "y");
-  argcheck::check_backend(a, op);
+  if (argcheck::on_cuda(a, op)) return cuda::add(a, b, y);
   cpu::add(a, b, y);
 }
 
@@ -19,7 +19,7 @@ void add_inplace(const Tensor& x, Tensor& y) {
   const char* op = "add_inplace";
   argcheck::check_float(x, op, "x");
   argcheck::check_like(y, x, x.shape(), op, "y");
-  argcheck::check_backend(x, op);
+  if (argcheck::on_cuda(x, op)) return cuda::add_inplace(x, y);
   cpu::add_inplace(x, y);
 }
 

@@ -6,7 +6,7 @@
 
 namespace ctcscope {
 
-using argcheck::check_backend;
+using argcheck::on_cuda;
 using argcheck::check_dim;
 using argcheck::check_float;
 using argcheck::check_like;
@@ -19,7 +19,7 @@ void linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y
   check_like(w, x, {w.size(0), x.size(1)}, op, "w");
   if (b.defined()) check_like(b, x, {w.size(0)}, op, "b");
   check_like(y, x, {x.size(0), w.size(0)}, op, "y");
-  check_backend(x, op);
+  if (on_cuda(x, op)) return cuda::linear_forward(x, w, b, y);
   cpu::linear_forward(x, w, b, y);
 }
 
@@ -30,7 +30,7 @@ void linear_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx) {
   check_dim(w, 2, op, "w");
   check_like(w, dy, {dy.size(1), w.size(1)}, op, "w");
   check_like(dx, dy, {dy.size(0), w.size(1)}, op, "dx");
-  check_backend(dy, op);
+  if (on_cuda(dy, op)) return cuda::linear_backward_data(dy, w, dx);
   cpu::linear_backward_data(dy, w, dx);
 }
 
@@ -42,7 +42,7 @@ void linear_backward_weight(const Tensor& dy, const Tensor& x, Tensor& dw, Tenso
   check_like(x, dy, {dy.size(0), x.size(1)}, op, "x");
   check_like(dw, dy, {dy.size(1), x.size(1)}, op, "dw");
   if (db.defined()) check_like(db, dy, {dy.size(1)}, op, "db");
-  check_backend(dy, op);
+  if (on_cuda(dy, op)) return cuda::linear_backward_weight(dy, x, dw, db);
   cpu::linear_backward_weight(dy, x, dw, db);
 }
 
