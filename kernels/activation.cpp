@@ -10,7 +10,11 @@ void relu_forward(const Tensor& x, Tensor& y) {
   const char* op = "relu_forward";
   argcheck::check_float(x, op, "x");
   argcheck::check_like(y, x, x.shape(), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::relu_forward(x, y);
+#else
   argcheck::check_backend(x, op);
+#endif
   cpu::relu_forward(x, y);
 }
 
@@ -19,7 +23,11 @@ void relu_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
   argcheck::check_float(dy, op, "dy");
   argcheck::check_like(y, dy, dy.shape(), op, "y");
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::relu_backward(dy, y, dx);
+#else
   argcheck::check_backend(dy, op);
+#endif
   cpu::relu_backward(dy, y, dx);
 }
 

@@ -30,4 +30,12 @@ void sigmoid_forward(const Tensor& x, Tensor& y);
 void sigmoid_backward(const Tensor& dy, const Tensor& y, Tensor& dx);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void relu_forward(const Tensor& x, Tensor& y);
+void relu_backward(const Tensor& dy, const Tensor& y, Tensor& dx);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

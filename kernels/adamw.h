@@ -6,6 +6,8 @@
 // eps is added outside the square root. param, grad, exp_avg, exp_avg_sq: one shape.
 #pragma once
 
+#include <vector>
+
 #include "tensor/tensor.h"
 
 namespace ctcscope {
@@ -23,9 +25,30 @@ struct AdamWStep {
 void adamw_step(const Tensor& grad, const AdamWStep& s, Tensor& param, Tensor& exp_avg,
                 Tensor& exp_avg_sq);
 
+// One parameter's four tensors for adamw_step_multi (pointers to tensors the
+// caller owns; each slot as adamw_step's arguments).
+struct AdamWSlot {
+  const Tensor* grad;
+  Tensor* param;
+  Tensor* exp_avg;
+  Tensor* exp_avg_sq;
+};
+
+// adamw_step for every slot, with one step s. All slots share one dtype and
+// device. On the GPU this is one kernel launch over all parameters (a
+// multi-tensor apply); the CPU twin loops adamw_step. Same results either way.
+void adamw_step_multi(const std::vector<AdamWSlot>& slots, const AdamWStep& s);
+
 namespace cpu {
 void adamw_step(const Tensor& grad, const AdamWStep& s, Tensor& param, Tensor& exp_avg,
                 Tensor& exp_avg_sq);
+void adamw_step_multi(const std::vector<AdamWSlot>& slots, const AdamWStep& s);
 }  // namespace cpu
+
+#ifdef CTC_WITH_CUDA
+namespace cuda {
+void adamw_step_multi(const std::vector<AdamWSlot>& slots, const AdamWStep& s);
+}  // namespace cuda
+#endif
 
 }  // namespace ctcscope

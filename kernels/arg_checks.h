@@ -28,7 +28,7 @@ inline void check_like(const Tensor& t, const Tensor& like, const Shape& shape, 
   check_same_dtype_device(like, t, op, arg);
 }
 
-// The CUDA kernels are not written yet; a tensor on the GPU cannot reach the CPU twin.
+// Without the CUDA backend, a tensor on the GPU cannot reach the CPU twin.
 inline void check_backend(const Tensor& t, const char* op) {
   CTC_CHECK(t.device() == Device::cpu, op, ": CUDA backend not built (tensors are on ",
             device_name(t.device()), ")");

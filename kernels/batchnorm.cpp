@@ -45,7 +45,14 @@ void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tenso
   // As PyTorch: the unbiased variance needs two values per channel.
   CTC_CHECK(x.size(0) * x.size(2) * x.size(3) > 1, op,
             ": expected more than 1 value per channel when training, x is ", x.shape_str());
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) {
+    return cuda::batchnorm2d_forward_train(x, gamma, beta, p, running_mean, running_var, y,
+                                           saved_mean, saved_invstd);
+  }
+#else
   check_backend(x, op);
+#endif
   cpu::batchnorm2d_forward_train(x, gamma, beta, p, running_mean, running_var, y, saved_mean,
                                  saved_invstd);
 }
@@ -61,7 +68,13 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
   check_channel_vector(running_mean, x, op, "running_mean");
   check_channel_vector(running_var, x, op, "running_var");
   check_like(y, x, x.shape(), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) {
+    return cuda::batchnorm2d_forward_infer(x, gamma, beta, running_mean, running_var, p, y);
+  }
+#else
   check_backend(x, op);
+#endif
   cpu::batchnorm2d_forward_infer(x, gamma, beta, running_mean, running_var, p, y);
 }
 
@@ -77,7 +90,13 @@ void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma
   check_like(dx, x, x.shape(), op, "dx");
   check_channel_vector(dgamma, x, op, "dgamma");
   check_channel_vector(dbeta, x, op, "dbeta");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) {
+    return cuda::batchnorm2d_backward(dy, x, gamma, saved_mean, saved_invstd, dx, dgamma, dbeta);
+  }
+#else
   check_backend(x, op);
+#endif
   cpu::batchnorm2d_backward(dy, x, gamma, saved_mean, saved_invstd, dx, dgamma, dbeta);
 }
 

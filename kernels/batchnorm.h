@@ -45,4 +45,20 @@ void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma
                           Tensor& dgamma, Tensor& dbeta);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const BatchNormParams& p, Tensor& running_mean,
+                               Tensor& running_var, Tensor& y, Tensor& saved_mean,
+                               Tensor& saved_invstd);
+void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const Tensor& running_mean, const Tensor& running_var,
+                               const BatchNormParams& p, Tensor& y);
+void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
+                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
+                          Tensor& dgamma, Tensor& dbeta);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

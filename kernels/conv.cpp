@@ -58,9 +58,11 @@ void check_not_aliased(const char* op, const Tensor& out, const char* out_name, 
   CTC_CHECK(!out.same_data(in), op, ": ", out_name, " must not share memory with ", in_name);
 }
 
+#ifndef CTC_WITH_CUDA
 [[noreturn]] void no_cuda(const char* op) {
   CTC_FAIL(op, ": tensors are on cuda: CUDA backend not built");
 }
+#endif
 
 }  // namespace
 
@@ -74,7 +76,13 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
   check_shape(y, output_shape(op, x.shape(), "x", w.shape(), "w", p), op, "y");
   check_not_aliased(op, y, "y", x, "x");
   check_not_aliased(op, y, "y", w, "w");
-  if (x.device() == Device::cuda) no_cuda(op);
+  if (x.device() == Device::cuda) {
+#ifdef CTC_WITH_CUDA
+    return cuda::conv2d_forward(x, w, p, y);
+#else
+    no_cuda(op);
+#endif
+  }
   cpu::conv2d_forward(x, w, p, y);
 }
 
@@ -84,7 +92,13 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams&
   check_shape(dy, output_shape(op, dx.shape(), "dx", w.shape(), "w", p), op, "dy");
   check_not_aliased(op, dx, "dx", dy, "dy");
   check_not_aliased(op, dx, "dx", w, "w");
-  if (dy.device() == Device::cuda) no_cuda(op);
+  if (dy.device() == Device::cuda) {
+#ifdef CTC_WITH_CUDA
+    return cuda::conv2d_backward_data(dy, w, p, dx);
+#else
+    no_cuda(op);
+#endif
+  }
   cpu::conv2d_backward_data(dy, w, p, dx);
 }
 
@@ -94,7 +108,13 @@ void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParam
   check_shape(dy, output_shape(op, x.shape(), "x", dw.shape(), "dw", p), op, "dy");
   check_not_aliased(op, dw, "dw", dy, "dy");
   check_not_aliased(op, dw, "dw", x, "x");
-  if (dy.device() == Device::cuda) no_cuda(op);
+  if (dy.device() == Device::cuda) {
+#ifdef CTC_WITH_CUDA
+    return cuda::conv2d_backward_filter(dy, x, p, dw);
+#else
+    no_cuda(op);
+#endif
+  }
   cpu::conv2d_backward_filter(dy, x, p, dw);
 }
 

@@ -32,4 +32,13 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams&
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
+void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

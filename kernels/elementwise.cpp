@@ -11,7 +11,11 @@ void add(const Tensor& a, const Tensor& b, Tensor& y) {
   argcheck::check_float(a, op, "a");
   argcheck::check_like(b, a, a.shape(), op, "b");
   argcheck::check_like(y, a, a.shape(), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (a.device() == Device::cuda) return cuda::add(a, b, y);
+#else
   argcheck::check_backend(a, op);
+#endif
   cpu::add(a, b, y);
 }
 
@@ -19,7 +23,11 @@ void add_inplace(const Tensor& x, Tensor& y) {
   const char* op = "add_inplace";
   argcheck::check_float(x, op, "x");
   argcheck::check_like(y, x, x.shape(), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::add_inplace(x, y);
+#else
   argcheck::check_backend(x, op);
+#endif
   cpu::add_inplace(x, y);
 }
 

@@ -16,4 +16,12 @@ void add(const Tensor& a, const Tensor& b, Tensor& y);
 void add_inplace(const Tensor& x, Tensor& y);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void add(const Tensor& a, const Tensor& b, Tensor& y);
+void add_inplace(const Tensor& x, Tensor& y);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

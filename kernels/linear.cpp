@@ -19,7 +19,11 @@ void linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y
   check_like(w, x, {w.size(0), x.size(1)}, op, "w");
   if (b.defined()) check_like(b, x, {w.size(0)}, op, "b");
   check_like(y, x, {x.size(0), w.size(0)}, op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::linear_forward(x, w, b, y);
+#else
   check_backend(x, op);
+#endif
   cpu::linear_forward(x, w, b, y);
 }
 
@@ -30,7 +34,11 @@ void linear_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx) {
   check_dim(w, 2, op, "w");
   check_like(w, dy, {dy.size(1), w.size(1)}, op, "w");
   check_like(dx, dy, {dy.size(0), w.size(1)}, op, "dx");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::linear_backward_data(dy, w, dx);
+#else
   check_backend(dy, op);
+#endif
   cpu::linear_backward_data(dy, w, dx);
 }
 
@@ -42,7 +50,11 @@ void linear_backward_weight(const Tensor& dy, const Tensor& x, Tensor& dw, Tenso
   check_like(x, dy, {dy.size(0), x.size(1)}, op, "x");
   check_like(dw, dy, {dy.size(1), x.size(1)}, op, "dw");
   if (db.defined()) check_like(db, dy, {dy.size(1)}, op, "db");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::linear_backward_weight(dy, x, dw, db);
+#else
   check_backend(dy, op);
+#endif
   cpu::linear_backward_weight(dy, x, dw, db);
 }
 

@@ -19,4 +19,13 @@ void linear_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx);
 void linear_backward_weight(const Tensor& dy, const Tensor& x, Tensor& dw, Tensor& db);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y);
+void linear_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx);
+void linear_backward_weight(const Tensor& dy, const Tensor& x, Tensor& dw, Tensor& db);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

@@ -11,8 +11,10 @@ void check_float_cpu(const Tensor& t, const char* op, const char* arg) {
   check_defined(t, op, arg);
   CTC_CHECK(t.dtype() == DType::f32 || t.dtype() == DType::f64, op, ": ", arg,
             " must be f32 or f64, got ", t.describe());
+#ifndef CTC_WITH_CUDA
   CTC_CHECK(t.device() == Device::cpu, op, ": CUDA backend not built (", arg, " is ",
             t.describe(), ")");
+#endif
 }
 
 void check_logits_2d(const Tensor& t, const char* op, const char* arg) {
@@ -44,6 +46,9 @@ void softmax_forward(const Tensor& logits, Tensor& probs) {
             ": logits need a non-empty last dimension, got ", logits.shape_str());
   check_shape(probs, logits.shape(), op, "probs");
   check_same_dtype_device(logits, probs, op, "probs");
+#ifdef CTC_WITH_CUDA
+  if (logits.device() == Device::cuda) return cuda::softmax_forward(logits, probs);
+#endif
   cpu::softmax_forward(logits, probs);
 }
 
@@ -56,6 +61,9 @@ void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Ten
   check_same_dtype_device(logits, probs, op, "probs");
   check_shape(loss, {1}, op, "loss");
   check_same_dtype_device(logits, loss, op, "loss");
+#ifdef CTC_WITH_CUDA
+  if (logits.device() == Device::cuda) return cuda::cross_entropy_forward(logits, labels, class_weights, p, probs, loss);
+#endif
   cpu::cross_entropy_forward(logits, labels, class_weights, p, probs, loss);
 }
 
@@ -66,6 +74,9 @@ void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Ten
   check_labels_weights(probs, labels, class_weights, p, op);
   check_shape(dlogits, probs.shape(), op, "dlogits");
   check_same_dtype_device(probs, dlogits, op, "dlogits");
+#ifdef CTC_WITH_CUDA
+  if (probs.device() == Device::cuda) return cuda::cross_entropy_backward(probs, labels, class_weights, p, dloss, dlogits);
+#endif
   cpu::cross_entropy_backward(probs, labels, class_weights, p, dloss, dlogits);
 }
 

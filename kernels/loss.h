@@ -36,4 +36,15 @@ void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Ten
                             const CrossEntropyParams& p, double dloss, Tensor& dlogits);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void softmax_forward(const Tensor& logits, Tensor& probs);
+void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
+                           const CrossEntropyParams& p, Tensor& probs, Tensor& loss);
+void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& class_weights,
+                            const CrossEntropyParams& p, double dloss, Tensor& dlogits);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

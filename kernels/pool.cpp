@@ -50,7 +50,11 @@ void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor
             ": indices is ", indices.describe(), ", expected i32 on ", device_name(x.device()));
   CTC_CHECK(x.size(2) * x.size(3) <= INT32_MAX, op, ": plane of ", x.shape_str(),
             " too large for i32 indices");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::maxpool2d_forward(x, p, y, indices);
+#else
   check_backend(x, op);
+#endif
   cpu::maxpool2d_forward(x, p, y, indices);
 }
 
@@ -65,7 +69,11 @@ void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) {
   check_same_dtype_device(dy, dx, op, "dx");
   CTC_CHECK(dx.size(0) == dy.size(0) && dx.size(1) == dy.size(1), op, ": dx has shape ",
             dx.shape_str(), ", expected N and C of dy ", dy.shape_str());
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::maxpool2d_backward(dy, indices, dx);
+#else
   check_backend(dy, op);
+#endif
   cpu::maxpool2d_backward(dy, indices, dx);
 }
 
@@ -74,7 +82,11 @@ void avgpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y) {
   check_float(x, op, "x");
   check_dim(x, 4, op, "x");
   check_like(y, x, pool2d_output_shape(x.shape(), p), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::avgpool2d_forward(x, p, y);
+#else
   check_backend(x, op);
+#endif
   cpu::avgpool2d_forward(x, p, y);
 }
 
@@ -87,7 +99,11 @@ void avgpool2d_backward(const Tensor& dy, const Pool2dParams& p, Tensor& dx) {
   const Shape out = pool2d_output_shape(dx.shape(), p);
   CTC_CHECK(dy.shape() == out, op, ": dy has shape ", dy.shape_str(), ", expected ",
             shape_str(out), " (the pooled shape of dx ", dx.shape_str(), ")");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::avgpool2d_backward(dy, p, dx);
+#else
   check_backend(dy, op);
+#endif
   cpu::avgpool2d_backward(dy, p, dx);
 }
 
@@ -97,7 +113,11 @@ void global_avgpool_forward(const Tensor& x, Tensor& y) {
   check_dim(x, 4, op, "x");
   CTC_CHECK(x.size(2) * x.size(3) > 0, op, ": x has an empty plane: ", x.shape_str());
   check_like(y, x, {x.size(0), x.size(1)}, op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::global_avgpool_forward(x, y);
+#else
   check_backend(x, op);
+#endif
   cpu::global_avgpool_forward(x, y);
 }
 
@@ -110,7 +130,11 @@ void global_avgpool_backward(const Tensor& dy, Tensor& dx) {
   CTC_CHECK(dx.size(0) == dy.size(0) && dx.size(1) == dy.size(1), op, ": dx has shape ",
             dx.shape_str(), ", expected [N,C,H,W] with N,C of dy ", dy.shape_str());
   CTC_CHECK(dx.size(2) * dx.size(3) > 0, op, ": dx has an empty plane: ", dx.shape_str());
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::global_avgpool_backward(dy, dx);
+#else
   check_backend(dy, op);
+#endif
   cpu::global_avgpool_backward(dy, dx);
 }
 

@@ -43,4 +43,16 @@ void global_avgpool_forward(const Tensor& x, Tensor& y);
 void global_avgpool_backward(const Tensor& dy, Tensor& dx);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices);
+void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx);
+void avgpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y);
+void avgpool2d_backward(const Tensor& dy, const Pool2dParams& p, Tensor& dx);
+void global_avgpool_forward(const Tensor& x, Tensor& y);
+void global_avgpool_backward(const Tensor& dy, Tensor& dx);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

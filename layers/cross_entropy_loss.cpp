@@ -15,9 +15,10 @@ double CrossEntropyLoss::forward(const Tensor& logits, const Tensor& labels) {
   Tensor loss = Tensor::empty({1}, logits.dtype(), logits.device());
   Tensor weights = class_weights_;
   if (weights.defined() && weights.dtype() != logits.dtype()) weights = weights.to(logits.dtype());
+  if (weights.defined()) weights = weights.to_device(logits.device());
   cross_entropy_forward(logits, labels, weights, params_, probs_, loss);
   labels_ = labels;
-  return loss.item(0);
+  return loss.to_device(Device::cpu).item(0);
 }
 
 Tensor CrossEntropyLoss::backward(double dloss) {
@@ -25,6 +26,7 @@ Tensor CrossEntropyLoss::backward(double dloss) {
   Tensor dlogits = Tensor::empty(probs_.shape(), probs_.dtype(), probs_.device());
   Tensor weights = class_weights_;
   if (weights.defined() && weights.dtype() != probs_.dtype()) weights = weights.to(probs_.dtype());
+  if (weights.defined()) weights = weights.to_device(probs_.device());
   cross_entropy_backward(probs_, labels_, weights, params_, dloss, dlogits);
   return dlogits;
 }

@@ -85,6 +85,23 @@ void Module::to_dtype(DType dtype) {
   }
 }
 
+void Module::to_device(Device device) {
+  for (Parameter* p : parameters()) {
+    p->value = p->value.to_device(device);
+    p->grad = p->grad.to_device(device);
+  }
+  for (auto& nb : named_buffers()) {
+    DType d = nb.item->dtype();
+    if (d == DType::f32 || d == DType::f64) *nb.item = nb.item->to_device(device);
+  }
+  drop_caches();  // cached activations are on the old device
+}
+
+void Module::drop_caches() {
+  on_mode_change();
+  for (auto& [name, child] : children_) child->drop_caches();
+}
+
 Module* Module::find(const std::string& path) {
   std::string head = path.substr(0, path.find('.'));
   for (auto& [name, child] : children_) {

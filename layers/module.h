@@ -59,6 +59,11 @@ class Module {
   // Converts every parameter, gradient and buffer (f32 <-> f64; i64 buffers
   // stay). f64 is for gradient checks on the CPU.
   void to_dtype(DType dtype);
+  // Moves every parameter, gradient and floating-point buffer to `device`
+  // (a copy; tensors already there stay). Integer buffers (BatchNorm's
+  // num_batches_tracked) stay on the host, where the layer counts them.
+  // Drops any forward cache: call it between steps.
+  void to_device(Device device);
 
   // Children in registration order, with their local names.
   const std::vector<std::pair<std::string, Module*>>& children() const { return children_; }
@@ -79,6 +84,7 @@ class Module {
   virtual void on_mode_change() {}
 
  private:
+  void drop_caches();
   void collect(const std::string& prefix, std::vector<Named<Parameter>>& params,
                std::vector<Named<Tensor>>& buffers, std::vector<Named<Tensor>>* state);
 

@@ -58,11 +58,15 @@ void AdamW::step() {
   s.eps = options_.eps;
   s.weight_decay = options_.weight_decay;
   s.step = step_count_;
+  std::vector<AdamWSlot> update;
+  update.reserve(slots_.size());
   for (Slot& slot : slots_) {
     if (!slot.param->grad.defined()) continue;
     ensure_state(slot);
-    adamw_step(slot.param->grad, s, slot.param->value, slot.exp_avg, slot.exp_avg_sq);
+    update.push_back(AdamWSlot{&slot.param->grad, &slot.param->value, &slot.exp_avg,
+                               &slot.exp_avg_sq});
   }
+  adamw_step_multi(update, s);
 }
 
 std::vector<Named<Tensor>> AdamW::state() {

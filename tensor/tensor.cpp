@@ -6,6 +6,11 @@
 #include <cstring>
 #include <sstream>
 
+#include "tensor/device.h"
+#ifdef CTC_WITH_CUDA
+#include "tensor/cuda_memory.h"
+#endif
+
 namespace ctcscope {
 
 std::size_t dtype_size(DType dtype) {
@@ -54,14 +59,30 @@ std::int64_t shape_numel(const Shape& shape) {
 }
 
 Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(device) {
+#ifdef CTC_WITH_CUDA
+  if (device == Device::cuda) {
+    require_cuda_device(detail::concat("cannot allocate ", bytes, " bytes on cuda").c_str());
+    data_ = cuda_allocate(std::max<std::size_t>(bytes, 1));
+    return;
+  }
+#else
   CTC_CHECK(device == Device::cpu, "cannot allocate ", bytes,
             " bytes on cuda: this build has no CUDA backend");
+#endif
   std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
   data_ = std::aligned_alloc(kAlignment, rounded);
   CTC_CHECK(data_ != nullptr, "out of host memory: asked for ", rounded, " bytes");
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() {
+#ifdef CTC_WITH_CUDA
+  if (device_ == Device::cuda) {
+    cuda_deallocate(data_);
+    return;
+  }
+#endif
+  std::free(data_);
+}
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   Tensor t;
@@ -140,10 +161,28 @@ Tensor Tensor::clone() const {
   return t;
 }
 
+Tensor Tensor::to_device(Device device) const {
+  CTC_CHECK(defined(), "to_device: undefined tensor");
+  if (device == device_) return *this;
+  Tensor t = empty(shape_, dtype_, device);
+  t.copy_from(*this);
+  return t;
+}
+
 void Tensor::copy_from(const Tensor& src) {
   CTC_CHECK(src.shape_ == shape_ && src.dtype_ == dtype_, "copy_from: ", src.describe(), " into ",
             describe());
+#ifdef CTC_WITH_CUDA
+  if (device_ == Device::cuda || src.device_ == Device::cuda) {
+    if (!same_data(src)) {
+      cuda_copy_bytes(raw_data(), device_ == Device::cuda, src.raw_data(),
+                      src.device_ == Device::cuda, nbytes());
+    }
+    return;
+  }
+#else
   CTC_CHECK(device_ == Device::cpu && src.device_ == Device::cpu, "copy_from: CPU only in this build");
+#endif
   if (!same_data(src)) std::memcpy(raw_data(), src.raw_data(), nbytes());
 }
 
@@ -178,7 +217,16 @@ static void fill_as(void* p, std::int64_t n, double value) {
 }
 
 void Tensor::fill(double value) {
+#ifdef CTC_WITH_CUDA
+  if (device_ == Device::cuda) {  // filled on the host, then copied: fills are rare and small
+    Tensor host = empty(shape_, dtype_, Device::cpu);
+    host.fill(value);
+    copy_from(host);
+    return;
+  }
+#else
   CTC_CHECK(device_ == Device::cpu, "fill: CPU only in this build");
+#endif
   void* p = raw_data();
   switch (dtype_) {
     case DType::f32: fill_as<float>(p, numel_, value); break;
@@ -191,7 +239,14 @@ void Tensor::fill(double value) {
 }
 
 void Tensor::zero() {
+#ifdef CTC_WITH_CUDA
+  if (device_ == Device::cuda) {
+    cuda_zero_bytes(raw_data(), nbytes());
+    return;
+  }
+#else
   CTC_CHECK(device_ == Device::cpu, "zero: CPU only in this build");
+#endif
   std::memset(raw_data(), 0, nbytes());
 }
 
@@ -203,6 +258,8 @@ static void convert_into(const Tensor& src, Tensor& dst) {
 
 Tensor Tensor::to(DType dtype) const {
   if (dtype == dtype_) return clone();
+  CTC_CHECK(device_ == Device::cpu, "to(", dtype_name(dtype), "): dtype conversion is CPU only, ",
+            "tensor is ", describe());
   Tensor t = empty(shape_, dtype, device_);
   switch (dtype) {
     case DType::f32: convert_into<float>(*this, t); break;

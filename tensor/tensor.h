@@ -14,7 +14,10 @@
 
 namespace ctcscope {
 
-// A block of memory on one device, 64-byte aligned, freed with its last owner.
+// A block of memory on one device, freed with its last owner: 64-byte-aligned
+// host memory, or (CUDA builds) device memory from the stream-ordered pool
+// (tensor/cuda_memory.h). Asking for the GPU without one throws
+// "no CUDA device: cudaGetDeviceCount says ...".
 class Storage {
  public:
   static constexpr std::size_t kAlignment = 64;
@@ -69,13 +72,17 @@ class Tensor {
   Tensor narrow0(std::int64_t start, std::int64_t length) const;  // rows [start, start+length) of dim 0
 
   Tensor clone() const;
+  // This tensor on `device`: itself (shared) when it is there already, else a
+  // copy (host <-> device; the call returns when the copy is done).
+  Tensor to_device(Device device) const;
   // Element-type conversion on the CPU (f32 <-> f64, and integer to float).
   Tensor to(DType dtype) const;
-  void copy_from(const Tensor& src);  // same shape and dtype; assigns
+  void copy_from(const Tensor& src);  // same shape and dtype, any devices; assigns
   void fill(double value);
   void zero();
 
-  // Element access for tests and small host-side work (CPU, converts to double).
+  // Element access for tests and small host-side work (CPU only: copy a GPU
+  // tensor with to_device(Device::cpu) first; converts to double).
   double item(std::int64_t flat_index = 0) const;
   std::vector<double> to_double_vector() const;
 

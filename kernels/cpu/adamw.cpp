@@ -66,4 +66,11 @@ void adamw_step(const Tensor& grad, const AdamWStep& s, Tensor& param, Tensor& e
   }
 }
 
+// The twin of the GPU's multi-tensor apply: the single-tensor step per slot.
+void adamw_step_multi(const std::vector<AdamWSlot>& slots, const AdamWStep& s) {
+  for (const AdamWSlot& slot : slots) {
+    cpu::adamw_step(*slot.grad, s, *slot.param, *slot.exp_avg, *slot.exp_avg_sq);
+  }
+}
+
 }  // namespace ctcscope::cpu

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "tensor/device.h"
+
 namespace ctcscope::test {
 
 static std::string index_str(const Shape& shape, std::int64_t flat) {
@@ -89,6 +91,34 @@ void expect_error_containing(const std::function<void()>& fn, const std::string&
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
   }
+}
+
+std::string cuda_skip_reason() {
+  std::string why;
+  if (cuda_device_count(&why) > 0) return "";
+  return why;
+}
+
+void expect_relative_error(const Tensor& got, const Tensor& ref, double max_relative,
+                           const std::string& what) {
+  ASSERT_TRUE(got.defined() && ref.defined()) << what << ": undefined tensor";
+  ASSERT_EQ(got.shape(), ref.shape()) << what << ": shapes " << got.shape_str() << " vs "
+                                      << ref.shape_str();
+  double worst = 0, scale = 0;
+  std::int64_t at = 0;
+  for (std::int64_t i = 0; i < got.numel(); ++i) {
+    const double g = got.item(i), r = ref.item(i);
+    scale = std::fmax(scale, std::fabs(r));
+    const double e = std::isnan(g) != std::isnan(r) ? INFINITY : (std::isnan(r) ? 0.0 : std::fabs(g - r));
+    if (e > worst || std::isnan(e)) {
+      worst = e;
+      at = i;
+    }
+  }
+  const double rel = scale > 0 ? worst / scale : worst;
+  EXPECT_LE(rel, max_relative) << what << ": relative error " << rel << " (max |diff| " << worst
+                               << " at " << index_str(got.shape(), at) << ": got " << got.item(at)
+                               << ", expected " << ref.item(at) << "; max |ref| " << scale << ")";
 }
 
 }  // namespace ctcscope::test

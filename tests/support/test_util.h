@@ -49,5 +49,37 @@ void expect_error_containing(const std::function<void()>& fn, const std::string&
 
 }  // namespace ctcscope::test
 
-// Skips the test, with the reason, when no GPU backend or device is present.
-#define CTC_REQUIRE_CUDA() GTEST_SKIP() << "needs a CUDA GPU: this build has no CUDA backend"
+namespace ctcscope::test {
+
+// Copies for CUDA-vs-twin tests.
+inline Tensor to_gpu(const Tensor& t) { return t.to_device(Device::cuda); }
+inline Tensor to_host(const Tensor& t) { return t.to_device(Device::cpu); }
+
+// Why GPU tests cannot run here ("this build has no CUDA backend", or
+// "no CUDA device: cudaGetDeviceCount says ..."), or "" when they can.
+std::string cuda_skip_reason();
+
+// Normwise relative error max|got - ref| / max|ref| (GPU vs CPU twin, where
+// summation order and TF32 make elementwise limits meaningless near zero).
+void expect_relative_error(const Tensor& got, const Tensor& ref, double max_relative,
+                           const std::string& what = "");
+
+namespace tol {
+// GPU in strict fp32 (CUDNN_FMA_MATH, CUBLAS_COMPUTE_32F) against the CPU twin:
+// the same fp32 math summed in another order.
+inline constexpr double kGpuStrictFp32Relative = 1e-5;
+// GPU with TF32 tensor cores (10-bit mantissa inputs) against the fp32 twin.
+inline constexpr double kGpuTf32Relative = 3e-3;
+}  // namespace tol
+
+}  // namespace ctcscope::test
+
+// Skips the test, with the reason, unless this build has the CUDA backend
+// and a GPU answers at run time.
+#define CTC_REQUIRE_CUDA()                                                     \
+  do {                                                                         \
+    const std::string ctc_skip_reason_ = ::ctcscope::test::cuda_skip_reason(); \
+    if (!ctc_skip_reason_.empty()) {                                           \
+      GTEST_SKIP() << "needs a CUDA GPU: " << ctc_skip_reason_;                \
+    }                                                                          \
+  } while (0)

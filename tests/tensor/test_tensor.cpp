@@ -61,6 +61,10 @@ TEST(Tensor, ConvertsBetweenFloatTypes) {
 }
 
 TEST(Tensor, CudaAllocationFailsClearlyWithoutBackend) {
+#ifdef CTC_WITH_CUDA
+  // With the backend the answer depends on the machine: TensorCuda.NoDeviceGivesClearError.
+  return;
+#endif
   try {
     Tensor::empty({4}, DType::f32, Device::cuda);
     FAIL();

@@ -1,0 +1,54 @@
+// DeviceContext: handles, workspace and the conv algorithm cache of device 0.
+#include "kernels/cuda/context.h"
+
+#include "tensor/cuda_memory.h"
+#include "tensor/device.h"
+
+namespace ctcscope::cuda {
+
+DeviceContext::DeviceContext() {
+  stream_ = cuda_stream();  // checks that a device exists
+  CTC_CUDNN_CHECK(cudnnCreate(&cudnn_));
+  CTC_CUDNN_CHECK(cudnnSetStream(cudnn_, stream_));
+  CTC_CUBLAS_CHECK(cublasCreate(&cublas_));
+  CTC_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
+  // Math is chosen per call (cublasGemmEx's compute type), not by the handle.
+  CTC_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+}
+
+DeviceContext::~DeviceContext() {
+  cuda_deallocate(workspace_);
+  if (cublas_) (void)cublasDestroy(cublas_);
+  if (cudnn_) (void)cudnnDestroy(cudnn_);
+}
+
+void* DeviceContext::workspace(std::size_t bytes) {
+  if (bytes > workspace_bytes_) {
+    const std::size_t rounded = (bytes + 255) / 256 * 256;
+    void* p = cuda_allocate(rounded);
+    cuda_deallocate(workspace_);
+    workspace_ = p;
+    workspace_bytes_ = rounded;
+  }
+  return workspace_;
+}
+
+const ConvChoice* DeviceContext::find_conv(const ConvKey& key) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = conv_cache_.find(key);
+  return it == conv_cache_.end() ? nullptr : &it->second;
+}
+
+void DeviceContext::remember_conv(const ConvKey& key, const ConvChoice& choice) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  conv_cache_[key] = choice;
+}
+
+DeviceContext& device_context() {
+  // Never destroyed: tensors freed during static destruction still need the
+  // stream, and the driver releases everything at exit.
+  static DeviceContext* ctx = new DeviceContext();
+  return *ctx;
+}
+
+}  // namespace ctcscope::cuda

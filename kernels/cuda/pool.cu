@@ -1,0 +1,223 @@
+// Pools on the GPU, each kernel the CPU twin's loop for one output (or input)
+// element, so results match the twin bit for bit and no atomics are used.
+// max/avg forward: a thread per output, scanning its window row by row; avg
+// backward: a thread per input, gathering the windows that hold it in the
+// twin's order; max backward: a thread per (n,c) plane, scattering in output
+// order (the contract carries no window, so a gather cannot find the outputs).
+// Bytes moved per output: max fwd ~4*window+8, avg fwd ~4*window+4; per input
+// element: avg bwd ~4*overlap+4, max bwd 4 + 8 per output; global: 4 in, 4 out.
+#include <cmath>
+
+#include "kernels/cuda/common.h"
+#include "kernels/pool.h"
+#include "tensor/cuda_memory.h"
+
+namespace ctcscope::cuda {
+namespace {
+
+struct PoolGeom {
+  std::int64_t nc, h, w, p, q;
+  std::int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
+  bool count_include_pad;
+};
+
+PoolGeom geom(const Shape& x, const Shape& y, const Pool2dParams& p) {
+  return PoolGeom{x[0] * x[1], x[2],        x[3],       y[2],    y[3],
+                  p.kernel_h,  p.kernel_w,  p.stride_h, p.stride_w, p.pad_h,
+                  p.pad_w,     p.count_include_pad};
+}
+
+struct Span {
+  std::int64_t begin, end, padded_size;
+};
+
+// The twin's window(): rows of input window `out`, clipped to [0, size).
+__device__ Span window(std::int64_t out, std::int64_t kernel, std::int64_t stride,
+                       std::int64_t pad, std::int64_t size) {
+  const std::int64_t start = out * stride - pad;
+  const std::int64_t stop = min(start + kernel, size + pad);
+  return Span{max(start, std::int64_t{0}), min(stop, size), stop - start};
+}
+
+__device__ std::int64_t window_count(const Span& hs, const Span& ws, bool include_pad) {
+  return include_pad ? hs.padded_size * ws.padded_size
+                     : (hs.end - hs.begin) * (ws.end - ws.begin);
+}
+
+}  // namespace
+
+// First maximum in row-major scan order wins; a NaN replaces what came before.
+__global__ void maxpool2d_forward_kernel(const float* x, float* y, std::int32_t* indices,
+                                         PoolGeom g) {
+  const std::int64_t total = g.nc * g.p * g.q;
+  for (std::int64_t o = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; o < total;
+       o += std::int64_t{gridDim.x} * blockDim.x) {
+    const std::int64_t ow = o % g.q, oh = (o / g.q) % g.p, plane = o / (g.p * g.q);
+    const float* xp = x + plane * g.h * g.w;
+    const Span hs = window(oh, g.kernel_h, g.stride_h, g.pad_h, g.h);
+    const Span ws = window(ow, g.kernel_w, g.stride_w, g.pad_w, g.w);
+    float best = -INFINITY;
+    std::int32_t arg = static_cast<std::int32_t>(hs.begin * g.w + ws.begin);
+    for (std::int64_t h = hs.begin; h < hs.end; ++h) {
+      for (std::int64_t w = ws.begin; w < ws.end; ++w) {
+        const float v = xp[h * g.w + w];
+        if (v > best || isnan(v)) {
+          best = v;
+          arg = static_cast<std::int32_t>(h * g.w + w);
+        }
+      }
+    }
+    y[o] = best;
+    indices[o] = arg;
+  }
+}
+
+// dx plane zeroed, then dx[argmax] += dy in output order; bad indices counted.
+__global__ void maxpool2d_backward_kernel(const float* dy, const std::int32_t* indices, float* dx,
+                                          std::int64_t nc, std::int64_t pq, std::int64_t hw,
+                                          unsigned long long* bad) {
+  for (std::int64_t plane = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; plane < nc;
+       plane += std::int64_t{gridDim.x} * blockDim.x) {
+    float* gx = dx + plane * hw;
+    for (std::int64_t i = 0; i < hw; ++i) gx[i] = 0.0f;
+    for (std::int64_t i = 0; i < pq; ++i) {
+      const std::int64_t at = indices[plane * pq + i];
+      if (at < 0 || at >= hw) {
+        atomicAdd(bad, 1ull);  // an integer count: order does not matter
+        continue;
+      }
+      gx[at] += dy[plane * pq + i];
+    }
+  }
+}
+
+// Window sum in double, divided by the twin's count.
+__global__ void avgpool2d_forward_kernel(const float* x, float* y, PoolGeom g) {
+  const std::int64_t total = g.nc * g.p * g.q;
+  for (std::int64_t o = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; o < total;
+       o += std::int64_t{gridDim.x} * blockDim.x) {
+    const std::int64_t ow = o % g.q, oh = (o / g.q) % g.p, plane = o / (g.p * g.q);
+    const float* xp = x + plane * g.h * g.w;
+    const Span hs = window(oh, g.kernel_h, g.stride_h, g.pad_h, g.h);
+    const Span ws = window(ow, g.kernel_w, g.stride_w, g.pad_w, g.w);
+    double sum = 0;
+    for (std::int64_t h = hs.begin; h < hs.end; ++h) {
+      for (std::int64_t w = ws.begin; w < ws.end; ++w) sum += static_cast<double>(xp[h * g.w + w]);
+    }
+    y[o] = static_cast<float>(sum / static_cast<double>(window_count(hs, ws, g.count_include_pad)));
+  }
+}
+
+// dx[h,w] = sum over the windows holding (h,w), in (oh,ow) order, of dy/count:
+// the same additions in the same order as the twin's scatter.
+__global__ void avgpool2d_backward_kernel(const float* dy, float* dx, PoolGeom g) {
+  const std::int64_t total = g.nc * g.h * g.w;
+  for (std::int64_t i = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; i < total;
+       i += std::int64_t{gridDim.x} * blockDim.x) {
+    const std::int64_t w = i % g.w, h = (i / g.w) % g.h, plane = i / (g.h * g.w);
+    const float* gy = dy + plane * g.p * g.q;
+    // oh with oh*stride - pad <= h < oh*stride - pad + kernel.
+    const std::int64_t oh_lo = h + g.pad_h - g.kernel_h < 0 ? 0 : (h + g.pad_h - g.kernel_h) / g.stride_h + 1;
+    const std::int64_t oh_hi = min((h + g.pad_h) / g.stride_h, g.p - 1);
+    const std::int64_t ow_lo = w + g.pad_w - g.kernel_w < 0 ? 0 : (w + g.pad_w - g.kernel_w) / g.stride_w + 1;
+    const std::int64_t ow_hi = min((w + g.pad_w) / g.stride_w, g.q - 1);
+    float acc = 0.0f;
+    for (std::int64_t oh = oh_lo; oh <= oh_hi; ++oh) {
+      const Span hs = window(oh, g.kernel_h, g.stride_h, g.pad_h, g.h);
+      for (std::int64_t ow = ow_lo; ow <= ow_hi; ++ow) {
+        const Span ws = window(ow, g.kernel_w, g.stride_w, g.pad_w, g.w);
+        const double count = static_cast<double>(window_count(hs, ws, g.count_include_pad));
+        acc += static_cast<float>(static_cast<double>(gy[oh * g.q + ow]) / count);
+      }
+    }
+    dx[i] = acc;
+  }
+}
+
+// One thread per plane, summing in double in order, as the twin.
+__global__ void global_avgpool_forward_kernel(const float* x, float* y, std::int64_t nc,
+                                              std::int64_t hw) {
+  for (std::int64_t plane = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; plane < nc;
+       plane += std::int64_t{gridDim.x} * blockDim.x) {
+    const float* xp = x + plane * hw;
+    double sum = 0;
+    for (std::int64_t i = 0; i < hw; ++i) sum += static_cast<double>(xp[i]);
+    y[plane] = static_cast<float>(sum / static_cast<double>(hw));
+  }
+}
+
+__global__ void global_avgpool_backward_kernel(const float* dy, float* dx, std::int64_t nc,
+                                               std::int64_t hw) {
+  const std::int64_t total = nc * hw;
+  for (std::int64_t i = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; i < total;
+       i += std::int64_t{gridDim.x} * blockDim.x) {
+    dx[i] = static_cast<float>(static_cast<double>(dy[i / hw]) / static_cast<double>(hw));
+  }
+}
+
+void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices) {
+  require_f32(x, "maxpool2d_forward", "x");
+  const PoolGeom g = geom(x.shape(), y.shape(), p);
+  const std::int64_t n = y.numel();
+  if (n == 0) return;
+  maxpool2d_forward_kernel<<<blocks_for(n), kThreads, 0, device_context().stream()>>>(
+      x.data<float>(), y.data<float>(), indices.data<std::int32_t>(), g);
+  CTC_CUDA_CHECK(cudaGetLastError());
+}
+
+// Reads back the count of out-of-range indices (one small copy and a stream
+// wait per call), so a bad index raises the twin's error.
+void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) {
+  require_f32(dy, "maxpool2d_backward", "dy");
+  DeviceContext& ctx = device_context();
+  const std::int64_t nc = dy.size(0) * dy.size(1);
+  if (nc == 0) return;
+  auto* bad = static_cast<unsigned long long*>(ctx.workspace(sizeof(unsigned long long)));
+  CTC_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(unsigned long long), ctx.stream()));
+  maxpool2d_backward_kernel<<<blocks_for(nc), kThreads, 0, ctx.stream()>>>(
+      dy.data<float>(), indices.data<std::int32_t>(), dx.data<float>(), nc,
+      dy.size(2) * dy.size(3), dx.size(2) * dx.size(3), bad);
+  CTC_CUDA_CHECK(cudaGetLastError());
+  unsigned long long bad_host = 0;
+  cuda_copy_bytes(&bad_host, false, bad, true, sizeof(bad_host));
+  CTC_CHECK(bad_host == 0, "maxpool2d_backward: ", bad_host,
+            " indices fall outside the input plane of ", dx.shape_str());
+}
+
+void avgpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y) {
+  require_f32(x, "avgpool2d_forward", "x");
+  const std::int64_t n = y.numel();
+  if (n == 0) return;
+  avgpool2d_forward_kernel<<<blocks_for(n), kThreads, 0, device_context().stream()>>>(
+      x.data<float>(), y.data<float>(), geom(x.shape(), y.shape(), p));
+  CTC_CUDA_CHECK(cudaGetLastError());
+}
+
+void avgpool2d_backward(const Tensor& dy, const Pool2dParams& p, Tensor& dx) {
+  require_f32(dy, "avgpool2d_backward", "dy");
+  const std::int64_t n = dx.numel();
+  if (n == 0) return;
+  avgpool2d_backward_kernel<<<blocks_for(n), kThreads, 0, device_context().stream()>>>(
+      dy.data<float>(), dx.data<float>(), geom(dx.shape(), dy.shape(), p));
+  CTC_CUDA_CHECK(cudaGetLastError());
+}
+
+void global_avgpool_forward(const Tensor& x, Tensor& y) {
+  require_f32(x, "global_avgpool_forward", "x");
+  const std::int64_t nc = x.size(0) * x.size(1);
+  if (nc == 0) return;
+  global_avgpool_forward_kernel<<<blocks_for(nc), kThreads, 0, device_context().stream()>>>(
+      x.data<float>(), y.data<float>(), nc, x.size(2) * x.size(3));
+  CTC_CUDA_CHECK(cudaGetLastError());
+}
+
+void global_avgpool_backward(const Tensor& dy, Tensor& dx) {
+  require_f32(dy, "global_avgpool_backward", "dy");
+  const std::int64_t n = dx.numel();
+  if (n == 0) return;
+  global_avgpool_backward_kernel<<<blocks_for(n), kThreads, 0, device_context().stream()>>>(
+      dy.data<float>(), dx.data<float>(), dx.size(0) * dx.size(1), dx.size(2) * dx.size(3));
+  CTC_CUDA_CHECK(cudaGetLastError());
+}
+
+}  // namespace ctcscope::cuda
