@@ -7,6 +7,7 @@
 #include "data/file_util.h"
 #include "train/checkpoint_eval.h"
 #include "train/run_folder.h"
+#include "train/run_report.h"
 #include "tools/commands.h"
 
 namespace ctcscope::cli {
@@ -21,7 +22,9 @@ int run_eval(const Argv& argv) {
   args.option("split-file", "FILE", "", "a run's split.csv: evaluate its test cells");
   args.flag("all", "evaluate every cell of the manifest");
   args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
-  args.option("out", "DIR", "", "also write DIR/eval.json and DIR/eval_predictions.csv");
+  args.option("out", "DIR", "",
+              "also write DIR/eval.json, eval_predictions.csv and a report: report.html with\n"
+              "                            curves.png (from the run's metrics.csv), confusion.png, roc.png");
   add_threads_option(args);
   args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
   args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");
@@ -58,6 +61,13 @@ int run_eval(const Argv& argv) {
     write_file_atomic(out + "/eval.json", checkpoint_eval_json(e));
     write_file_atomic(out + "/eval_predictions.csv", csv);
     std::printf("wrote %s/eval.json and %s/eval_predictions.csv\n", out.c_str(), out.c_str());
+    // The run's per-epoch metrics sit beside its checkpoint.
+    const std::string& checkpoint = positional[0];
+    const auto slash = checkpoint.find_last_of('/');
+    const std::string run_dir = slash == std::string::npos ? "." : checkpoint.substr(0, slash);
+    for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv")) {
+      std::printf("wrote %s\n", path.c_str());
+    }
   }
   return 0;
 }

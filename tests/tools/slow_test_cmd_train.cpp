@@ -23,6 +23,9 @@ TEST(CmdTrain, TrainEvalPredictEndToEnd) {
   const std::string out = run + "/eval";
   EXPECT_EQ(run_eval({run + "/best.safetensors", data, "--split-file", run + "/split.csv", "--out", out}), 0);
   EXPECT_TRUE(file_exists(out + "/eval.json"));
+  for (const char* report : {"/report.html", "/curves.png", "/confusion.png", "/roc.png"}) {
+    EXPECT_TRUE(file_exists(out + report)) << report;
+  }
   const std::string pred = run + "/predictions.csv";
   EXPECT_EQ(run_predict({run + "/best.safetensors", "--folder", data + "/bf", "--out", pred}), 0);
   const auto rows = csv_parse(read_file_bytes(pred), pred);

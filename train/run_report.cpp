@@ -1,0 +1,54 @@
+// The run report: plots and the HTML page.
+#include "train/run_report.h"
+
+#include <cstdio>
+
+#include "data/file_util.h"
+#include "eval/plot.h"
+#include "eval/report.h"
+#include "train/run_folder.h"
+
+namespace ctcscope {
+
+std::vector<std::string> write_run_report(const std::string& out_dir, const CheckpointEval& e,
+                                          const std::string& metrics_csv) {
+  std::vector<std::string> written;
+  std::vector<HtmlReport::Image> images;
+  auto add = [&](const std::string& name, const std::string& caption, const Raster& raster) {
+    const std::string path = out_dir + "/" + name;
+    save_png(path, raster);
+    written.push_back(path);
+    images.push_back({caption, encode_png(raster)});
+  };
+  if (!metrics_csv.empty() && file_exists(metrics_csv)) {
+    std::vector<double> loss, val_f1;
+    for (const EpochRow& row : read_metrics_csv(metrics_csv)) {
+      loss.push_back(row.train_loss);
+      val_f1.push_back(row.val_macro_f1);
+    }
+    add("curves.png", "training loss and validation macro F1 per epoch",
+        training_curves_plot(loss, val_f1, "Training " + e.architecture));
+  }
+  add("confusion.png", "confusion matrix (rows: true class)", confusion_matrix_plot(e.metrics.confusion));
+  add("roc.png", "ROC curve of the CTC probability",
+      roc_plot(roc_curve(e.predictions.truth, e.predictions.ctc_probability), e.auc));
+
+  char line[512];
+  std::snprintf(line, sizeof line, "%s (%s, trained with %s, input %lldx%lld) on %lld cells, threshold %g.",
+                e.checkpoint.c_str(), e.architecture.c_str(), ablation_name(e.ablation),
+                static_cast<long long>(e.input_size), static_cast<long long>(e.input_size),
+                static_cast<long long>(e.cell_ids.size()), e.threshold);
+  HtmlReport report("ctcscope: " + e.architecture + " on " + std::to_string(e.cell_ids.size()) + " cells");
+  report.paragraph(line);
+  report.images(images);
+  report.heading("Metrics");
+  report.preformatted(metrics_summary(e.metrics));
+  std::snprintf(line, sizeof line, "ROC AUC %.4f", e.auc);
+  report.paragraph(line);
+  const std::string html = out_dir + "/report.html";
+  write_file_atomic(html, report.html());
+  written.push_back(html);
+  return written;
+}
+
+}  // namespace ctcscope

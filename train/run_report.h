@@ -1,0 +1,19 @@
+// The report of an evaluated checkpoint that a person looks at rather than
+// reads: PNG plots (the training curves from the run's metrics.csv, the
+// confusion matrix, the ROC curve) and one self-contained HTML file showing
+// the metrics beside them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "train/checkpoint_eval.h"
+
+namespace ctcscope {
+
+// Writes out_dir/confusion.png, roc.png, report.html and, when metrics_csv
+// names an existing file, curves.png. Returns the paths written.
+std::vector<std::string> write_run_report(const std::string& out_dir, const CheckpointEval& e,
+                                          const std::string& metrics_csv);
+
+}  // namespace ctcscope
