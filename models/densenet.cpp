@@ -39,10 +39,8 @@ DenseNet::DenseNet(const DenseNetSpec& spec, std::int64_t num_classes, std::uint
 void DenseNet::reset_parameters(std::uint64_t seed) {
   for (auto& [name, p] : named_parameters()) {
     Seed s{"init." + name, 0, seed};
-    if (name == "classifier.weight") {
-      init_uniform_fan_in(p->value, classifier_->in_features(), s);
-    } else if (name == "classifier.bias") {
-      p->value.fill(0.0);
+    if (name.rfind("classifier.", 0) == 0) {
+      continue;  // reset_head
     } else if (p->value.dim() == 4) {
       // kaiming_normal_(w): mode fan_in, leaky_relu with a = 0, so std = sqrt(2 / fan_in).
       const double fan_in = double(p->value.numel() / p->value.size(0));
@@ -53,6 +51,13 @@ void DenseNet::reset_parameters(std::uint64_t seed) {
       p->value.fill(0.0);  // BatchNorm beta
     }
   }
+  reset_head(seed);
+}
+
+void DenseNet::reset_head(std::uint64_t seed) {
+  init_uniform_fan_in(classifier_->weight().value, classifier_->in_features(),
+                      Seed{"init.classifier.weight", 0, seed});
+  classifier_->bias().value.fill(0.0);
 }
 
 Tensor DenseNet::forward(const Tensor& x) {

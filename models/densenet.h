@@ -39,6 +39,8 @@ class DenseNet : public Module {
   // BatchNorm 1 and 0, classifier weight as nn.Linear's default and bias 0.
   // Each parameter draws from Seed{"init." + name, 0, seed}.
   void reset_parameters(std::uint64_t seed);
+  // Re-initialises the classifier alone, with the same draws as reset_parameters(seed).
+  void reset_head(std::uint64_t seed);
 
   Linear& classifier() { return *classifier_; }
 

@@ -66,17 +66,23 @@ EfficientNet::EfficientNet(const EfficientNetSpec& spec, std::int64_t num_classe
 void EfficientNet::reset_parameters(std::uint64_t seed) {
   for (auto& [name, p] : named_parameters()) {
     Seed s{"init." + name, 0, seed};
-    if (name == "classifier.1.weight") {
-      const double range = 1.0 / std::sqrt(double(linear_->out_features()));
-      fill_uniform(p->value, s, -range, range);
+    if (name.rfind("classifier.", 0) == 0) {
+      continue;  // reset_head
     } else if (p->value.dim() == 4) {
       init_kaiming_normal_fan_out(p->value, s);
     } else if (name.ends_with(".weight")) {
       p->value.fill(1.0);  // BatchNorm gamma
     } else {
-      p->value.fill(0.0);  // BatchNorm beta, the SE convolutions' and the classifier's bias
+      p->value.fill(0.0);  // BatchNorm beta, the SE convolutions' bias
     }
   }
+  reset_head(seed);
+}
+
+void EfficientNet::reset_head(std::uint64_t seed) {
+  const double range = 1.0 / std::sqrt(double(linear_->out_features()));
+  fill_uniform(linear_->weight().value, Seed{"init.classifier.1.weight", 0, seed}, -range, range);
+  linear_->bias().value.fill(0.0);
 }
 
 Tensor EfficientNet::forward(const Tensor& x) {

@@ -37,6 +37,8 @@ class EfficientNet : public Module {
   // Each parameter draws from Seed{"init." + name, 0, seed}; dropout and
   // stochastic depth masks from Seed{"dropout.<module>" / "stochastic_depth.<module>", step, seed}.
   void reset_parameters(std::uint64_t seed);
+  // Re-initialises the classifier's Linear alone, with the same draws as reset_parameters(seed).
+  void reset_head(std::uint64_t seed);
 
   Linear& classifier() { return *linear_; }
 

@@ -32,4 +32,23 @@ std::unique_ptr<Module> make_model(const std::string& name, std::int64_t num_cla
   CTC_FAIL("unknown model '", name, "' (known: ", known, ")");
 }
 
+std::string model_head_name(const std::string& name) {
+  if (find_resnet(name)) return "fc";
+  if (name == kDenseNet121.name) return "classifier";
+  if (name == kEfficientNetB4.name) return "classifier.1";
+  CTC_FAIL("unknown model '", name, "'");
+}
+
+void model_reset_head(const std::string& name, Module& net, std::uint64_t seed) {
+  Module* m = &net;
+  if (find_resnet(name)) {
+    if (auto* r = dynamic_cast<ResNet*>(m)) return r->reset_head(seed);
+  } else if (name == kDenseNet121.name) {
+    if (auto* d = dynamic_cast<DenseNet*>(m)) return d->reset_head(seed);
+  } else if (name == kEfficientNetB4.name) {
+    if (auto* e = dynamic_cast<EfficientNet*>(m)) return e->reset_head(seed);
+  }
+  CTC_FAIL("model_reset_head: the network is not a ", name, " (", net.describe(), ")");
+}
+
 }  // namespace ctcscope

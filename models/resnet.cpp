@@ -43,9 +43,8 @@ Sequential& ResNet::make_stage(const char* name, std::int64_t planes, std::int64
 void ResNet::reset_parameters(std::uint64_t seed) {
   for (auto& [name, p] : named_parameters()) {
     Seed s{"init." + name, 0, seed};
-    const bool is_fc = name.rfind("fc.", 0) == 0;
-    if (is_fc) {
-      init_uniform_fan_in(p->value, fc_->in_features(), s);
+    if (name.rfind("fc.", 0) == 0) {
+      continue;  // reset_head
     } else if (p->value.dim() == 4) {
       init_kaiming_normal_fan_out(p->value, s);
     } else if (name.ends_with(".weight")) {
@@ -54,6 +53,12 @@ void ResNet::reset_parameters(std::uint64_t seed) {
       p->value.fill(0.0);  // BatchNorm beta
     }
   }
+  reset_head(seed);
+}
+
+void ResNet::reset_head(std::uint64_t seed) {
+  init_uniform_fan_in(fc_->weight().value, fc_->in_features(), Seed{"init.fc.weight", 0, seed});
+  init_uniform_fan_in(fc_->bias().value, fc_->in_features(), Seed{"init.fc.bias", 0, seed});
 }
 
 Tensor ResNet::forward(const Tensor& x) {

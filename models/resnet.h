@@ -41,6 +41,8 @@ class ResNet : public Module {
   // weight 1 and bias 0, fc as nn.Linear's default. Each parameter draws from
   // Seed{"init." + name, 0, seed}, so it does not depend on build order.
   void reset_parameters(std::uint64_t seed);
+  // Re-initialises fc alone, with the same draws as reset_parameters(seed).
+  void reset_head(std::uint64_t seed);
 
   Linear& fc() { return *fc_; }
   std::int64_t num_classes() const { return num_classes_; }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "layers/linear.h"
+#include "models/registry.h"
 #include "tensor/random.h"
 
 namespace ctcscope {
@@ -68,7 +69,10 @@ std::int64_t state_dict_head_classes(const StateDict& state, const std::string& 
 
 ImportReport import_state_dict(Module& model, const StateDict& state, const ImportOptions& options) {
   const std::string& src = options.source;
-  const std::string head_prefix = options.head + ".";
+  const std::string head_name = !options.head.empty()    ? options.head
+                                : !options.model.empty() ? model_head_name(options.model)
+                                                         : std::string("fc");
+  const std::string head_prefix = head_name + ".";
   ImportReport report;
   report.source = src;
 
@@ -79,8 +83,8 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
 
   Linear* head = nullptr;
   if (options.replace_head) {
-    head = dynamic_cast<Linear*>(model.find(options.head));
-    CTC_CHECK(head != nullptr, src, ": cannot replace the head: the model has no Linear '", options.head, "'");
+    head = dynamic_cast<Linear*>(model.find(head_name));
+    CTC_CHECK(head != nullptr, src, ": cannot replace the head: the model has no Linear '", head_name, "'");
   }
 
   struct Copy {
@@ -138,16 +142,21 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
   report.imported = static_cast<std::int64_t>(copies.size());
 
   if (head) {
-    for (auto& [name, p] : model.named_parameters()) {
-      if (!starts_with(name, head_prefix)) continue;
-      init_uniform_fan_in(p->value, head->in_features(), Seed{"init." + name, 0, options.head_seed});
+    if (!options.model.empty()) {
+      model_reset_head(options.model, model, options.head_seed);
+    } else {
+      for (auto& [name, p] : model.named_parameters()) {
+        if (!starts_with(name, head_prefix)) continue;
+        init_uniform_fan_in(p->value, head->in_features(), Seed{"init." + name, 0, options.head_seed});
+      }
     }
     std::ostringstream note;
-    const std::int64_t file_classes = state_dict_head_classes(state, options.head);
-    note << options.head << ": ";
+    const std::int64_t file_classes = state_dict_head_classes(state, head_name);
+    note << head_name << ": ";
     if (file_classes > 0) note << file_classes << " -> ";
-    note << head->out_features() << " classes, initialised as nn.Linear's default from seed "
-         << options.head_seed;
+    note << head->out_features() << " classes, initialised as "
+         << (options.model.empty() ? std::string("nn.Linear's default") : options.model + "'s head")
+         << " from seed " << options.head_seed;
     report.head_note = note.str();
   }
   return report;

@@ -26,13 +26,17 @@ struct ImportOptions {
   // Model entries the file does not have keep their values instead of an error.
   bool allow_missing = false;
   // Skip the file's head (`head`.weight / .bias, e.g. ImageNet's 1000 classes)
-  // and initialise the model's head as nn.Linear's default from head_seed:
-  // each parameter from Seed{"init.<name>", 0, head_seed}, as a model built by
-  // make_model(name, classes, head_seed) has it.
+  // and initialise the model's head afresh from head_seed: as a model built by
+  // make_model(model, classes, head_seed) has it when `model` is given, else
+  // as nn.Linear's default (each parameter from Seed{"init.<name>", 0, head_seed}).
   bool replace_head = false;
   std::uint64_t head_seed = 0;
-  // The classifier's module name: "fc" in torchvision's ResNets.
-  std::string head = "fc";
+  // The registry name of the model ("densenet121"); when given and `head` is
+  // empty, the head is model_head_name(model).
+  std::string model;
+  // The classifier's module name; empty: model_head_name(model), or "fc"
+  // (torchvision's ResNets) when no model is given.
+  std::string head;
 };
 
 // What an import did, for the command line to print.
@@ -43,7 +47,7 @@ struct ImportReport {
   std::vector<std::string> unknown;            // file entries the model lacks (skipped)
   std::vector<std::string> missing;            // model entries the file lacks (kept)
   std::vector<std::string> head_replaced;      // model entries freshly initialised
-  std::string head_note;                       // "fc: 1000 -> 2 classes, initialised from seed 0"
+  std::string head_note;                       // "fc: 1000 -> 2 classes, initialised ... from seed 0"
   // A few lines: counts, then each skipped, missing or replaced entry.
   std::string summary() const;
 };

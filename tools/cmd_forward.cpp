@@ -82,7 +82,7 @@ int run_forward(const Argv& argv) {
   std::int64_t weight_classes = 0;
   if (!weights_path.empty()) {
     weights = read_state_dict(weights_path);
-    weight_classes = state_dict_head_classes(weights);
+    weight_classes = state_dict_head_classes(weights, model_head_name(model_name));
   }
   std::int64_t classes = weight_classes > 0 ? weight_classes : 1000;
   if (!args.get("classes").empty()) classes = args.get_int("classes", 2, 1000000);
@@ -91,6 +91,7 @@ int run_forward(const Argv& argv) {
   if (!weights_path.empty()) {
     ImportOptions options;
     options.source = weights_path;
+    options.model = model_name;
     options.allow_unknown = args.has("allow-unknown");
     options.allow_missing = args.has("allow-missing");
     options.replace_head = weight_classes > 0 && weight_classes != classes;

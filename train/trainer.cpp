@@ -101,6 +101,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   if (!config.weights.empty()) {
     ImportOptions io;
     io.replace_head = true;
+    io.model = config.model;
     io.head_seed = config.seed;
     ImportReport report = import_weights(*model, config.weights, io);
     say("weights: " + report.summary());

@@ -176,5 +176,71 @@ TEST(WeightImport, ReplacesTheImageNetHeadByAFreshOne) {
   for (double v : target.fc().weight().value.to_double_vector()) EXPECT_LE(std::fabs(v), bound);
 }
 
+TEST(WeightImport, HeadNamesPerArchitecture) {
+  EXPECT_EQ(model_head_name("resnet18"), "fc");
+  EXPECT_EQ(model_head_name("resnet50"), "fc");
+  EXPECT_EQ(model_head_name("densenet121"), "classifier");
+  EXPECT_EQ(model_head_name("efficientnet_b4"), "classifier.1");
+  EXPECT_THROW(model_head_name("vgg16"), Error);
+}
+
+// An ImageNet-shaped state_dict of our own 1000-class model imported into a
+// 2-class one: the architecture's head is replaced as make_model initialises
+// it, the body is the file's, and the report names what was replaced.
+void expect_head_replaced(const std::string& arch, const std::string& head, std::int64_t features,
+                          const std::string& body_entry) {
+  auto imagenet = make_model(arch, 1000, 1);
+  StateDict sd = state_of(*imagenet);
+  EXPECT_EQ(state_dict_head_classes(sd, model_head_name(arch)), 1000);
+
+  auto target = make_model(arch, 2, 99);
+  ImportOptions keep_head;
+  keep_head.model = arch;
+  std::string err = error_of(*target, sd, keep_head);
+  EXPECT_NE(err.find("'" + head + ".weight' has shape [1000," + std::to_string(features) + "], model expects [2," +
+                     std::to_string(features) + "] (another number of classes"),
+            std::string::npos)
+      << err;
+
+  ImportOptions o;
+  o.replace_head = true;
+  o.model = arch;
+  o.head_seed = 5;
+  ImportReport r = import_state_dict(*target, sd, o);
+  EXPECT_EQ(r.head_replaced, (std::vector<std::string>{head + ".weight", head + ".bias"}));
+  EXPECT_TRUE(r.unknown.empty() && r.missing.empty());
+  EXPECT_EQ(r.imported, static_cast<std::int64_t>(sd.size()) - 2);
+  EXPECT_EQ(r.head_note, head + ": 1000 -> 2 classes, initialised as " + arch + "'s head from seed 5");
+  EXPECT_NE(r.summary().find("new head: " + r.head_note), std::string::npos) << r.summary();
+
+  auto fresh = make_model(arch, 2, 5);
+  for (const std::string& name : {head + ".weight", head + ".bias"}) {
+    EXPECT_EQ(entry(*target, name)->to_double_vector(), entry(*fresh, name)->to_double_vector()) << name;
+  }
+  EXPECT_EQ(entry(*target, body_entry)->to_double_vector(), entry(*imagenet, body_entry)->to_double_vector());
+  EXPECT_NE(entry(*target, body_entry)->to_double_vector(), entry(*fresh, body_entry)->to_double_vector());
+}
+
+TEST(WeightImport, ReplacesDenseNet121Classifier) {
+  expect_head_replaced("densenet121", "classifier", 1024, "features.denseblock3.denselayer5.conv2.weight");
+}
+
+TEST(WeightImport, ReplacesEfficientNetB4Classifier1) {
+  expect_head_replaced("efficientnet_b4", "classifier.1", 1792, "features.4.1.block.0.0.weight");
+}
+
+TEST(WeightImport, ModelOptionNamesResNetHeadToo) {
+  ImportOptions o;
+  o.replace_head = true;
+  o.model = "resnet18";
+  o.head_seed = 3;
+  auto imagenet = make_model("resnet18", 1000, 1);
+  auto target = make_model("resnet18", 2, 99);
+  ImportReport r = import_state_dict(*target, state_of(*imagenet), o);
+  EXPECT_EQ(r.head_replaced, (std::vector<std::string>{"fc.weight", "fc.bias"}));
+  auto fresh = make_model("resnet18", 2, 3);
+  EXPECT_EQ(entry(*target, "fc.weight")->to_double_vector(), entry(*fresh, "fc.weight")->to_double_vector());
+}
+
 }  // namespace
 }  // namespace ctcscope
