@@ -35,7 +35,11 @@ void silu_forward(const Tensor& x, Tensor& y) {
   const char* op = "silu_forward";
   argcheck::check_float(x, op, "x");
   argcheck::check_like(y, x, x.shape(), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::silu_forward(x, y);
+#else
   argcheck::check_backend(x, op);
+#endif
   cpu::silu_forward(x, y);
 }
 
@@ -44,7 +48,11 @@ void silu_backward(const Tensor& dy, const Tensor& x, Tensor& dx) {
   argcheck::check_float(dy, op, "dy");
   argcheck::check_like(x, dy, dy.shape(), op, "x");
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::silu_backward(dy, x, dx);
+#else
   argcheck::check_backend(dy, op);
+#endif
   cpu::silu_backward(dy, x, dx);
 }
 
@@ -52,7 +60,11 @@ void sigmoid_forward(const Tensor& x, Tensor& y) {
   const char* op = "sigmoid_forward";
   argcheck::check_float(x, op, "x");
   argcheck::check_like(y, x, x.shape(), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::sigmoid_forward(x, y);
+#else
   argcheck::check_backend(x, op);
+#endif
   cpu::sigmoid_forward(x, y);
 }
 
@@ -61,7 +73,11 @@ void sigmoid_backward(const Tensor& dy, const Tensor& y, Tensor& dx) {
   argcheck::check_float(dy, op, "dy");
   argcheck::check_like(y, dy, dy.shape(), op, "y");
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::sigmoid_backward(dy, y, dx);
+#else
   argcheck::check_backend(dy, op);
+#endif
   cpu::sigmoid_backward(dy, y, dx);
 }
 

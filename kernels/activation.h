@@ -35,6 +35,10 @@ void sigmoid_backward(const Tensor& dy, const Tensor& y, Tensor& dx);
 namespace cuda {
 void relu_forward(const Tensor& x, Tensor& y);
 void relu_backward(const Tensor& dy, const Tensor& y, Tensor& dx);
+void silu_forward(const Tensor& x, Tensor& y);
+void silu_backward(const Tensor& dy, const Tensor& x, Tensor& dx);
+void sigmoid_forward(const Tensor& x, Tensor& y);
+void sigmoid_backward(const Tensor& dy, const Tensor& y, Tensor& dx);
 }  // namespace cuda
 #endif
 

@@ -16,4 +16,12 @@ void bias_add_channels(const Tensor& b, Tensor& y);
 void bias_backward_channels(const Tensor& dy, Tensor& db);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void bias_add_channels(const Tensor& b, Tensor& y);
+void bias_backward_channels(const Tensor& dy, Tensor& db);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

@@ -21,7 +21,11 @@ void channel_scale_forward(const Tensor& x, const Tensor& s, Tensor& y) {
   argcheck::check_dim(x, 4, op, "x");
   check_scale(s, x, op, "s");
   argcheck::check_like(y, x, x.shape(), op, "y");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::channel_scale_forward(x, s, y);
+#else
   argcheck::check_backend(x, op);
+#endif
   cpu::channel_scale_forward(x, s, y);
 }
 
@@ -33,7 +37,11 @@ void channel_scale_backward(const Tensor& dy, const Tensor& x, const Tensor& s, 
   check_scale(s, dy, op, "s");
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
   argcheck::check_like(ds, dy, s.shape(), op, "ds");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::channel_scale_backward(dy, x, s, dx, ds);
+#else
   argcheck::check_backend(dy, op);
+#endif
   cpu::channel_scale_backward(dy, x, s, dx, ds);
 }
 

@@ -17,4 +17,12 @@ void channel_scale_forward(const Tensor& x, const Tensor& s, Tensor& y);
 void channel_scale_backward(const Tensor& dy, const Tensor& x, const Tensor& s, Tensor& dx, Tensor& ds);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void channel_scale_forward(const Tensor& x, const Tensor& s, Tensor& y);
+void channel_scale_backward(const Tensor& dy, const Tensor& x, const Tensor& s, Tensor& dx, Tensor& ds);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

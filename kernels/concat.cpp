@@ -1,5 +1,5 @@
 // Channel concatenation entry points: check the pieces against the whole,
-// then dispatch to the CPU twin.
+// then dispatch to the CPU twin or, when built, the CUDA kernel.
 #include "kernels/concat.h"
 
 #include "kernels/arg_checks.h"
@@ -12,7 +12,9 @@ void check_pieces(const std::vector<Tensor>& pieces, const Tensor& whole, const 
                   const char* piece_arg, const char* whole_arg) {
   argcheck::check_float(whole, op, whole_arg);
   argcheck::check_dim(whole, 4, op, whole_arg);
+#ifndef CTC_WITH_CUDA
   argcheck::check_backend(whole, op);
+#endif
   CTC_CHECK(!pieces.empty(), op, ": ", piece_arg, " is empty");
   std::int64_t channels = 0;
   for (const Tensor& p : pieces) {
@@ -28,11 +30,17 @@ void check_pieces(const std::vector<Tensor>& pieces, const Tensor& whole, const 
 
 void concat_channels(const std::vector<Tensor>& inputs, Tensor& y) {
   check_pieces(inputs, y, "concat_channels", "inputs", "y");
+#ifdef CTC_WITH_CUDA
+  if (y.device() == Device::cuda) return cuda::concat_channels(inputs, y);
+#endif
   cpu::concat_channels(inputs, y);
 }
 
 void split_channels(const Tensor& dy, std::vector<Tensor>& dxs) {
   check_pieces(dxs, dy, "split_channels", "dxs", "dy");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::split_channels(dy, dxs);
+#endif
   cpu::split_channels(dy, dxs);
 }
 

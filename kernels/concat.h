@@ -20,4 +20,12 @@ void concat_channels(const std::vector<Tensor>& inputs, Tensor& y);
 void split_channels(const Tensor& dy, std::vector<Tensor>& dxs);
 }  // namespace cpu
 
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void concat_channels(const std::vector<Tensor>& inputs, Tensor& y);
+void split_channels(const Tensor& dy, std::vector<Tensor>& dxs);
+}  // namespace cuda
+#endif
+
 }  // namespace ctcscope

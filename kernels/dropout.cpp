@@ -18,7 +18,11 @@ void dropout_forward(const Tensor& x, double p, const Seed& seed, Tensor& y, Ten
   argcheck::check_float(x, op, "x");
   argcheck::check_like(y, x, x.shape(), op, "y");
   argcheck::check_like(mask, x, x.shape(), op, "mask");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::dropout_forward(x, p, seed, y, mask);
+#else
   argcheck::check_backend(x, op);
+#endif
   cpu::dropout_forward(x, p, seed, y, mask);
 }
 
@@ -27,7 +31,11 @@ void dropout_backward(const Tensor& dy, const Tensor& mask, Tensor& dx) {
   argcheck::check_float(dy, op, "dy");
   argcheck::check_like(mask, dy, dy.shape(), op, "mask");
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::dropout_backward(dy, mask, dx);
+#else
   argcheck::check_backend(dy, op);
+#endif
   cpu::dropout_backward(dy, mask, dx);
 }
 
@@ -38,7 +46,11 @@ void stochastic_depth_forward(const Tensor& x, double p, const Seed& seed, Tenso
   CTC_CHECK(x.dim() >= 1, op, ": x needs a batch dimension, got ", x.shape_str());
   argcheck::check_like(y, x, x.shape(), op, "y");
   argcheck::check_like(mask, x, {x.size(0)}, op, "mask");
+#ifdef CTC_WITH_CUDA
+  if (x.device() == Device::cuda) return cuda::stochastic_depth_forward(x, p, seed, y, mask);
+#else
   argcheck::check_backend(x, op);
+#endif
   cpu::stochastic_depth_forward(x, p, seed, y, mask);
 }
 
@@ -48,7 +60,11 @@ void stochastic_depth_backward(const Tensor& dy, const Tensor& mask, Tensor& dx)
   CTC_CHECK(dy.dim() >= 1, op, ": dy needs a batch dimension, got ", dy.shape_str());
   argcheck::check_like(mask, dy, {dy.size(0)}, op, "mask");
   argcheck::check_like(dx, dy, dy.shape(), op, "dx");
+#ifdef CTC_WITH_CUDA
+  if (dy.device() == Device::cuda) return cuda::stochastic_depth_backward(dy, mask, dx);
+#else
   argcheck::check_backend(dy, op);
+#endif
   cpu::stochastic_depth_backward(dy, mask, dx);
 }
 

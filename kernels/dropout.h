@@ -30,6 +30,21 @@ void dropout_forward(const Tensor& x, double p, const Seed& seed, Tensor& y, Ten
 void dropout_backward(const Tensor& dy, const Tensor& mask, Tensor& dx);
 void stochastic_depth_forward(const Tensor& x, double p, const Seed& seed, Tensor& y, Tensor& mask);
 void stochastic_depth_backward(const Tensor& dy, const Tensor& mask, Tensor& dx);
+// The mask alone, drawn as the forwards draw it: mask[i] = 0 or 1/(1-p) for
+// i < mask.numel(). mask: f32 or f64 on the CPU, assigned. The CUDA twins
+// draw their masks here and copy them to the GPU, so both backends drop the
+// same elements for the same seed.
+void dropout_fill_mask(double p, const Seed& seed, Tensor& mask);
 }  // namespace cpu
+
+#ifdef CTC_WITH_CUDA
+// The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
+namespace cuda {
+void dropout_forward(const Tensor& x, double p, const Seed& seed, Tensor& y, Tensor& mask);
+void dropout_backward(const Tensor& dy, const Tensor& mask, Tensor& dx);
+void stochastic_depth_forward(const Tensor& x, double p, const Seed& seed, Tensor& y, Tensor& mask);
+void stochastic_depth_backward(const Tensor& dy, const Tensor& mask, Tensor& dx);
+}  // namespace cuda
+#endif
 
 }  // namespace ctcscope

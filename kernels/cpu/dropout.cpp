@@ -85,6 +85,15 @@ void stochastic_depth_forward(const Tensor& x, double p, const Seed& seed, Tenso
   }
 }
 
+void dropout_fill_mask(double p, const Seed& seed, Tensor& mask) {
+  const Philox gen(seed);
+  if (mask.dtype() == DType::f64) {
+    fill_mask(gen, p, mask.data<double>(), mask.numel());
+  } else {
+    fill_mask(gen, p, mask.data<float>(), mask.numel());
+  }
+}
+
 void stochastic_depth_backward(const Tensor& dy, const Tensor& mask, Tensor& dx) {
   if (dy.dtype() == DType::f64) {
     scale_rows<double>(dy, mask, dx);
