@@ -16,7 +16,7 @@ int run_experiment(const Argv& argv) {
             "the registry builds, on BF_DAPI), each with --seeds seeds (weight initialisation\n"
             "and data order; the split is fixed). Each run trains into DIR/<model>_<ablation>_seed<k>\n"
             "(finished runs are skipped, unfinished ones resumed), its best checkpoint is tested\n"
-            "on the test split, and DIR/table3_ablations.{md,csv} or table2_architectures.{md,csv}\n"
+            "on the test split, and DIR/table3_ablations.{md,csv,html} or table2_architectures.{md,csv,html}\n"
             "hold accuracy, macro precision/recall/F1, sensitivity and specificity as mean ± std.");
   TrainConfig c;
   args.option("out", "DIR", "", "the experiment folder (required)");

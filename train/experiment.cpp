@@ -1,12 +1,14 @@
 // The experiment grid: plan, run or skip each run, test it, tabulate.
 #include "train/experiment.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <sstream>
 
 #include "data/file_util.h"
+#include "eval/report.h"
 #include "eval/statistics.h"
 #include "models/registry.h"
 #include "tensor/error.h"
@@ -51,13 +53,6 @@ void read_test_metrics(const std::string& path, ExperimentRun& r) {
   r.auc = get_number(v, "roc_auc", path);
 }
 
-std::string pm(const std::vector<double>& values) {
-  MeanStd s = mean_std(values);
-  char buf[64];
-  if (s.n < 2 || std::isnan(s.std)) std::snprintf(buf, sizeof buf, "%.4f", s.mean);
-  else std::snprintf(buf, sizeof buf, "%.4f ± %.4f", s.mean, s.std);
-  return buf;
-}
 
 }  // namespace
 
@@ -125,45 +120,21 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     r.auc = e.auc;
   }
 
-  // One row per configuration: mean ± std over seeds.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<const ExperimentRun*>> by_config;
+  // One row per configuration (architecture x ablation): mean ± std over seeds.
+  std::vector<ConfigScores> configs;  // in the order the runs come
   for (const auto& r : result.runs) {
-    const std::string key = r.model + " " + ablation_name(r.ablation);
-    if (!by_config.count(key)) order.push_back(key);
-    by_config[key].push_back(&r);
+    const std::string name = r.model + " " + ablation_name(r.ablation);
+    auto it = std::find_if(configs.begin(), configs.end(), [&](const ConfigScores& c) { return c.name == name; });
+    if (it == configs.end()) it = configs.insert(configs.end(), ConfigScores{name, {}});
+    it->runs.push_back(r.test);
   }
   const char* title = o.grid == "ablations" ? "Table 3 (ablations)" : "Table 2 (architectures)";
-  std::ostringstream md, csv;
-  md << "# " << title << ": test metrics, mean ± std over " << o.seeds << " seeds\n\n"
-     << "| model | ablation | seeds | accuracy | macro precision | macro recall | macro F1 | sensitivity | specificity |\n"
-     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
-  csv << "model,ablation,seeds,accuracy_mean,accuracy_std,macro_precision_mean,macro_precision_std,"
-         "macro_recall_mean,macro_recall_std,macro_f1_mean,macro_f1_std,sensitivity_mean,sensitivity_std,"
-         "specificity_mean,specificity_std\n";
-  for (const auto& key : order) {
-    const auto& runs = by_config[key];
-    std::vector<double> acc, p, rc, f1, se, sp;
-    for (const auto* r : runs) {
-      acc.push_back(r->test.accuracy);
-      p.push_back(r->test.macro_precision);
-      rc.push_back(r->test.macro_recall);
-      f1.push_back(r->test.macro_f1);
-      se.push_back(r->test.sensitivity);
-      sp.push_back(r->test.specificity);
-    }
-    md << "| " << runs.front()->model << " | " << ablation_name(runs.front()->ablation) << " | " << runs.size()
-       << " | " << pm(acc) << " | " << pm(p) << " | " << pm(rc) << " | " << pm(f1) << " | " << pm(se) << " | "
-       << pm(sp) << " |\n";
-    csv << runs.front()->model << "," << ablation_name(runs.front()->ablation) << "," << runs.size();
-    for (const auto* v : {&acc, &p, &rc, &f1, &se, &sp}) {
-      MeanStd s = mean_std(*v);
-      char buf[64];
-      std::snprintf(buf, sizeof buf, ",%.6f,%.6f", s.mean, std::isnan(s.std) ? 0.0 : s.std);
-      csv << buf;
-    }
-    csv << "\n";
-  }
+  const std::string heading = std::string(title) + ": test metrics, mean ± std over " + std::to_string(o.seeds) + " seeds";
+  std::ostringstream md;
+  md << "# " << heading << "\n\n" << markdown_table(configs);
+  HtmlReport html(std::string("ctcscope experiment: ") + title);
+  html.heading(heading);
+  html.metrics_table(configs);
   // The paper's comparison (section 4.3): BF w/o DAPI against BF w/ DAPI, test macro F1 over seeds.
   if (o.grid == "ablations") {
     std::vector<double> no_dapi, dapi;
@@ -171,28 +142,29 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
       if (r.ablation == Ablation::bf_no_dapi) no_dapi.push_back(r.test.macro_f1);
       if (r.ablation == Ablation::bf_dapi) dapi.push_back(r.test.macro_f1);
     }
-    md << "\n## BF_noDAPI vs BF_DAPI (test macro F1 over seeds)\n\n";
+    const std::string compare_title = "BF_noDAPI vs BF_DAPI (test macro F1 over seeds)";
+    md << "\n## " << compare_title << "\n\n";
+    html.heading(compare_title);
     if (no_dapi.size() >= 2 && dapi.size() >= 2) {
-      const SampleComparison cmp = compare_samples(no_dapi, dapi);
-      char buf[512];
-      std::snprintf(buf, sizeof buf,
-                    "- Mann-Whitney U = %.4g, p = %.4g (%s)\n- Student's t p = %.4g, Welch's t p = %.4g, "
-                    "Shapiro-Wilk p = %.4g / %.4g, Levene p = %.4g\n- chosen: %s, p = %.4g\n",
-                    cmp.mann_whitney.statistic, cmp.mann_whitney.p_value, cmp.mann_whitney.method.c_str(),
-                    cmp.student_t.p_value, cmp.welch_t.p_value, cmp.shapiro_a.p_value, cmp.shapiro_b.p_value,
-                    cmp.levene_median.p_value, cmp.chosen_test.c_str(), cmp.chosen_p);
-      md << buf << "- " << cmp.reading << "\n";
+      const std::string text = comparison_text(compare_samples(no_dapi, dapi), "BF_noDAPI", "BF_DAPI");
+      md << "```\n" << text << "```\n";
+      html.preformatted(text);
     } else {
       md << "Needs at least 2 seeds per configuration.\n";
+      html.paragraph("Needs at least 2 seeds per configuration.");
     }
   }
-  for (const auto& n : result.notes) md << "\nNote: " << n << "\n";
+  for (const auto& n : result.notes) {
+    md << "\nNote: " << n << "\n";
+    html.paragraph("Note: " + n);
+  }
   result.markdown = md.str();
   const std::string stem = o.out_dir + "/" + (o.grid == "ablations" ? "table3_ablations" : "table2_architectures");
   result.table_markdown = stem + ".md";
   result.table_csv = stem + ".csv";
   write_file_atomic(result.table_markdown, result.markdown);
-  write_file_atomic(result.table_csv, csv.str());
+  write_file_atomic(result.table_csv, csv_table(configs));
+  write_file_atomic(stem + ".html", html.html());
   return result;
 }
 
