@@ -1,5 +1,6 @@
-// ResNet18/34/50: torchvision's state_dict layout (names, shapes, order),
-// output shapes over input sizes, initialisation statistics, and errors.
+// ResNet18/34/50: torchvision's state_dict layout (names, shapes, order; the
+// same check for DenseNet121 and EfficientNet-B4), output shapes over input
+// sizes, initialisation statistics, and errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,9 +34,9 @@ std::vector<std::pair<std::string, Shape>> read_layout(const std::string& model)
   return out;
 }
 
-class ResNetLayout : public ::testing::TestWithParam<const char*> {};
+class TorchvisionLayout : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(ResNetLayout, StateDictMatchesTorchvision) {
+TEST_P(TorchvisionLayout, StateDictMatchesTorchvision) {
   auto expected = read_layout(GetParam());
   ASSERT_FALSE(expected.empty());
   auto model = make_model(GetParam(), 2);
@@ -47,7 +48,8 @@ TEST_P(ResNetLayout, StateDictMatchesTorchvision) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(All, ResNetLayout, ::testing::Values("resnet18", "resnet34", "resnet50"));
+INSTANTIATE_TEST_SUITE_P(All, TorchvisionLayout,
+                         ::testing::Values("resnet18", "resnet34", "resnet50", "densenet121", "efficientnet_b4"));
 
 TEST(ResNet, ParameterCountsMatchTorchvision) {
   // sum(p.numel() for p in torchvision.models.<name>(num_classes=2).parameters())
