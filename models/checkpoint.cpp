@@ -129,6 +129,9 @@ CheckpointInfo checkpoint_info_from_metadata(const Metadata& m, const std::strin
   CTC_CHECK(info.classes.size() >= 2, path, ": checkpoint metadata 'classes' must name at least 2 classes, got '",
             m.at("classes"), "'");
   info.input_size = parse_int(need(m, "input_size", path), "input_size", path);
+  CTC_CHECK(info.input_size >= kMinInputSize && info.input_size <= kMaxInputSize, path,
+            ": checkpoint metadata 'input_size' must be from ", kMinInputSize, " to ", kMaxInputSize, ", got ",
+            info.input_size);
   info.mean = parse_triple(need(m, "mean", path), "mean", path);
   info.std = parse_triple(need(m, "std", path), "std", path);
   info.training_config = need(m, "training_config", path);
@@ -136,19 +139,27 @@ CheckpointInfo checkpoint_info_from_metadata(const Metadata& m, const std::strin
   return info;
 }
 
-Checkpoint load_checkpoint(const std::string& path) {
+VerifiedCheckpointFile read_checkpoint_file(const std::string& path) {
   SafetensorsContents contents = read_safetensors(path);
-  Checkpoint out;
+  VerifiedCheckpointFile out;
   out.info = checkpoint_info_from_metadata(contents.metadata, path);
   const std::string& recorded = need(contents.metadata, "payload_sha256", path);
   const std::string actual = checkpoint_payload_sha256(contents.tensors);
   CTC_CHECK(actual == recorded, path, ": tensor payload sha256 ", actual, " differs from the recorded ", recorded,
             ": the file was altered or damaged");
+  out.tensors = std::move(contents.tensors);
+  return out;
+}
+
+Checkpoint load_checkpoint(const std::string& path) {
+  VerifiedCheckpointFile file = read_checkpoint_file(path);
+  Checkpoint out;
+  out.info = std::move(file.info);
   CTC_CHECK(is_model_name(out.info.architecture), path, ": unknown architecture '", out.info.architecture, "'");
   out.model = make_model(out.info.architecture, static_cast<std::int64_t>(out.info.classes.size()));
   ImportOptions options;
   options.source = path;
-  import_state_dict(*out.model, contents.tensors, options);
+  import_state_dict(*out.model, file.tensors, options);
   out.model->eval();
   return out;
 }

@@ -18,6 +18,9 @@ namespace ctcscope {
 
 // The format this build writes, and the newest it reads.
 inline constexpr int kCheckpointFormatVersion = 1;
+// The input sizes a checkpoint may name: as train_config accepts.
+inline constexpr std::int64_t kMinInputSize = 32;
+inline constexpr std::int64_t kMaxInputSize = 1024;
 
 struct CheckpointInfo {
   std::string architecture;               // a make_model name: "resnet50"
@@ -44,6 +47,14 @@ struct Checkpoint {
   std::unique_ptr<Module> model;  // built by make_model, weights imported, eval mode
   CheckpointInfo info;
 };
+
+// The file read and verified (metadata parsed, format version accepted,
+// payload sha256 equal to the recorded one), before any model is built.
+struct VerifiedCheckpointFile {
+  CheckpointInfo info;
+  StateDict tensors;
+};
+VerifiedCheckpointFile read_checkpoint_file(const std::string& path);
 
 // Reads the metadata, rejects a format version newer than this build's,
 // verifies the payload sha256, builds the model with make_model and imports

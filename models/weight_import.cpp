@@ -2,7 +2,9 @@
 // copies, so a failed import leaves the model as it was.
 #include "models/weight_import.h"
 
+#include <cmath>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "layers/linear.h"
@@ -46,12 +48,40 @@ Tensor convert(const Tensor& src, DType dtype) {
   return out;
 }
 
+// torchvision's published DenseNet files (densenet121-a639ec97.pth) predate
+// its current names: "denselayer1.norm.1.weight" for "denselayer1.norm1.weight".
+// torchvision renames them with this pattern when it loads them; so do we.
+std::string current_torchvision_name(const std::string& name) {
+  static const std::regex legacy_dense(
+      R"(^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$)");
+  std::smatch m;
+  if (!std::regex_match(name, m, legacy_dense)) return name;
+  return m[1].str() + m[2].str();
+}
+
+// The flat index of the first NaN or infinity in a float tensor, or -1.
+template <typename T>
+std::int64_t first_non_finite(const Tensor& t) {
+  const T* p = t.data<T>();
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    if (!std::isfinite(p[i])) return i;
+  }
+  return -1;
+}
+
+std::int64_t first_non_finite(const Tensor& t) {
+  if (t.dtype() == DType::f32) return first_non_finite<float>(t);
+  if (t.dtype() == DType::f64) return first_non_finite<double>(t);
+  return -1;
+}
+
 }  // namespace
 
 std::string ImportReport::summary() const {
   std::ostringstream out;
   out << source << ": imported " << imported << " entries";
   if (!converted.empty()) out << ", " << converted.size() << " converted to the model's element type";
+  if (renamed > 0) out << ", " << renamed << " renamed from torchvision's legacy DenseNet names";
   out << "\n";
   if (!head_note.empty()) out << "  new head: " << head_note << "\n";
   for (const auto& n : unknown) out << "  skipped (not in the model): " << n << "\n";
@@ -78,7 +108,9 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
 
   std::map<std::string, const Tensor*> file;
   for (const auto& e : state) {
-    CTC_CHECK(file.emplace(e.name, &e.tensor).second, src, ": '", e.name, "' appears twice");
+    const std::string name = current_torchvision_name(e.name);
+    CTC_CHECK(file.emplace(name, &e.tensor).second, src, ": '", e.name, "' appears twice");
+    if (name != e.name) ++report.renamed;
   }
 
   Linear* head = nullptr;
@@ -117,12 +149,19 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
               dtype_name(dst->dtype()));
     CTC_CHECK(t.device() == Device::cpu, src, ": '", name, "' is not on the CPU");
     if (t.dtype() != dst->dtype()) report.converted.push_back(name);
-    copies.push_back({dst, t});
+    Tensor value = convert(t, dst->dtype());
+    const std::int64_t bad = first_non_finite(value);
+    if (bad >= 0) {
+      const double v = value.dtype() == DType::f32 ? double(value.data<float>()[bad]) : value.data<double>()[bad];
+      CTC_FAIL(src, ": '", name, "' holds ", std::isnan(v) ? "NaN" : "an infinity", " at flat index ", bad,
+               " (of ", value.numel(), "): the file is damaged or the training that wrote it diverged");
+    }
+    copies.push_back({dst, value});
   }
-  for (const auto& e : state) {
-    if (used.count(e.name)) continue;
-    if (head && starts_with(e.name, head_prefix)) continue;  // the file's head, replaced
-    report.unknown.push_back(e.name);
+  for (const auto& [name, tensor] : file) {
+    if (used.count(name)) continue;
+    if (head && starts_with(name, head_prefix)) continue;  // the file's head, replaced
+    report.unknown.push_back(name);
   }
 
   // A missing num_batches_tracked is what PyTorch's BatchNorm tolerates too
@@ -138,7 +177,7 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
             " model entries are not in the file: ", quoted_list(missing_params),
             " (allow missing entries to keep the model's values)");
 
-  for (auto& c : copies) c.dst->copy_from(convert(c.src, c.dst->dtype()));
+  for (auto& c : copies) c.dst->copy_from(c.src);
   report.imported = static_cast<std::int64_t>(copies.size());
 
   if (head) {

@@ -43,6 +43,7 @@ struct ImportOptions {
 struct ImportReport {
   std::string source;
   std::int64_t imported = 0;                   // entries copied into the model
+  std::int64_t renamed = 0;                    // legacy DenseNet names ("norm.1") read as current ones
   std::vector<std::string> converted;          // entries converted (f64 -> f32, i32 -> i64)
   std::vector<std::string> unknown;            // file entries the model lacks (skipped)
   std::vector<std::string> missing;            // model entries the file lacks (kept)
@@ -53,8 +54,11 @@ struct ImportReport {
 };
 
 // Copies `state` into `model` by name. Throws ctcscope::Error, naming the
-// source and the entry, on a shape mismatch or an element type that cannot
-// be converted (always), and on an unknown or missing entry (unless allowed).
+// source and the entry, on a shape mismatch, an element type that cannot be
+// converted or a NaN/infinity (with its flat index) (always), and on an
+// unknown or missing entry (unless allowed). torchvision's legacy DenseNet
+// names ("denselayer1.norm.1.weight", as in densenet121-a639ec97.pth) are
+// read as the current ones ("denselayer1.norm1.weight"), as torchvision does.
 // A missing num_batches_tracked is tolerated and reported as PyTorch does
 // (it only matters for BatchNorm with momentum=None). Nothing is copied
 // unless every check passes.

@@ -105,5 +105,23 @@ TEST_P(TorchArchLogits, EvalLogitsMatchTorchvision) {
 
 INSTANTIATE_TEST_SUITE_P(All, TorchArchLogits, ::testing::Values("densenet121", "efficientnet_b4"));
 
+// torchvision's published densenet121-a639ec97.pth names its dense layers'
+// BatchNorms and convolutions "norm.1", "conv.2" and has no
+// num_batches_tracked; PyTorch wrote this file under those names.
+TEST(TorchArchLogits, LegacyDenseNetNamesImportAsTorchvisionLoadsThem) {
+  const Reference& ref = Reference::get();
+  if (!ref.skip_reason.empty()) GTEST_SKIP() << ref.skip_reason;
+  auto model = make_model("densenet121", 1000);
+  ImportReport r = import_weights(*model, ref.dir + "densenet121_legacy.pth");
+  // 58 dense layers, each with norm1 and norm2 (4 entries) and conv1, conv2 (1).
+  EXPECT_EQ(r.renamed, 58 * (4 + 4 + 1 + 1)) << r.summary();
+  EXPECT_TRUE(r.unknown.empty()) << r.summary();
+  for (const auto& n : r.missing) EXPECT_TRUE(n.ends_with("num_batches_tracked")) << n;
+  model->eval();
+  Tensor x = read_one(ref.dir + "input.safetensors", "input");
+  Tensor want = read_one(ref.dir + "densenet121_eval.safetensors", "logits");
+  test::expect_close(model->forward(x), want, {1e-5 * max_abs(want), 1e-4}, "densenet121 legacy logits");
+}
+
 }  // namespace
 }  // namespace ctcscope

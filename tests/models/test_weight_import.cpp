@@ -149,6 +149,52 @@ TEST(WeightImport, DuplicateNameIsAnError) {
   EXPECT_NE(error_of(model, sd, {}).find("'conv1.weight' appears twice"), std::string::npos);
 }
 
+// Bad input policy: NaN or infinity in a weights file.
+TEST(WeightImport, RefusesNaNNamingTheEntryAndIndexAndCopiesNothing) {
+  ResNet source(kResNet18, 2, 1), target(kResNet18, 2, 2);
+  StateDict sd = state_of(source);
+  for (auto& e : sd) {
+    if (e.name == "layer3.1.conv2.weight") e.tensor.data<float>()[17] = std::nanf("");
+  }
+  const auto before = entry(target, "conv1.weight")->to_double_vector();
+  const std::string err = error_of(target, sd, {});
+  EXPECT_NE(err.find("'layer3.1.conv2.weight' holds NaN at flat index 17"), std::string::npos) << err;
+  EXPECT_EQ(entry(target, "conv1.weight")->to_double_vector(), before);  // nothing copied
+}
+
+TEST(WeightImport, RefusesInfinityInABatchNormStatistic) {
+  ResNet source(kResNet18, 2, 1), target(kResNet18, 2, 2);
+  StateDict sd = state_of(source);
+  for (auto& e : sd) {
+    if (e.name == "bn1.running_var") e.tensor.data<float>()[3] = -INFINITY;
+  }
+  const std::string err = error_of(target, sd, {});
+  EXPECT_NE(err.find("'bn1.running_var' holds an infinity at flat index 3"), std::string::npos) << err;
+}
+
+// torchvision's densenet121-a639ec97.pth names ("denselayer1.norm.1.weight").
+TEST(WeightImport, ReadsLegacyDenseNetNames) {
+  auto source = make_model("densenet121", 3, 1);
+  auto target = make_model("densenet121", 3, 2);
+  StateDict sd;
+  for (auto& [name, t] : source->state_dict()) {
+    if (name.ends_with("num_batches_tracked")) continue;  // the 2017 file has none
+    std::string n = name;
+    for (const char* part : {".norm1.", ".norm2.", ".conv1.", ".conv2."}) {
+      const auto at = n.find(part);
+      if (at != std::string::npos && n.find("denselayer") != std::string::npos) n.insert(at + 5, ".");
+    }
+    sd.push_back({n, t->clone()});
+  }
+  EXPECT_EQ(sd[5].name, "features.denseblock1.denselayer1.norm.1.weight");
+  ImportReport r = import_state_dict(*target, sd);
+  EXPECT_EQ(r.renamed, 58 * (4 + 4 + 1 + 1));  // 58 dense layers: norm1, norm2 (4 each), conv1, conv2
+  EXPECT_TRUE(r.unknown.empty()) << r.summary();
+  for (const auto& n : r.missing) EXPECT_TRUE(n.ends_with("num_batches_tracked")) << n;
+  EXPECT_EQ(entry(*target, "features.denseblock4.denselayer16.conv2.weight")->to_double_vector(),
+            entry(*source, "features.denseblock4.denselayer16.conv2.weight")->to_double_vector());
+}
+
 TEST(WeightImport, ReplacesTheImageNetHeadByAFreshOne) {
   ResNet imagenet(kResNet18, 1000, 1);
   StateDict sd = state_of(imagenet);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the CPU test suite under sanitizers and runs it; any report fails.
+#   tools/sanitize.sh asan [ctest args]  AddressSanitizer + UndefinedBehaviorSanitizer
+#                                         (leaks included), every CPU test, in build-asan/
+#   tools/sanitize.sh tsan [ctest args]  ThreadSanitizer on the tests that start threads
+#                                         (the data loader's workers, synth's writers), in build-tsan/
+# Extra arguments go to ctest (e.g. -LE slow for the fast tests only).
+# Suppressions, each with its reason, live in tools/sanitizers/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-asan}"
+shift || true
+supp="$PWD/tools/sanitizers"
+case "$kind" in
+  asan)
+    dir=build-asan
+    sanitizers="address;undefined"
+    export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+    export LSAN_OPTIONS="suppressions=$supp/lsan.supp"
+    targets=()        # everything the tests need
+    select=()
+    ;;
+  tsan)
+    dir=build-tsan
+    sanitizers="thread"
+    # libgomp is not built with ThreadSanitizer, so TSan cannot see the
+    # barriers of OpenMP's parallel regions and reports every kernel as a race.
+    # With one OpenMP thread libgomp starts no threads; what remains are the
+    # project's own std::threads (loader workers, prefetch), which TSan sees whole.
+    export OMP_NUM_THREADS=1
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+    targets=(test_data)
+    select=(-R 'LoaderTest|Synth')
+    ;;
+  *) echo "usage: tools/sanitize.sh asan|tsan [ctest args]" >&2; exit 2 ;;
+esac
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTC_CUDA=OFF \
+      -DCTC_BUILD_BENCH=OFF "-DCTC_SANITIZE=$sanitizers" >/dev/null
+cmake --build "$dir" ${targets[@]+--target "${targets[@]}"}
+ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" ${select[@]+"${select[@]}"} "$@"
