@@ -42,7 +42,7 @@ template <class... Parts>
 #define CTC_CHECK(cond, ...)                                                   \
   do {                                                                         \
     if (!(cond)) {                                                             \
-      ::ctcscope::detail::fail_check(__FILE__, __LINE__, #cond, ##__VA_ARGS__); \
+      ::ctcscope::detail::fail_check(__FILE__, __LINE__, #cond __VA_OPT__(,) __VA_ARGS__); \
     }                                                                          \
   } while (0)
 

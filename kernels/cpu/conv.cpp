@@ -155,7 +155,9 @@ void im2col_channel(const T* x, const Geometry& g, T* col, std::int64_t ld) {
   for (std::int64_t r = 0; r < g.R; ++r) {
     for (std::int64_t s = 0; s < g.S; ++s) {
       T* row = col + (r * g.S + s) * ld;
-      const auto [w0, lo, hi] = column_range(g, s);
+      // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
+      const ColumnRange cols = column_range(g, s);
+      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
       for (std::int64_t op = 0; op < g.P; ++op) {
         T* out = row + op * g.Q;
         const std::int64_t ih = input_row(g, op, r);
@@ -185,7 +187,9 @@ void col2im_channel(const T* col, std::int64_t ld, const Geometry& g, T* dx) {
   for (std::int64_t r = 0; r < g.R; ++r) {
     for (std::int64_t s = 0; s < g.S; ++s) {
       const T* row = col + (r * g.S + s) * ld;
-      const auto [w0, lo, hi] = column_range(g, s);
+      // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
+      const ColumnRange cols = column_range(g, s);
+      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
       for (std::int64_t op = 0; op < g.P; ++op) {
         const std::int64_t ih = input_row(g, op, r);
         if (ih < 0 || ih >= g.H) continue;
@@ -261,7 +265,9 @@ void depthwise_forward(const T* x, const T* w, const Geometry& g, T* y, bool par
     for (std::int64_t r = 0; r < g.R; ++r) {
       for (std::int64_t s = 0; s < g.S; ++s) {
         const T tap = wc[r * g.S + s];
-        const auto [w0, lo, hi] = column_range(g, s);
+        // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
+      const ColumnRange cols = column_range(g, s);
+      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
         for (std::int64_t op = 0; op < g.P; ++op) {
           const std::int64_t ih = input_row(g, op, r);
           if (ih < 0 || ih >= g.H) continue;
@@ -289,7 +295,9 @@ void depthwise_backward_data(const T* dy, const T* w, const Geometry& g, T* dx, 
     for (std::int64_t r = 0; r < g.R; ++r) {
       for (std::int64_t s = 0; s < g.S; ++s) {
         const T tap = wc[r * g.S + s];
-        const auto [w0, lo, hi] = column_range(g, s);
+        // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
+      const ColumnRange cols = column_range(g, s);
+      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
         for (std::int64_t op = 0; op < g.P; ++op) {
           const std::int64_t ih = input_row(g, op, r);
           if (ih < 0 || ih >= g.H) continue;
@@ -318,7 +326,9 @@ void depthwise_backward_filter(const T* dy, const T* x, const Geometry& g, T* dw
     for (std::int64_t c = 0; c < g.C; ++c) {
       for (std::int64_t r = 0; r < g.R; ++r) {
         for (std::int64_t s = 0; s < g.S; ++s) {
-          const auto [w0, lo, hi] = column_range(g, s);
+          // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
+      const ColumnRange cols = column_range(g, s);
+      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
           std::fill(acc, acc + g.Q, T(0));
           for (std::int64_t n = 0; n < g.N; ++n) {
             const T* dyc = dy + (n * g.C + c) * g.PQ;
