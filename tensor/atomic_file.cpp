@@ -3,14 +3,40 @@
 #include "tensor/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "tensor/error.h"
 
 namespace ctcscope {
+
+namespace {
+
+// Crash testing (tests/train/slow_test_crash_safety.cpp): with
+// CTCSCOPE_FAULT_KILL_BEFORE_RENAME=NAME[:N] set, the process SIGKILLs
+// itself at the N-th (default 1st) commit of a path ending in NAME, after
+// the temporary file is complete and fsynced and before the rename: the
+// moment a crash would leave both the old file and a whole new temporary one.
+void maybe_kill_before_rename(const std::string& path) {
+  static const char* spec = std::getenv("CTCSCOPE_FAULT_KILL_BEFORE_RENAME");
+  if (spec == nullptr || *spec == '\0') return;
+  static std::atomic<int> seen{0};
+  std::string name = spec;
+  int nth = 1;
+  if (auto colon = name.rfind(':'); colon != std::string::npos) {
+    nth = std::atoi(name.c_str() + colon + 1);
+    name.resize(colon);
+  }
+  if (!path.ends_with(name)) return;
+  if (++seen == nth) ::kill(::getpid(), SIGKILL);
+}
+
+}  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_path_(path_ + ".tmp") {
   file_ = std::fopen(temp_path_.c_str(), "wb");
@@ -41,6 +67,7 @@ void AtomicFile::commit() {
     std::remove(temp_path_.c_str());
     CTC_FAIL(temp_path_, ": flush to disk failed: ", std::strerror(err));
   }
+  maybe_kill_before_rename(path_);
   if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     err = errno;
     std::remove(temp_path_.c_str());

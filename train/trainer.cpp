@@ -2,6 +2,7 @@
 // validation and model selection after each, the run folder kept current.
 #include "train/trainer.h"
 
+#include "train/preflight.h"
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "tensor/error.h"
 #include "tensor/sha256.h"
 #include "train/evaluate.h"
+#include "train/preflight.h"
 #include "train/run_data.h"
 #include "train/run_folder.h"
 #include "train/training_state.h"
@@ -108,6 +110,27 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   } else {
     say("weights: none given, training from scratch (initialised from seed " + std::to_string(config.seed) + ")");
   }
+  // Preflight: every image decodes and the output folder takes the run's
+  // files, before anything is trained (not at the first checkpoint).
+  {
+    std::vector<std::string> images;
+    auto add = [&](const std::vector<TrainingItem>& list) {
+      for (const auto& it : list) {
+        const CellRecord& c = data.manifest.cells[static_cast<std::size_t>(it.cell)];
+        images.push_back(it.channel == Channel::dapi ? c.dapi : c.bf);
+      }
+    };
+    add(items);
+    add(val_items);
+    add(evaluation_items(data.manifest.cells, data.test, config.ablation));
+    check_images(data.manifest, images);
+    std::int64_t state_bytes = 0, parameter_bytes = 0;
+    for (auto& [name, t] : model->state_dict()) state_bytes += static_cast<std::int64_t>(t->nbytes());
+    for (auto& [name, p] : model->named_parameters()) parameter_bytes += static_cast<std::int64_t>(p->value.nbytes());
+    check_output_folder(config.out_dir, training_output_bytes(state_bytes, parameter_bytes),
+                        hooks.disk_space ? hooks.disk_space : disk_space);
+  }
+
   AdamWOptions ao;
   ao.lr = config.lr;
   ao.weight_decay = config.weight_decay;
@@ -294,10 +317,13 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
       ++state.epochs_since_best;
     }
     state.epoch = epoch;
-    save_training_state(paths.last(), *model, optimizer, state);
+    // metrics.csv first: a kill between the two writes leaves a row for an
+    // epoch that last.safetensors does not hold yet, which resume drops and
+    // recomputes; the other order would lose the row for good.
     row.seconds = seconds_since(epoch_start);
     rows.push_back(row);
     write_metrics_csv(paths.metrics(), rows);
+    save_training_state(paths.last(), *model, optimizer, state);
     record.train_seconds += row.seconds;
     update_record("running", "");
     say("epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs) + "  train loss " +

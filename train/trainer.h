@@ -13,6 +13,7 @@
 #include <string>
 
 #include "data/loader.h"
+#include "train/preflight.h"
 #include "train/train_config.h"
 
 namespace ctcscope {
@@ -34,6 +35,8 @@ struct TrainHooks {
   std::int64_t stop_after_epoch = 0;
   // Called with each training batch before its forward pass (tests inject a NaN here).
   std::function<void(Batch& batch, std::int64_t epoch, std::int64_t step)> before_step;
+  // The output folder's free space (tests simulate a full disk); empty: statvfs.
+  std::function<DiskSpace(const std::string& dir)> disk_space;
 };
 
 struct TrainOutcome {
