@@ -6,19 +6,14 @@
 // damaged last.safetensors is refused by its checksum, naming the file.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <thread>
 
 #include "data/file_util.h"
 #include "tensor/state_dict.h"
+#include "tests/support/process.h"
 #include "tests/support/test_util.h"
 #include "tests/train/train_fixture.h"
 #include "train/run_folder.h"
@@ -28,11 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Exit {
-  bool killed = false;  // by SIGKILL
-  int code = -1;        // exit status when not killed
-  std::string log;
-};
+using Exit = test::ProcessResult;
 
 // Runs `ctcscope train` on the tiny dataset into `out`, optionally with the
 // fault-injection variable set, optionally SIGKILLed after `kill_after`.
@@ -42,34 +33,7 @@ Exit run_train(const std::string& out, bool resume, const std::string& fault = "
                                    "--model", "resnet18", "--ablation", "BF_DAPI_noAUG", "--epochs", "3",
                                    "--batch", "8", "--input", "32", "--seed", "1", "--threads", "2"};
   if (resume) args.push_back("--resume");
-  const std::string log = out + ".log";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    if (fault.empty()) {
-      ::unsetenv("CTCSCOPE_FAULT_KILL_BEFORE_RENAME");
-    } else {
-      ::setenv("CTCSCOPE_FAULT_KILL_BEFORE_RENAME", fault.c_str(), 1);
-    }
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  if (kill_after.count() > 0) {
-    std::this_thread::sleep_for(kill_after);
-    ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Exit e;
-  e.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-  e.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  e.log = read_file_bytes(log);
-  return e;
+  return test::run_process(args, out + ".log", {{"CTCSCOPE_FAULT_KILL_BEFORE_RENAME", fault}}, kill_after);
 }
 
 // Every tensor of last.safetensors, by name, as raw bytes.
@@ -92,7 +56,7 @@ const std::map<std::string, std::string>& reference() {
   static const std::map<std::string, std::string> ref = [] {
     const std::string dir = test::fresh_run_dir("crash_reference");
     const Exit e = run_train(dir, false);
-    EXPECT_EQ(e.code, 0) << e.log;
+    EXPECT_EQ(e.code, 0) << e.output;
     EXPECT_EQ(metric_epochs(dir), (std::vector<std::int64_t>{1, 2, 3}));
     return tensor_bytes(RunPaths{dir}.last());
   }();
@@ -114,7 +78,7 @@ void resume_to_the_end(const std::string& dir, int tries = 4) {
   for (int i = 0; i < tries; ++i) {
     const Exit e = run_train(dir, true);
     if (e.code == 0) return;
-    ADD_FAILURE() << "resume " << i << " failed: " << e.log;
+    ADD_FAILURE() << "resume " << i << " failed: " << e.output;
   }
 }
 
@@ -122,7 +86,7 @@ TEST(CrashSafety, KilledBeforeRenamingLastCheckpointResumesToTheSameWeights) {
   reference();
   const std::string dir = test::fresh_run_dir("crash_last");
   const Exit e = run_train(dir, false, "last.safetensors:2");  // end of epoch 2
-  ASSERT_TRUE(e.killed) << e.log;
+  ASSERT_TRUE(e.killed) << e.output;
   EXPECT_TRUE(fs::exists(RunPaths{dir}.last() + ".tmp"));  // the complete new file, never renamed
   // metrics.csv is written before last.safetensors: it holds epoch 2, which
   // the state does not; resume drops that row and trains epoch 2 again.
@@ -135,7 +99,7 @@ TEST(CrashSafety, KilledBeforeRenamingBestCheckpointResumesToTheSameWeights) {
   reference();
   const std::string dir = test::fresh_run_dir("crash_best");
   const Exit e = run_train(dir, false, "best.safetensors:1");  // epoch 1, before any last.safetensors
-  ASSERT_TRUE(e.killed) << e.log;
+  ASSERT_TRUE(e.killed) << e.output;
   EXPECT_FALSE(fs::exists(RunPaths{dir}.last()));
   resume_to_the_end(dir);
   expect_same_as_reference(dir);
@@ -163,16 +127,16 @@ TEST(CrashSafety, DamagedLastCheckpointIsRefusedByItsChecksum) {
   reference();
   const std::string dir = test::fresh_run_dir("crash_damaged");
   const Exit e = run_train(dir, false, "last.safetensors:2");
-  ASSERT_TRUE(e.killed) << e.log;
+  ASSERT_TRUE(e.killed) << e.output;
   // Flip one byte in the tensor payload of epoch 1's state.
   const std::string last = RunPaths{dir}.last();
   std::string bytes = read_file_bytes(last);
   bytes[bytes.size() - 100] ^= 0x40;
   std::ofstream(last, std::ios::binary | std::ios::trunc) << bytes;
   const Exit resumed = run_train(dir, true);
-  EXPECT_EQ(resumed.code, 1) << resumed.log;
-  EXPECT_NE(resumed.log.find(last), std::string::npos) << resumed.log;
-  EXPECT_NE(resumed.log.find("sha256"), std::string::npos) << resumed.log;
+  EXPECT_EQ(resumed.code, 1) << resumed.output;
+  EXPECT_NE(resumed.output.find(last), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("sha256"), std::string::npos) << resumed.output;
 }
 
 }  // namespace
