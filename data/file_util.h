@@ -3,13 +3,15 @@
 // flushed and synced, then renamed over the target).
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
 namespace ctcscope {
 
-// The file's bytes; an unreadable file is an error naming it.
-std::string read_file_bytes(const std::string& path);
+// The file's bytes; an unreadable file, or one larger than max_bytes (checked
+// before reading), is an error naming it.
+std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes = std::uint64_t{1} << 30);
 
 // A fresh temporary name beside `path` ("path.tmp-<pid>-<n>").
 std::string temp_path_beside(const std::string& path);

@@ -106,7 +106,8 @@ std::string parse_row(const CsvRow& row, const std::string& dataset_dir, const M
 
 Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& options) {
   const std::string path = manifest_path(dataset_dir);
-  const std::vector<CsvRow> rows = csv_parse(read_file_bytes(path), path);
+  // 256 MiB holds millions of cells; a larger manifest.csv is not one.
+  const std::vector<CsvRow> rows = csv_parse(read_file_bytes(path, kMaxManifestBytes), path);
   if (rows.empty()) CTC_FAIL(path, ": empty manifest (expected the header '", kManifestHeader, "')");
   const CsvRow& header = rows.front();
   std::string header_text = csv_line(header.fields);

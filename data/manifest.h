@@ -3,6 +3,7 @@
 // patient, bf, dapi (paths relative to the dataset folder; dapi may be empty).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ inline constexpr const char* kManifestHeader = "cell_id,label,source,patient,bf,
 // Why an image path may not be used, or "" when it is fine: it must be
 // relative, non-empty, and stay inside the dataset folder (no '..' part).
 std::string relative_path_problem(const std::string& path);
+
+// The largest manifest.csv read (checked before reading it).
+inline constexpr std::uint64_t kMaxManifestBytes = std::uint64_t{256} << 20;
 
 struct CellRecord {
   std::string cell_id;

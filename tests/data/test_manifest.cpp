@@ -9,6 +9,7 @@
 #include <string>
 
 #include "data/csv.h"
+#include "data/file_util.h"
 #include "data/manifest.h"
 #include "tensor/error.h"
 #include "tensor/sha256.h"
@@ -188,6 +189,26 @@ TEST(Csv, ParsesRfc4180) {
   EXPECT_EQ(rows[2].fields, (std::vector<std::string>{"last", ""}));
   EXPECT_EQ(csv_line({"a", "b,c", "d\"e", " pad", ""}), "a,\"b,c\",\"d\"\"e\",\" pad\",\n");
   EXPECT_THROW(csv_parse("a,b\"c\n", "t.csv"), Error);
+}
+
+}  // namespace
+}  // namespace ctcscope
+
+namespace ctcscope {
+namespace {
+
+TEST(FileUtil, WholeFileReadRefusesAFileOverItsCeilingBeforeReading) {
+  const std::string path = (std::filesystem::temp_directory_path() / "ctc_test_ceiling.csv").string();
+  std::ofstream(path) << "0123456789";
+  EXPECT_EQ(read_file_bytes(path, 10), "0123456789");
+  try {
+    read_file_bytes(path, 9);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ctc_test_ceiling.csv: 10 bytes is more than the 9 this file may hold"),
+              std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace
