@@ -266,8 +266,8 @@ void depthwise_forward(const T* x, const T* w, const Geometry& g, T* y, bool par
       for (std::int64_t s = 0; s < g.S; ++s) {
         const T tap = wc[r * g.S + s];
         // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
-      const ColumnRange cols = column_range(g, s);
-      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
+        const ColumnRange cols = column_range(g, s);
+        const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
         for (std::int64_t op = 0; op < g.P; ++op) {
           const std::int64_t ih = input_row(g, op, r);
           if (ih < 0 || ih >= g.H) continue;
@@ -296,8 +296,8 @@ void depthwise_backward_data(const T* dy, const T* w, const Geometry& g, T* dx, 
       for (std::int64_t s = 0; s < g.S; ++s) {
         const T tap = wc[r * g.S + s];
         // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
-      const ColumnRange cols = column_range(g, s);
-      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
+        const ColumnRange cols = column_range(g, s);
+        const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
         for (std::int64_t op = 0; op < g.P; ++op) {
           const std::int64_t ih = input_row(g, op, r);
           if (ih < 0 || ih >= g.H) continue;
@@ -327,8 +327,8 @@ void depthwise_backward_filter(const T* dy, const T* x, const Geometry& g, T* dw
       for (std::int64_t r = 0; r < g.R; ++r) {
         for (std::int64_t s = 0; s < g.S; ++s) {
           // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
-      const ColumnRange cols = column_range(g, s);
-      const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
+          const ColumnRange cols = column_range(g, s);
+          const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
           std::fill(acc, acc + g.Q, T(0));
           for (std::int64_t n = 0; n < g.N; ++n) {
             const T* dyc = dy + (n * g.C + c) * g.PQ;
