@@ -59,6 +59,38 @@ std::string current_torchvision_name(const std::string& name) {
   return m[1].str() + m[2].str();
 }
 
+// timm's EfficientNets (timm/models/efficientnet.py and _efficientnet_blocks.py
+// in huggingface/pytorch-image-models) have torchvision's structure under
+// other names: conv_stem/bn1, blocks.S.B (stage 0 DepthwiseSeparableConv:
+// conv_dw, bn1, se, conv_pw, bn2; later stages InvertedResidual: conv_pw,
+// bn1, conv_dw, bn2, se, conv_pwl, bn3; se.conv_reduce/conv_expand),
+// conv_head/bn2 and classifier. Names that fit none stay as they are (and
+// are then reported as unknown).
+std::string torchvision_name_from_timm_efficientnet(const std::string& name) {
+  static const std::regex block(R"(^blocks\.(\d+)\.(\d+)\.(conv_dw|conv_pwl|conv_pw|bn1|bn2|bn3|se\.conv_reduce|se\.conv_expand)\.(.+)$)");
+  static const std::regex top(R"(^(conv_stem|bn1|conv_head|bn2|classifier)\.(.+)$)");
+  static const std::map<std::string, std::string> first_stage = {
+      {"conv_dw", "block.0.0"}, {"bn1", "block.0.1"},         {"se.conv_reduce", "block.1.fc1"},
+      {"se.conv_expand", "block.1.fc2"}, {"conv_pw", "block.2.0"}, {"bn2", "block.2.1"}};
+  static const std::map<std::string, std::string> later_stage = {
+      {"conv_pw", "block.0.0"},          {"bn1", "block.0.1"},         {"conv_dw", "block.1.0"},
+      {"bn2", "block.1.1"},              {"se.conv_reduce", "block.2.fc1"}, {"se.conv_expand", "block.2.fc2"},
+      {"conv_pwl", "block.3.0"},         {"bn3", "block.3.1"}};
+  static const std::map<std::string, std::string> tops = {{"conv_stem", "features.0.0"}, {"bn1", "features.0.1"},
+                                                          {"conv_head", "features.8.0"}, {"bn2", "features.8.1"},
+                                                          {"classifier", "classifier.1"}};
+  std::smatch m;
+  if (std::regex_match(name, m, block)) {
+    const int stage = std::stoi(m[1].str());
+    const auto& map = stage == 0 ? first_stage : later_stage;
+    auto it = map.find(m[3].str());
+    if (it == map.end()) return name;
+    return "features." + std::to_string(stage + 1) + "." + m[2].str() + "." + it->second + "." + m[4].str();
+  }
+  if (std::regex_match(name, m, top)) return tops.at(m[1].str()) + "." + m[2].str();
+  return name;
+}
+
 // The flat index of the first NaN or infinity in a float tensor, or -1.
 template <typename T>
 std::int64_t first_non_finite(const Tensor& t) {
@@ -81,7 +113,7 @@ std::string ImportReport::summary() const {
   std::ostringstream out;
   out << source << ": imported " << imported << " entries";
   if (!converted.empty()) out << ", " << converted.size() << " converted to the model's element type";
-  if (renamed > 0) out << ", " << renamed << " renamed from torchvision's legacy DenseNet names";
+  if (renamed > 0) out << ", " << renamed << " renamed from " << renamed_from;
   out << "\n";
   if (!head_note.empty()) out << "  new head: " << head_note << "\n";
   for (const auto& n : unknown) out << "  skipped (not in the model): " << n << "\n";
@@ -106,11 +138,18 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
   ImportReport report;
   report.source = src;
 
+  // Names other libraries give the same tensors, read as torchvision's.
+  bool timm_efficientnet = false;
+  for (const auto& e : state) timm_efficientnet = timm_efficientnet || e.name == "conv_stem.weight";
   std::map<std::string, const Tensor*> file;
   for (const auto& e : state) {
-    const std::string name = current_torchvision_name(e.name);
+    const std::string name =
+        timm_efficientnet ? torchvision_name_from_timm_efficientnet(e.name) : current_torchvision_name(e.name);
     CTC_CHECK(file.emplace(name, &e.tensor).second, src, ": '", e.name, "' appears twice");
     if (name != e.name) ++report.renamed;
+  }
+  if (report.renamed > 0) {
+    report.renamed_from = timm_efficientnet ? "timm's EfficientNet names" : "torchvision's legacy DenseNet names";
   }
 
   Linear* head = nullptr;

@@ -3,6 +3,11 @@
 // name and shape, BatchNorm running statistics and num_batches_tracked
 // included, and optionally replacing the classifier head by a fresh one.
 //
+// timm's EfficientNets (efficientnet_b4 and kin; a file holding
+// "conv_stem.weight") name the same tensors otherwise (conv_stem, blocks.S.B.conv_pw,
+// se.conv_reduce, conv_head, classifier ...): they are read under torchvision's
+// names. timm's DenseNets use torchvision's names.
+//
 // timm's ResNets (resnet18/34/50, safetensors on the Hugging Face hub) use the
 // same names as torchvision: conv1, bn1, layer1.0.conv1 ... layer4.N.bn3,
 // layerK.0.downsample.0/.1, fc (timm's act1, maxpool and global_pool hold no
@@ -43,7 +48,8 @@ struct ImportOptions {
 struct ImportReport {
   std::string source;
   std::int64_t imported = 0;                   // entries copied into the model
-  std::int64_t renamed = 0;                    // legacy DenseNet names ("norm.1") read as current ones
+  std::int64_t renamed = 0;                    // entries read under torchvision's name (see below)
+  std::string renamed_from;                    // "timm's EfficientNet names", "torchvision's legacy DenseNet names"
   std::vector<std::string> converted;          // entries converted (f64 -> f32, i32 -> i64)
   std::vector<std::string> unknown;            // file entries the model lacks (skipped)
   std::vector<std::string> missing;            // model entries the file lacks (kept)

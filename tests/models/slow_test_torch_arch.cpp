@@ -127,6 +127,22 @@ TEST(TorchArchLogits, LegacyDenseNetNamesImportAsTorchvisionLoadsThem) {
   test::expect_close(model->forward(x), want, {1e-5 * max_abs(want), 1e-4}, "densenet121 legacy logits");
 }
 
+// timm's efficientnet_b4 names (conv_stem, blocks.S.B.conv_pw, ...) for the
+// same tensors, written by PyTorch.
+TEST(TorchArchLogits, TimmEfficientNetNamesImportAsTorchvisionNames) {
+  const Reference& ref = Reference::get();
+  if (!ref.skip_reason.empty()) GTEST_SKIP() << ref.skip_reason;
+  auto model = make_model("efficientnet_b4", 1000);
+  ImportReport r = import_weights(*model, ref.dir + "efficientnet_b4_timm.safetensors");
+  EXPECT_TRUE(r.unknown.empty() && r.missing.empty()) << r.summary();
+  EXPECT_EQ(r.renamed_from, "timm's EfficientNet names");
+  EXPECT_EQ(r.renamed, r.imported);  // every entry has another name in timm
+  model->eval();
+  Tensor x = read_one(ref.dir + "input.safetensors", "input");
+  Tensor want = read_one(ref.dir + "efficientnet_b4_eval.safetensors", "logits");
+  test::expect_close(model->forward(x), want, {1e-5 * max_abs(want), 1e-4}, "efficientnet_b4 (timm names) logits");
+}
+
 // Gradients of narrow variants (the same code with few channels and blocks,
 // 3 classes, dropout and stochastic depth 0) against PyTorch: the loss,
 // every parameter's gradient and every weight after one AdamW step, in

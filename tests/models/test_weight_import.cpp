@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "models/registry.h"
 #include "models/resnet.h"
@@ -193,6 +194,57 @@ TEST(WeightImport, ReadsLegacyDenseNetNames) {
   for (const auto& n : r.missing) EXPECT_TRUE(n.ends_with("num_batches_tracked")) << n;
   EXPECT_EQ(entry(*target, "features.denseblock4.denselayer16.conv2.weight")->to_double_vector(),
             entry(*source, "features.denseblock4.denselayer16.conv2.weight")->to_double_vector());
+}
+
+// Names as timm/models/efficientnet.py and _efficientnet_blocks.py give them.
+TEST(WeightImport, ReadsTimmEfficientNetNames) {
+  auto source = make_model("efficientnet_b4", 3, 1);
+  auto target = make_model("efficientnet_b4", 3, 2);
+  const std::map<std::string, std::string> timm = {
+      {"features.0.0.weight", "conv_stem.weight"},
+      {"features.0.1.running_var", "bn1.running_var"},
+      {"features.1.0.block.0.0.weight", "blocks.0.0.conv_dw.weight"},
+      {"features.1.1.block.1.fc1.bias", "blocks.0.1.se.conv_reduce.bias"},
+      {"features.1.0.block.2.1.weight", "blocks.0.0.bn2.weight"},
+      {"features.4.5.block.0.0.weight", "blocks.3.5.conv_pw.weight"},
+      {"features.4.5.block.1.1.num_batches_tracked", "blocks.3.5.bn2.num_batches_tracked"},
+      {"features.7.1.block.2.fc2.weight", "blocks.6.1.se.conv_expand.weight"},
+      {"features.7.1.block.3.0.weight", "blocks.6.1.conv_pwl.weight"},
+      {"features.7.1.block.3.1.bias", "blocks.6.1.bn3.bias"},
+      {"features.8.0.weight", "conv_head.weight"},
+      {"features.8.1.weight", "bn2.weight"},
+      {"classifier.1.weight", "classifier.weight"}};
+  // Rename our own state_dict with timm's pattern, checked on the pairs above.
+  auto to_timm = [](const std::string& n) {
+    static const std::map<std::string, std::string> top = {{"features.0.0", "conv_stem"}, {"features.0.1", "bn1"},
+                                                           {"features.8.0", "conv_head"}, {"features.8.1", "bn2"},
+                                                           {"classifier.1", "classifier"}};
+    static const std::map<std::string, std::string> first = {{"block.0.0", "conv_dw"}, {"block.0.1", "bn1"},
+                                                             {"block.1.fc1", "se.conv_reduce"},
+                                                             {"block.1.fc2", "se.conv_expand"},
+                                                             {"block.2.0", "conv_pw"}, {"block.2.1", "bn2"}};
+    static const std::map<std::string, std::string> later = {
+        {"block.0.0", "conv_pw"}, {"block.0.1", "bn1"}, {"block.1.0", "conv_dw"}, {"block.1.1", "bn2"},
+        {"block.2.fc1", "se.conv_reduce"}, {"block.2.fc2", "se.conv_expand"}, {"block.3.0", "conv_pwl"},
+        {"block.3.1", "bn3"}};
+    const std::string module = n.substr(0, n.rfind('.')), leaf = n.substr(n.rfind('.') + 1);
+    if (top.count(module)) return top.at(module) + "." + leaf;
+    // features.S.B.block.X.Y
+    const auto s1 = n.find('.', 9), s2 = n.find('.', s1 + 1);
+    const int stage = std::stoi(n.substr(9, s1 - 9)) - 1;
+    const std::string block = n.substr(s1 + 1, s2 - s1 - 1), inner = module.substr(s2 + 1);
+    const auto& table = stage == 0 ? first : later;
+    return "blocks." + std::to_string(stage) + "." + block + "." + table.at(inner) + "." + leaf;
+  };
+  for (const auto& [tv, t] : timm) EXPECT_EQ(to_timm(tv), t) << tv;
+  StateDict sd;
+  for (auto& [name, t] : source->state_dict()) sd.push_back({to_timm(name), t->clone()});
+  ImportReport r = import_state_dict(*target, sd);
+  EXPECT_EQ(r.renamed, r.imported);
+  EXPECT_TRUE(r.unknown.empty() && r.missing.empty()) << r.summary();
+  for (const auto& [tv, t] : timm) {
+    EXPECT_EQ(entry(*target, tv)->to_double_vector(), entry(*source, tv)->to_double_vector()) << tv;
+  }
 }
 
 TEST(WeightImport, ReplacesTheImageNetHeadByAFreshOne) {
