@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "data/file_util.h"
+#include "tensor/atomic_file.h"
 #include "tensor/error.h"
 
 namespace ctcscope {
@@ -201,10 +202,9 @@ void write_png(const std::string& path, const Image& image, int bit_depth) {
     }
   }
 
-  const std::string tmp = temp_path_beside(path);
+  AtomicFile file(path);  // removes its temporary file unless committed
   WriteState s;
-  s.io.file = std::fopen(tmp.c_str(), "wb");
-  if (!s.io.file) CTC_FAIL(path, ": cannot create ", tmp, " (", std::strerror(errno), ")");
+  s.io.file = file.stream();
   s.rows.resize(static_cast<std::size_t>(H));
   for (std::int64_t y = 0; y < H; ++y) s.rows[static_cast<std::size_t>(y)] = pixels.data() + row_bytes * y;
   s.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &s.io, png_error_to_jump, png_warning_ignore);
@@ -213,12 +213,8 @@ void write_png(const std::string& path, const Image& image, int bit_depth) {
   if (ok) ok = png_encode(s, static_cast<png_uint_32>(W), static_cast<png_uint_32>(H), bit_depth,
                           C == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB);
   png_destroy_write_struct(s.png ? &s.png : nullptr, s.info ? &s.info : nullptr);
-  if (!ok) {
-    std::fclose(s.io.file);
-    std::remove(tmp.c_str());
-    CTC_FAIL(path, ": PNG write failed (libpng: ", s.io.message[0] ? s.io.message : "out of memory", ")");
-  }
-  finish_atomic_write(s.io.file, tmp, path);
+  if (!ok) CTC_FAIL(path, ": PNG write failed (libpng: ", s.io.message[0] ? s.io.message : "out of memory", ")");
+  file.commit();
 }
 
 }  // namespace ctcscope

@@ -38,7 +38,9 @@ void maybe_kill_before_rename(const std::string& path) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_path_(path_ + ".tmp") {
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  static std::atomic<unsigned> counter{0};
+  temp_path_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   file_ = std::fopen(temp_path_.c_str(), "wb");
   CTC_CHECK(file_ != nullptr, temp_path_, ": cannot open for writing: ", std::strerror(errno));
 }
@@ -59,7 +61,7 @@ void AtomicFile::write(const void* data, std::size_t bytes) {
 
 void AtomicFile::commit() {
   CTC_CHECK(file_ != nullptr, temp_path_, ": committed twice");
-  bool ok = std::fflush(file_) == 0 && ::fsync(fileno(file_)) == 0;
+  bool ok = std::ferror(file_) == 0 && std::fflush(file_) == 0 && ::fsync(fileno(file_)) == 0;
   int err = errno;
   ok = (std::fclose(file_) == 0) && ok;
   file_ = nullptr;

@@ -1,6 +1,8 @@
-// Output files that are never left half-written: bytes go to path + ".tmp"
-// in the same folder, are flushed and fsynced, then renamed over path.
-// A writer destroyed before commit() removes its temporary file.
+// Output files that are never left half-written: bytes go to a temporary
+// file beside path ("path.tmp-<pid>-<n>", so two writers never share one),
+// are flushed and fsynced, then renamed over path, and the folder is fsynced.
+// A writer destroyed before commit() removes its temporary file. Every
+// output of ctcscope goes through here.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +19,8 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(const void* data, std::size_t bytes);
+  // The open temporary file, for writers that take a FILE* (libpng).
+  std::FILE* stream() const { return file_; }
   // Flush, fsync, close, rename onto the final path, fsync the folder.
   void commit();
 
