@@ -58,7 +58,9 @@ struct Reference {
     }
     const std::string script = std::string(CTC_SOURCE_DIR) + "/tools/fixtures/torch_reference.py";
     const char* root_env = std::getenv("CTC_TORCH_REFERENCE_DIR");
-    const fs::path root = root_env ? fs::path(root_env) : fs::temp_directory_path() / "ctcscope_torch_reference";
+    // Its own subfolder under $CTC_TORCH_REFERENCE_DIR too: the clean-up below
+    // removes every other entry of `root`, and the arch test's folder lies beside.
+    const fs::path root = (root_env ? fs::path(root_env) : fs::temp_directory_path()) / "ctcscope_torch_reference";
     const std::string key = sha256_hex(sha256_file_hex(script) + py).substr(0, 16);
     const fs::path dir = root / key;
     if (!fs::exists(dir / "complete")) {
