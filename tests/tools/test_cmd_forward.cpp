@@ -3,6 +3,8 @@
 // what the library computes directly; usage errors are UsageError.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <map>
 
@@ -18,7 +20,10 @@ namespace ctcscope::cli {
 namespace {
 
 struct Files {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / "ctcscope_test_cmd_forward";
+  // One folder per test and process: ctest runs these tests in parallel.
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("ctcscope_test_cmd_forward_" + std::to_string(::getpid()) + "_" +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::string weights, input, output;
   Files() {
     std::filesystem::create_directories(dir);
