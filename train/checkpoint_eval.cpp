@@ -31,13 +31,23 @@ void check_finite(const Predictions& p, const std::string& checkpoint) {
             " cells (first: ", p.first_nonfinite, "); the weights are damaged or diverged");
 }
 
+// The trainer writes classes {leukocyte, ctc}: logit 1 is the CTC score. A
+// checkpoint with other classes or another order would give wrong
+// probabilities without any sign, so it is refused.
+void check_ctc_classes(const CheckpointInfo& info, const std::string& checkpoint) {
+  const std::vector<std::string> expected = {"leukocyte", "ctc"};
+  if (info.classes == expected) return;
+  std::string got;
+  for (const auto& c : info.classes) got += (got.empty() ? "" : ", ") + c;
+  CTC_FAIL(checkpoint, ": checkpoint classes are [", got, "]; ctcscope needs [leukocyte, ctc] in that order");
+}
+
 }  // namespace
 
 CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
                                    const std::string& split_file, double threshold, int loader_threads) {
   Checkpoint ck = load_checkpoint(checkpoint);
-  CTC_CHECK(ck.info.classes.size() == 2, checkpoint, ": expected 2 classes, the checkpoint has ",
-            ck.info.classes.size());
+  check_ctc_classes(ck.info, checkpoint);
   CheckpointEval e;
   e.checkpoint = checkpoint;
   e.architecture = ck.info.architecture;
@@ -102,6 +112,7 @@ Manifest folder_manifest(const std::string& folder) {
 
 CellPredictions predict_cells(const std::string& checkpoint, const Manifest& manifest, int loader_threads) {
   Checkpoint ck = load_checkpoint(checkpoint);
+  check_ctc_classes(ck.info, checkpoint);
   CellPredictions out;
   if (main_channel(checkpoint_ablation(ck.info)) == Channel::dapi) {
     out.note = "the model was trained with DAPI as its main channel (" +

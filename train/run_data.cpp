@@ -102,6 +102,13 @@ RunData load_run_data(const std::string& dataset_dir, const std::string& split, 
       case SplitPart::test: d.test.push_back(k); break;
     }
   }
+  // A training split without one of the two classes cannot teach the model
+  // to tell them apart; say so instead of training a constant classifier.
+  std::size_t train_ctc = 0;
+  for (std::int64_t k : d.train) train_ctc += d.manifest.cells[static_cast<std::size_t>(k)].label == CellLabel::ctc;
+  CTC_CHECK(train_ctc > 0 && train_ctc < d.train.size(), dataset_dir, "/", kManifestFile, ": the training split (",
+            split, ") has ", train_ctc, " ctc and ", d.train.size() - train_ctc,
+            " leukocyte cells; training needs cells of both classes");
   return d;
 }
 

@@ -209,6 +209,25 @@ TEST(BadInput, CheckpointOfANewerFormatIsRefusedAskingForAnUpdate) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST(BadInput, CheckpointWithOtherClassesIsRefused) {
+  // Logit 1 is the CTC score only for classes [leukocyte, ctc]; reversed, the
+  // probabilities would be silently wrong.
+  const std::string data = dataset("reversed_classes");
+  const std::string path = (root() / "reversed.safetensors").string();
+  auto model = make_model("resnet18", 2, 1);
+  CheckpointInfo info;
+  info.architecture = "resnet18";
+  info.classes = {"ctc", "leukocyte"};
+  info.input_size = 32;
+  save_checkpoint(path, *model, info);
+  const std::string out = (root() / "reversed_predictions.csv").string();
+  const auto r = ctcscope({"predict", path, "--manifest", data, "--out", out});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find(path + ": checkpoint classes are [ctc, leukocyte]; ctcscope needs [leukocyte, ctc]"),
+            std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST(BadInput, DamagedCheckpointIsRefusedByItsChecksum) {
   const std::string data = dataset("damaged_checkpoint");
   std::string bytes = read_file_bytes(checkpoint());

@@ -2,6 +2,10 @@
 // and config.json's round trip and checks.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "data/manifest.h"
 #include "data/synth.h"
 #include "tests/support/test_util.h"
 #include "tests/train/train_fixture.h"
@@ -44,6 +48,30 @@ TEST(TrainConfig, JsonRoundTripAndChecks) {
   c = tiny_config("/tmp/x");
   c.device = Device::cuda;
   expect_error_containing([&] { c.validate(); }, "CUDA backend");
+}
+
+// Bad input table (README): an empty dataset and a dataset with one class.
+TEST(RunData, EmptyDatasetOrOneClassIsRefused) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "ctcscope_test_run_data_one_class";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_manifest(dir.string(), {});
+  expect_error_containing([&] { load_run_data(dir.string(), "stratified", 0, 1); },
+                          dir.string() + "/manifest.csv: the manifest lists no cells");
+  std::vector<CellRecord> cells;
+  for (int i = 0; i < 12; ++i) {
+    CellRecord c;
+    c.cell_id = "l" + std::to_string(i);
+    c.bf = c.cell_id + ".png";
+    std::ofstream(dir / c.bf) << "x";  // only its existence is checked here
+    cells.push_back(c);
+  }
+  write_manifest(dir.string(), cells);
+  expect_error_containing([&] { load_run_data(dir.string(), "stratified", 0, 1); },
+                          "manifest.csv: the training split (stratified) has 0 ctc and ");
+  expect_error_containing([&] { load_run_data(dir.string(), "stratified", 0, 1); },
+                          "training needs cells of both classes");
 }
 
 }  // namespace
