@@ -2,7 +2,7 @@
 # On a machine with a GPU: configure with the CUDA backend (cuDNN from
 # CUDNN_ROOT, /opt/torch/.venv's nvidia wheels or /usr/local/cuda), build,
 # run the whole test suite, FAIL if any test was skipped (a GPU test that
-# skips has not run), then run the GPU benchmarks. Everything goes to a log.
+# skips has not run), then run the GPU benchmarks beside torchvision. Everything goes to a log.
 #   tools/gpu_check.sh [build-dir]     (default: build-gpu; log: <build-dir>/gpu_check.log)
 set -euo pipefail
 
@@ -49,8 +49,6 @@ if [[ $skipped -ne 0 ]]; then
 fi
 say "all tests ran and passed"
 
-say "benchmarks"
-for b in bench_resnet50_cuda; do
-  "$build/bench/$b" 2>&1 | tee -a "$log"
-done
+say "benchmarks: the four networks on the GPU beside torchvision (bench/compare_models.sh cuda)"
+"$src/bench/compare_models.sh" cuda "$build" 2>&1 | tee -a "$log"
 say "OK: log in $log"

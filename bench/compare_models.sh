@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The paper's four architectures at 148x148: ctcscope's benchmark program and
+# torchvision's same models in one run, one after the other, on one device,
+# with the ratio ctcscope / torchvision for inference and the train step.
+#   cpu:  bench_models (batch 16, 2 threads) beside Debian's python3-torch
+#   cuda: bench_models_cuda (batch 32, TF32) beside /opt/torch/.venv's torch
+# Usage: bench/compare_models.sh cpu|cuda [BUILD_DIR] [MODELS]
+#   MODELS: comma-separated, default densenet121,efficientnet_b4,resnet50,resnet34
+# PYTHON overrides the peer's interpreter.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+device=${1:-}
+build=${2:-$here/../build}
+models=${3:-densenet121,efficientnet_b4,resnet50,resnet34}
+threads=2
+case "$device" in
+  cpu)  bin=$build/bench/bench_models; batch=16; py=${PYTHON:-/usr/bin/python3}
+        hint="apt-get install python3-torchvision" ;;
+  cuda) bin=$build/bench/bench_models_cuda; batch=32; py=${PYTHON:-/opt/torch/.venv/bin/python}
+        hint="a PyTorch with CUDA and torchvision, as in /opt/torch/.venv" ;;
+  *) echo "usage: bench/compare_models.sh cpu|cuda [BUILD_DIR] [MODELS]" >&2; exit 2 ;;
+esac
+[ -x "$bin" ] || { echo "compare_models.sh: $bin not found: build first (cmake --build $build)" >&2; exit 1; }
+"$py" -c 'import torch, torchvision' 2>/dev/null || {
+  echo "compare_models.sh: $py cannot import torch and torchvision: needs $hint" >&2; exit 1; }
+
+filter="BM_($(echo "$models" | tr ',' '|'))_"
+ours=$(mktemp); trap 'rm -f "$ours"' EXIT
+echo "== ctcscope ($device)"
+OMP_NUM_THREADS=$threads "$bin" --benchmark_filter="$filter" --benchmark_format=console \
+  --benchmark_out="$ours" --benchmark_out_format=json
+echo "== torchvision ($device)"
+peer=$("$py" "$here/torch_models.py" --device "$device" --threads $threads --batch $batch --models "$models")
+echo "$peer"
+"$py" - "$ours" "$peer" "$device" "$batch" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))["benchmarks"]
+failed = [b["name"] for b in runs if b.get("error_occurred")]
+if failed:
+    sys.exit(f"compare_models.sh: ctcscope's benchmarks did not run: {', '.join(failed)}")
+ours = {b["name"].split("/")[0]: b["items_per_second"] for b in runs}
+peer = json.loads(sys.argv[2])
+print(f"\n148x148 batch {sys.argv[4]}, {sys.argv[3]} ({peer['where']}; peer: {peer['peer']})")
+print(f"{'model':<17}{'work':<12}{'ctcscope img/s':>16}{'torch img/s':>14}{'ratio':>8}")
+for m, p in peer["models"].items():
+    for work, key, theirs in (("inference", "Inference", p["inference_images_per_s"]),
+                              ("train step", "TrainStep", p["train_images_per_s"])):
+        a = ours[f"BM_{m}_{key}"]
+        print(f"{m:<17}{work:<12}{a:>16.2f}{theirs:>14.2f}{a / theirs:>8.2f}")
+PY
