@@ -2,6 +2,7 @@
 // Forward may run in place (y is x), backward too (dx is dy); each element is
 // read before it is written, so aliasing is safe.
 #include "kernels/activation.h"
+#include "kernels/cpu/exp_simd.h"
 #include "kernels/cpu/parallel.h"
 
 #include <cmath>
@@ -35,20 +36,13 @@ void relu_backward_impl(const Tensor& dy, const Tensor& y, Tensor& dx) {
   });
 }
 
-// 1 / (1 + exp(-x)), written so that exp never overflows (as torch does).
-template <class T>
-T sigmoid_of(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
 template <class T>
 void silu_forward_impl(const Tensor& x, Tensor& y) {
   const T* px = x.data<T>();
   T* py = y.data<T>();
   parallel_chunks(x.numel(), [=](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t i = begin; i < end; ++i) py[i] = px[i] * sigmoid_of(px[i]);
+#pragma omp simd
+    for (std::int64_t i = begin; i < end; ++i) py[i] = px[i] * sigmoid_simd(px[i]);
   });
 }
 
@@ -59,8 +53,9 @@ void silu_backward_impl(const Tensor& dy, const Tensor& x, Tensor& dx) {
   const T* px = x.data<T>();
   T* pdx = dx.data<T>();
   parallel_chunks(dy.numel(), [=](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
     for (std::int64_t i = begin; i < end; ++i) {
-      const T s = sigmoid_of(px[i]);
+      const T s = sigmoid_simd(px[i]);
       pdx[i] = pdy[i] * s * (T(1) + px[i] * (T(1) - s));
     }
   });
@@ -71,7 +66,8 @@ void sigmoid_forward_impl(const Tensor& x, Tensor& y) {
   const T* px = x.data<T>();
   T* py = y.data<T>();
   parallel_chunks(x.numel(), [=](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t i = begin; i < end; ++i) py[i] = sigmoid_of(px[i]);
+#pragma omp simd
+    for (std::int64_t i = begin; i < end; ++i) py[i] = sigmoid_simd(px[i]);
   });
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/activation.h"
+#include "kernels/cpu/exp_simd.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {
@@ -50,6 +51,47 @@ TEST(SiluSigmoidCpu, Forward_ExtremeInputsStayFinite) {
     EXPECT_NEAR(s.item(i), ref, 1e-7) << v;
     EXPECT_NEAR(y.item(i), v * ref, 1e-6 * std::max(1.0, std::fabs(v))) << v;
   }
+}
+
+// The float SiLU and sigmoid run on exp_simd: within 2 ulp of exp (taken in
+// double) at 2^20 points spread over its whole range and at both ends.
+TEST(ExpSimd, WithinTwoUlpOfExpOverItsRange) {
+  constexpr float lo = -87.33654f, hi = 88.37626f;
+  constexpr int kPoints = 1 << 20;
+  double worst = 0, worst_x = 0;
+  for (int i = 0; i <= kPoints; ++i) {
+    const float x = i == kPoints ? hi : lo + (hi - lo) * float(i) / kPoints;
+    const double ref = std::exp(double(x));
+    const double ulp = std::ldexp(1.0, std::ilogb(ref) - 23);
+    const double err = std::fabs(double(cpu::exp_simd(x)) - ref) / ulp;
+    if (err > worst) worst = err, worst_x = x;
+  }
+  EXPECT_LE(worst, 2.0) << "at x = " << worst_x;
+  EXPECT_TRUE(std::isnan(cpu::exp_simd(NAN)));
+  EXPECT_TRUE(std::isfinite(cpu::exp_simd(1000.f)));
+  EXPECT_GE(cpu::exp_simd(-1000.f), 0.f);
+  EXPECT_LT(cpu::exp_simd(-1000.f), 1.2e-38f);
+}
+
+TEST(SiluSigmoidCpu, FloatMatchesDoubleAndKeepsNaN) {
+  const Shape shape{3, 5, 7, 11};
+  Tensor x = random_normal(shape, Seed{"silu.f32.x"}, 0.0, 6.0);
+  Tensor x64 = x.to(DType::f64);
+  Tensor y = Tensor::empty(shape), s = Tensor::empty(shape);
+  Tensor y64 = Tensor::empty(shape, DType::f64), s64 = Tensor::empty(shape, DType::f64);
+  silu_forward(x, y);
+  sigmoid_forward(x, s);
+  silu_forward(x64, y64);
+  sigmoid_forward(x64, s64);
+  constexpr test::Tolerance kFewUlp{1e-30, 4e-7};  // exp_simd's 2 ulp, then one division
+  expect_close(y.to(DType::f64), y64, kFewUlp, "silu f32");
+  expect_close(s.to(DType::f64), s64, kFewUlp, "sigmoid f32");
+  Tensor nan = Tensor::full({1}, NAN);
+  Tensor out = Tensor::empty({1});
+  silu_forward(nan, out);
+  EXPECT_TRUE(std::isnan(out.item(0)));
+  sigmoid_forward(nan, out);
+  EXPECT_TRUE(std::isnan(out.item(0)));
 }
 
 TEST(SiluCpu, InPlaceForwardAndBackward) {
