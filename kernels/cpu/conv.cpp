@@ -1,6 +1,7 @@
 // The CPU twin of 2-D convolution: im2col into context workspace, then one
 // Eigen GEMM per group over a chunk of images whose columns sit side by side
-// (small maps make thin per-image GEMMs); depthwise convolutions loop directly.
+// (small maps make thin per-image GEMMs); depthwise convolutions have their own
+// loops (kernels/cpu/conv_depthwise.cpp).
 // OpenMP threads take fixed runs of images, or, with fewer images than threads,
 // Eigen splits each GEMM. f32 and f64 share one template; kernels/conv.cpp checks.
 
@@ -19,6 +20,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/cpu/context.h"
+#include "kernels/cpu/conv_depthwise.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -249,106 +251,8 @@ void scatter_rows(const T* tmp, const Geometry& g, std::int64_t n0, std::int64_t
                   sizeof(T) * g.PQ);
 }
 
-// Depthwise convolution (groups == C == K): each channel is its own 2-D
-// correlation, and a GEMM per channel would be one row high, so these loop
-// directly over kernel taps, with unit-stride inner loops where stride_w == 1.
-// y[n,c,p,q] = sum_{r,s} w[c,r,s] * x[n,c,p*sh - ph + r*dh, q*sw - pw + s*dw]
-template <class T>
-void depthwise_forward(const T* x, const T* w, const Geometry& g, T* y, bool parallel) {
-  const std::int64_t sw = g.p.stride_w;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (std::int64_t nc = 0; nc < g.N * g.C; ++nc) {
-    const T* xc = x + nc * g.HW;
-    const T* wc = w + (nc % g.C) * g.R * g.S;
-    T* yc = y + nc * g.PQ;
-    std::fill(yc, yc + g.PQ, T(0));
-    for (std::int64_t r = 0; r < g.R; ++r) {
-      for (std::int64_t s = 0; s < g.S; ++s) {
-        const T tap = wc[r * g.S + s];
-        // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
-        const ColumnRange cols = column_range(g, s);
-        const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
-        for (std::int64_t op = 0; op < g.P; ++op) {
-          const std::int64_t ih = input_row(g, op, r);
-          if (ih < 0 || ih >= g.H) continue;
-          const T* in = xc + ih * g.W;
-          T* out = yc + op * g.Q;
-          #pragma omp simd
-          for (std::int64_t q = lo; q < hi; ++q) out[q] += tap * in[w0 + q * sw];
-        }
-      }
-    }
-  }
-}
-
-// dx[n,c,ih,iw] = sum over the (r,s,p,q) that read (ih,iw) of w[c,r,s] * dy[n,c,p,q].
-// dx is assigned.
-template <class T>
-void depthwise_backward_data(const T* dy, const T* w, const Geometry& g, T* dx, bool parallel) {
-  const std::int64_t sw = g.p.stride_w;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (std::int64_t nc = 0; nc < g.N * g.C; ++nc) {
-    const T* dyc = dy + nc * g.PQ;
-    const T* wc = w + (nc % g.C) * g.R * g.S;
-    T* dxc = dx + nc * g.HW;
-    std::fill(dxc, dxc + g.HW, T(0));
-    for (std::int64_t r = 0; r < g.R; ++r) {
-      for (std::int64_t s = 0; s < g.S; ++s) {
-        const T tap = wc[r * g.S + s];
-        // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
-        const ColumnRange cols = column_range(g, s);
-        const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
-        for (std::int64_t op = 0; op < g.P; ++op) {
-          const std::int64_t ih = input_row(g, op, r);
-          if (ih < 0 || ih >= g.H) continue;
-          const T* in = dyc + op * g.Q;
-          T* out = dxc + ih * g.W;
-          #pragma omp simd
-          for (std::int64_t q = lo; q < hi; ++q) out[w0 + q * sw] += tap * in[q];
-        }
-      }
-    }
-  }
-}
-
-// dw[c,r,s] += sum_{n,p,q} dy[n,c,p,q] * x[n,c,p*sh - ph + r*dh, q*sw - pw + s*dw].
-// One thread owns each channel; a row of Q partial sums keeps the inner loop
-// vectorisable, and is summed in a fixed order at the end.
-template <class T>
-void depthwise_backward_filter(const T* dy, const T* x, const Geometry& g, T* dw, int threads) {
-  const std::size_t slice = round_up(sizeof(T) * g.Q);
-  char* scratch = static_cast<char*>(context().workspace(slice * threads));
-  const std::int64_t sw = g.p.stride_w;
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-    T* acc = reinterpret_cast<T*>(scratch + slice * omp_get_thread_num());
-#pragma omp for schedule(static)
-    for (std::int64_t c = 0; c < g.C; ++c) {
-      for (std::int64_t r = 0; r < g.R; ++r) {
-        for (std::int64_t s = 0; s < g.S; ++s) {
-          // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
-          const ColumnRange cols = column_range(g, s);
-          const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
-          std::fill(acc, acc + g.Q, T(0));
-          for (std::int64_t n = 0; n < g.N; ++n) {
-            const T* dyc = dy + (n * g.C + c) * g.PQ;
-            const T* xc = x + (n * g.C + c) * g.HW;
-            for (std::int64_t op = 0; op < g.P; ++op) {
-              const std::int64_t ih = input_row(g, op, r);
-              if (ih < 0 || ih >= g.H) continue;
-              const T* in = xc + ih * g.W;
-              const T* d = dyc + op * g.Q;
-              #pragma omp simd
-              for (std::int64_t q = lo; q < hi; ++q) acc[q] += d[q] * in[w0 + q * sw];
-            }
-          }
-          T sum = 0;
-          for (std::int64_t q = lo; q < hi; ++q) sum += acc[q];
-          dw[(c * g.R + r) * g.S + s] += sum;
-        }
-      }
-    }
-  }
+DepthwiseShape depthwise_shape(const Geometry& g) {
+  return {g.N, g.C, g.H, g.W, g.R, g.S, g.P, g.Q, g.p};
 }
 
 // y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group.
@@ -359,7 +263,7 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, Tensor& 
   const T* x = xt.data<T>();
   const T* w = wt.data<T>();
   T* y = yt.data<T>();
-  if (g.depthwise) return depthwise_forward(x, w, g, y, pl.threads > 1);
+  if (g.depthwise) return depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
@@ -399,7 +303,7 @@ void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, T
   const T* dy = dyt.data<T>();
   const T* w = wt.data<T>();
   T* dx = dxt.data<T>();
-  if (g.depthwise) return depthwise_backward_data(dy, w, g, dx, pl.threads > 1);
+  if (g.depthwise) return depthwise_backward_data(dy, w, depthwise_shape(g), dx, pl.threads);
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);
@@ -438,7 +342,7 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
   const T* dy = dyt.data<T>();
   const T* x = xt.data<T>();
   T* dw = dwt.data<T>();
-  if (g.depthwise) return depthwise_backward_filter(dy, x, g, dw, pl.threads);
+  if (g.depthwise) return depthwise_backward_filter(dy, x, depthwise_shape(g), dw, pl.threads);
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);

@@ -82,6 +82,10 @@ const ConvCase kCases[] = {
     {"DepthwiseStride2Dilation2", 2, 3, 11, 8, 3, 3, 3, params(2, 2, 2, 1, 2, 1, 3)},
     {"Depthwise5x5Stride1x2", 2, 3, 7, 9, 3, 5, 5, params(1, 2, 2, 2, 1, 1, 3)},
     {"DepthwiseMultiplier2", 2, 3, 7, 9, 6, 3, 3, params(1, 1, 1, 1, 1, 1, 3)},
+    // More channels than a block of lanes (8 in f64, 16 in f32), the last block partial.
+    {"DepthwiseRaggedBlocks19", 2, 19, 6, 7, 19, 3, 3, params(1, 1, 1, 1, 1, 1, 19)},
+    // The last input row and column are read by no output: their dx is 0.
+    {"DepthwiseStride2UnreadRow", 2, 5, 8, 8, 5, 3, 3, params(2, 2, 0, 0, 1, 1, 5)},
     {"Pointwise", 2, 5, 7, 9, 4, 1, 1, params(1, 1, 0, 0)},
     {"PointwiseOneImage", 1, 5, 7, 9, 4, 1, 1, params(1, 1, 0, 0)},
     {"PointwiseBatch3", 3, 5, 7, 9, 4, 1, 1, params(1, 1, 0, 0)},
@@ -205,6 +209,7 @@ const ConvCase kLayerCases[] = {
     {"LayerGroups4Batch3", 3, 32, 11, 13, 32, 3, 3, params(2, 1, 1, 1, 1, 1, 4)},
     {"LayerDepthwiseBatch3", 3, 48, 23, 21, 48, 3, 3, params(1, 1, 1, 1, 1, 1, 48)},
     {"LayerDepthwiseOneImage", 1, 96, 32, 32, 96, 5, 5, params(2, 2, 2, 2, 1, 1, 96)},
+    {"LayerDepthwiseRaggedBlocks", 3, 37, 10, 10, 37, 5, 5, params(1, 1, 2, 2, 1, 1, 37)},
 };
 
 class Conv2dCpuLayer : public ::testing::TestWithParam<ConvCase> {};

@@ -1,0 +1,32 @@
+// Depthwise convolution on the CPU (groups == C == K), for kernels/cpu/conv.cpp:
+// each channel is its own 2-D correlation with its own R x S filter.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/conv.h"
+
+namespace ctcscope::cpu {
+
+// Sizes in cuDNN's letters: x [N,C,H,W], w [C,1,R,S], y [N,C,P,Q].
+struct DepthwiseShape {
+  std::int64_t N, C, H, W, R, S, P, Q;
+  Conv2dParams p;
+};
+
+// y[n,c,p,q] = sum_{r,s} w[c,r,s] * x[n,c,p*sh - ph + r*dh, q*sw - pw + s*dw]
+// (0 outside the image). y is assigned.
+template <class T>
+void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, T* y, int threads);
+
+// dx = the adjoint of the forward in x. dx is assigned.
+template <class T>
+void depthwise_backward_data(const T* dy, const T* w, const DepthwiseShape& d, T* dx, int threads);
+
+// dw[c,r,s] += sum_{n,p,q} dy[n,c,p,q] * x[n,c,p*sh - ph + r*dh, q*sw - pw + s*dw].
+// Each channel block's sum runs over n, p, q in that order whatever the thread
+// count: the same bits with one thread or many.
+template <class T>
+void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d, T* dw, int threads);
+
+}  // namespace ctcscope::cpu
