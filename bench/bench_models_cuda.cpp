@@ -35,14 +35,10 @@ void register_all() {
   }
 }
 
+// Registered before main runs, so BENCHMARK_MAIN's --benchmark_filter sees them.
+[[maybe_unused]] const bool registered = (register_all(), true);
+
 }  // namespace
 }  // namespace ctcscope::bench
 
-int main(int argc, char** argv) {
-  ctcscope::bench::register_all();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+BENCHMARK_MAIN();
