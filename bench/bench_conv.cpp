@@ -30,8 +30,13 @@ const std::vector<Layer> kLayers = {
     {"layer2_3x3s2_128_37", 128, 37, 37, 128, 3, 3, 2, 1},
     {"layer3_1x1_1024to256_10", 1024, 10, 10, 256, 1, 1, 1, 0},
     {"layer4_3x3_512_5", 512, 5, 5, 512, 3, 3, 1, 1},
-    // Not ResNet50: an EfficientNet-B4 depthwise 3x3 (groups == C == K) at 37x37.
+    // Not ResNet50: EfficientNet-B4's depthwise convolutions (groups == C == K)
+    // at 148x148, the shapes that take most of its depthwise time.
+    {"effnet_dw3x3s2_144_74", 144, 74, 74, 144, 3, 3, 2, 1, 1, 144},
     {"effnet_dw3x3_192_37", 192, 37, 37, 192, 3, 3, 1, 1, 1, 192},
+    {"effnet_dw5x5_336_19", 336, 19, 19, 336, 5, 5, 1, 2, 1, 336},
+    {"effnet_dw5x5_960_10", 960, 10, 10, 960, 5, 5, 1, 2, 1, 960},
+    {"effnet_dw5x5_1632_5", 1632, 5, 5, 1632, 5, 5, 1, 2, 1, 1632},
 };
 
 // Every convolution of torchvision's ResNet50 (stride on the 3x3, v1.5) at 148x148.
