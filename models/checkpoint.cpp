@@ -95,7 +95,8 @@ void save_checkpoint(const std::string& path, Module& model, const CheckpointInf
               "' must be non-empty and hold no comma");
   }
   StateDict tensors;
-  for (auto& [name, t] : model.state_dict()) tensors.push_back({name, *t});
+  // The file is written from host copies: a model on the GPU is saved as one on the CPU.
+  for (auto& [name, t] : model.state_dict()) tensors.push_back({name, t->to_device(Device::cpu)});
   Metadata m;
   std::string classes;
   for (const auto& c : info.classes) classes.append(classes.empty() ? "" : ",").append(c);

@@ -34,6 +34,7 @@ int run_experiment(const Argv& argv) {
   args.option("patience", "N", std::to_string(c.patience), "early stopping patience (0: never)");
   args.option("max-cells", "N", "0", "a stratified subsample of N cells for quick CPU runs (0: all)");
   add_threads_option(args);
+  add_device_option(args);
   args.example("ctcscope experiment data/synth --out exp/ablations --grid ablations --model resnet50");
   args.example("ctcscope experiment data/synth --out exp/quick --model resnet18 --input 64 --epochs 3 --seeds 2 --max-cells 200");
   std::string dataset;
@@ -75,6 +76,7 @@ int run_experiment(const Argv& argv) {
               "--class-weights must be none or balanced, got '", c.class_weights, "'");
   c.patience = args.get_int("patience", 0, 100000);
   c.max_cells = args.get_int("max-cells", 0, INT64_MAX);
+  c.device = device_option(args);
   o.base = c;
 
   std::string command_line = "ctcscope experiment";

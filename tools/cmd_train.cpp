@@ -57,10 +57,12 @@ int run_train(const Argv& argv) {
   args.option("max-cells", "N", "0", "use a stratified seeded subsample of N cells (quick CPU runs; 0: all)");
   args.flag("resume", "continue the run in RUN_DIR from its last.safetensors");
   add_threads_option(args);
+  add_device_option(args);
   args.example("ctcscope train data/synth --out runs/r50 --model resnet50 --epochs 30");
   args.example("ctcscope train data/synth --out runs/quick --model resnet18 --input 64 --max-cells 300 --epochs 3");
   args.example("ctcscope train data/synth --out runs/r50 --weights weights/resnet50-0676ba61.pth");
   args.example("ctcscope train data/synth --out runs/r50 --resume");
+  args.example("ctcscope train data/synth --out runs/r50 --weights weights/resnet50-0676ba61.pth --device cuda");
   std::string dataset;
   Argv rest = argv;
   if (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
@@ -99,17 +101,18 @@ int run_train(const Argv& argv) {
   c.patience = args.get_int("patience", 0, 100000);
   c.max_cells = args.get_int("max-cells", 0, INT64_MAX);
   c.loader_threads = 2;
+  c.device = device_option(args);
 
   std::string command_line = "ctcscope train";
   for (const auto& a : argv) command_line += " " + a;
-  std::printf("train: %s on %s, %s, %lld epochs, batch %lld, input %lldx%lld, AdamW lr %g%s, %d CPU threads\n",
+  std::printf("train: %s on %s, %s, %lld epochs, batch %lld, input %lldx%lld, AdamW lr %g%s, device %s, %d CPU threads\n",
               c.model.c_str(), c.dataset_dir.c_str(), ablation_name(c.ablation), static_cast<long long>(c.epochs),
               static_cast<long long>(c.batch), static_cast<long long>(c.input_size),
               static_cast<long long>(c.input_size), c.lr,
               args.get("lr").empty() ? (c.weights.empty() ? " (from scratch: a working rate, not the paper's 1e-7)"
                                                           : " (the paper's, for fine-tuning)")
                                      : "",
-              cpu::num_threads());
+              device_name(c.device), cpu::num_threads());
   const bool tty = isatty(fileno(stdout)) != 0;
   bool line_open = false;
   TrainHooks hooks;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/dtype.h"
 #include "tools/args.h"
 
 namespace ctcscope::cli {
@@ -45,6 +46,10 @@ inline constexpr Command kCommands[] = {
 // --threads N, shared by every command that computes.
 void add_threads_option(Args& args);
 void apply_threads_option(const Args& args);
+
+// --device cpu|cuda, shared by train and experiment.
+void add_device_option(Args& args);
+Device device_option(const Args& args);
 
 inline constexpr const char* kVersion = "0.1.0";
 

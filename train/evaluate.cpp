@@ -27,7 +27,7 @@ Predictions predict_items(Module& model, const Manifest& manifest, const std::ve
   Batch batch;
   double loss_sum = 0;
   while (loader.next(batch)) {
-    Tensor logits = model.forward(batch.images);
+    const Tensor logits = model.forward(batch.images.to_device(options.device)).to_device(Device::cpu);
     const std::int64_t n = logits.size(0), k = logits.size(1);
     CTC_CHECK(k == 2, "predict: the model has ", k, " outputs, expected 2 (leukocyte, ctc)");
     const float* pl = logits.data<float>();

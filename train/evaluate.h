@@ -26,6 +26,7 @@ struct PredictOptions {
   std::int64_t input_size = 148;
   std::int64_t batch = 32;
   int loader_threads = 2;
+  Device device = Device::cpu;  // where the model is: batches go there, logits come back
 };
 
 // The model is put in eval mode. Non-finite logits are counted, not thrown:

@@ -76,8 +76,6 @@ void TrainConfig::validate() const {
   CTC_CHECK(!split.empty(), "split must be paper, stratified or a split CSV file");
   CTC_CHECK(patience >= 0, "patience must be >= 0, got ", patience);
   CTC_CHECK(max_cells >= 0, "max cells must be >= 0, got ", max_cells);
-  CTC_CHECK(device == Device::cpu, "device ", device_name(device),
-            ": training runs on the CPU in this build (the CUDA backend is still to come)");
   CTC_CHECK(loader_threads >= 1, "loader threads must be at least 1");
 }
 

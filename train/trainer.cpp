@@ -15,6 +15,7 @@
 #include "models/weight_import.h"
 #include "optim/adamw.h"
 #include "optim/lr_schedule.h"
+#include "tensor/device.h"
 #include "tensor/error.h"
 #include "tensor/sha256.h"
 #include "train/evaluate.h"
@@ -55,6 +56,10 @@ Tensor balanced_class_weights(const Manifest& manifest, const std::vector<Traini
 TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string& command_line,
                        const TrainHooks& hooks) {
   config.validate();
+  if (config.device == Device::cuda) {
+    std::string why;
+    CTC_CHECK(cuda_device_count(&why) > 0, "device cuda: no GPU to train on (", why, ")");
+  }
   auto say = [&](const std::string& line) {
     if (hooks.on_message) hooks.on_message(line);
   };
@@ -131,6 +136,9 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
                         hooks.disk_space ? hooks.disk_space : disk_space);
   }
 
+  // On the GPU from here: the optimiser's moments and every batch follow the weights.
+  model->to_device(config.device);
+
   AdamWOptions ao;
   ao.lr = config.lr;
   ao.weight_decay = config.weight_decay;
@@ -141,7 +149,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
     say("class weights (balanced): leukocyte " + fmt("%.4f", class_weights.item(0)) + ", ctc " +
         fmt("%.4f", class_weights.item(1)));
   }
-  CrossEntropyLoss criterion(class_weights);
+  CrossEntropyLoss criterion(class_weights.defined() ? class_weights.to_device(config.device) : class_weights);
 
   LoaderOptions lo;
   lo.batch_size = config.batch;
@@ -162,6 +170,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   po.input_size = config.input_size;
   po.batch = config.batch;
   po.loader_threads = static_cast<int>(config.loader_threads);
+  po.device = config.device;
 
   // State: fresh, or from last.safetensors.
   TrainingState state;
@@ -250,7 +259,8 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
       const double lr = schedule.lr_at(optimizer.step_count());
       optimizer.set_lr(lr);
       model->zero_grad();
-      const double loss = criterion.forward(model->forward(batch.images), batch.labels);
+      const double loss = criterion.forward(model->forward(batch.images.to_device(config.device)),
+                                            batch.labels.to_device(config.device));
       if (!std::isfinite(loss)) {
         std::ostringstream m;
         m << "the training loss became " << loss << " at epoch " << epoch << ", step " << step << " (lr " << lr

@@ -50,8 +50,10 @@ double need_double(const Metadata& m, const char* key, const std::string& path) 
 
 void save_training_state(const std::string& path, Module& model, AdamW& optimizer, const TrainingState& state) {
   StateDict tensors;
-  for (auto& [name, t] : model.state_dict()) tensors.push_back({"model." + name, *t});
-  for (auto& [name, t] : optimizer.state()) tensors.push_back({"optim." + name, *t});
+  // Host copies of a model and moments on the GPU; loading copies them back
+  // into the tensors wherever they live (Tensor::copy_from).
+  for (auto& [name, t] : model.state_dict()) tensors.push_back({"model." + name, t->to_device(Device::cpu)});
+  for (auto& [name, t] : optimizer.state()) tensors.push_back({"optim." + name, t->to_device(Device::cpu)});
   Metadata m;
   m["format"] = kTrainingStateFormat;
   m["format_version"] = "1";

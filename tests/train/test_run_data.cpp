@@ -45,9 +45,13 @@ TEST(TrainConfig, JsonRoundTripAndChecks) {
   EXPECT_EQ(r.to_json(), c.to_json());
   c.model = "vgg16";
   expect_error_containing([&] { c.validate(); }, "unknown model 'vgg16'");
+  // A GPU run is a valid configuration and keeps its device; whether a GPU
+  // answers is the trainer's check (TrainerDevice.*).
   c = tiny_config("/tmp/x");
   c.device = Device::cuda;
-  expect_error_containing([&] { c.validate(); }, "CUDA backend");
+  c.validate();
+  EXPECT_EQ(train_config_from_json(c.to_json(), "config.json").device, Device::cuda);
+  EXPECT_NE(c.identity_json(), tiny_config("/tmp/x").identity_json()) << "a CPU run must not resume on the GPU";
 }
 
 // Bad input table (README): an empty dataset and a dataset with one class.
