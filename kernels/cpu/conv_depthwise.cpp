@@ -1,14 +1,14 @@
 // Depthwise convolution, channels-last in blocks: the kLanes channels of a
 // block of one image are copied, zero-padded, into [Hp][Wp][kLanes] scratch,
 // so each filter tap is one vector multiply-add across the block's channels,
-// with no bounds checks and no short rows; results go back to NCHW. (A loop
-// per channel plane spent EfficientNet's 10x10 and 5x5 maps on loop overhead.)
+// with no bounds checks and no short rows; results go back to NCHW. (Looping
+// over each channel's plane spends EfficientNet's 10x10 and 5x5 maps on loop
+// overhead: rows of 5 or 10.)
 #include "kernels/cpu/conv_depthwise.h"
 
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "kernels/cpu/context.h"
 
@@ -33,8 +33,8 @@ std::size_t round_up(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 // The layout change, lanes innermost so each pixel is one vector gather or
 // scatter across the channels' planes (`plane` elements apart): out[i][l] =
-// in[l][i] and back, for i in [0, count). (Plane by plane, the scalar stores
-// 64 bytes apart made 3x3 convolutions slower than the loop they replaced.)
+// in[l][i] and back, for i in [0, count). (Plane by plane, scalar stores 64
+// bytes apart would cost more than a 3x3 convolution's arithmetic.)
 template <class T>
 void to_lanes(const T* in, std::int64_t plane, std::int64_t count, std::int64_t lanes, T* out) {
   constexpr std::int64_t L = kLanes<T>;
@@ -77,14 +77,15 @@ void pack_input(const T* x, const DepthwiseShape& d, const Padded& pd, std::int6
   }
 }
 
-// Channels [c0, c0+lanes) of image n of a [N,C,P,Q] tensor into [P*Q][kLanes].
+// Channels [c0, c0+lanes) of image n of dy [N,C,P,Q] into dyb[P*Q][kLanes],
+// unused lanes zero.
 template <class T>
-void pack_output_shaped(const T* y, const DepthwiseShape& d, std::int64_t n, std::int64_t c0,
-                        std::int64_t lanes, T* yb) {
+void pack_dy(const T* dy, const DepthwiseShape& d, std::int64_t n, std::int64_t c0, std::int64_t lanes,
+             T* dyb) {
   constexpr std::int64_t L = kLanes<T>;
   const std::int64_t PQ = d.P * d.Q;
-  if (lanes < L) std::fill(yb, yb + PQ * L, T(0));
-  to_lanes(y + (n * d.C + c0) * PQ, PQ, PQ, lanes, yb);
+  if (lanes < L) std::fill(dyb, dyb + PQ * L, T(0));
+  to_lanes(dy + (n * d.C + c0) * PQ, PQ, PQ, lanes, dyb);
 }
 
 // The block's filters as wb[R*S][kLanes], unused lanes zero.
@@ -159,7 +160,7 @@ void depthwise_backward_data(const T* dy, const T* w, const DepthwiseShape& d, T
     T* dxb = reinterpret_cast<T*>(s);
     T* dyb = reinterpret_cast<T*>(s + dxb_bytes);
     T* wb = reinterpret_cast<T*>(s + dxb_bytes + dyb_bytes);
-    pack_output_shaped(dy, d, n, c0, lanes, dyb);
+    pack_dy(dy, d, n, c0, lanes, dyb);
     pack_filter(w, d, c0, lanes, wb);
     std::fill(dxb, dxb + pd.Hp * pd.Wp * L, T(0));
     for (std::int64_t op = 0; op < d.P; ++op) {
@@ -215,7 +216,7 @@ void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d,
     std::fill(dwb, dwb + RS * L, T(0));
     for (std::int64_t n = 0; n < d.N; ++n) {
       pack_input(x, d, pd, n, c0, lanes, xb);
-      pack_output_shaped(dy, d, n, c0, lanes, dyb);
+      pack_dy(dy, d, n, c0, lanes, dyb);
       for (std::int64_t r = 0; r < d.R; ++r) {
         for (std::int64_t s_ = 0; s_ < d.S; ++s_) {
           T acc[L];  // in registers for the whole sum (dwb would be reloaded)
