@@ -21,6 +21,7 @@ class Dropout : public Module {
 
  protected:
   void on_mode_change() override { saved_mask_ = Tensor(); }
+  void on_set_random_draws(std::uint64_t draws) override { seed_.index = draws; }
 
  private:
   double p_;
@@ -40,10 +41,11 @@ class StochasticDepth : public Module {
 
  protected:
   void on_mode_change() override { saved_mask_ = Tensor(); }
+  void on_set_random_draws(std::uint64_t draws) override { seed_.index = draws; }
 
  private:
   double p_;
-  Seed seed_;
+  Seed seed_;  // index = the next draw
   Tensor saved_mask_;  // [N]; undefined when the forward was the identity
   bool identity_ = false;
 };

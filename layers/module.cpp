@@ -70,6 +70,11 @@ std::int64_t Module::parameter_count() {
   return n;
 }
 
+void Module::set_random_draws(std::uint64_t draws) {
+  on_set_random_draws(draws);
+  for (auto& [name, child] : children_) child->set_random_draws(draws);
+}
+
 void Module::zero_grad() {
   for (Parameter* p : parameters()) p->grad.zero();
 }

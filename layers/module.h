@@ -65,6 +65,12 @@ class Module {
   // Drops any forward cache: call it between steps.
   void to_device(Device device);
 
+  // Puts every random layer's stream (Dropout, StochasticDepth: one draw per
+  // training forward) where it stands after `draws` training forwards. A run
+  // resumed after N steps calls it with N, so it draws the masks a run never
+  // interrupted would.
+  void set_random_draws(std::uint64_t draws);
+
   // Children in registration order, with their local names.
   const std::vector<std::pair<std::string, Module*>>& children() const { return children_; }
   // A child by dotted path ("layer1.0"), or nullptr.
@@ -82,6 +88,8 @@ class Module {
   }
   // Called when the mode changes, so a module can drop its cache.
   virtual void on_mode_change() {}
+  // This module's part of set_random_draws: a random layer moves its stream.
+  virtual void on_set_random_draws(std::uint64_t /*draws*/) {}
 
  private:
   void drop_caches();

@@ -178,6 +178,8 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   std::vector<EpochRow> rows;
   if (resume && file_exists(paths.last())) {
     state = load_training_state(paths.last(), *model, optimizer);
+    // One mask draw per step so far: the resumed run's masks are the uninterrupted run's.
+    model->set_random_draws(static_cast<std::uint64_t>(optimizer.step_count()));
     CTC_CHECK(state.training_config == config.identity_json(), paths.last(),
               ": the training state was written by a run with another configuration");
     for (const auto& r : read_metrics_csv(paths.metrics())) {

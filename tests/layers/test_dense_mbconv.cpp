@@ -11,6 +11,7 @@
 #include "layers/dense_block.h"
 #include "layers/dropout.h"
 #include "layers/mbconv.h"
+#include "layers/sequential.h"
 #include "layers/squeeze_excitation.h"
 #include "tests/support/test_util.h"
 
@@ -180,6 +181,27 @@ TEST(Dropout, IdentityInEval_RandomAndAdvancingInTraining) {
   EXPECT_NE(a, b) << "each training step draws a new mask";
   Tensor dx = d.backward(Tensor::full({4, 64}, 1.0));
   EXPECT_EQ(dx.to_double_vector(), b) << "backward applies the forward's mask";
+}
+
+// A resumed run puts each random layer where N training forwards left it:
+// the next masks are those of a layer that ran them.
+TEST(RandomLayers, SetRandomDrawsResumesTheStreamOfMasks) {
+  MBConvOptions o;
+  o.in_channels = o.out_channels = 8;
+  o.expand_ratio = 1;
+  o.stochastic_depth_p = 0.5;
+  o.seed = Seed{"t.resume.sd"};
+  Sequential ran, resumed;
+  ran.add(std::make_unique<Dropout>(0.5, Seed{"t.resume.dropout"}));
+  ran.add(std::make_unique<MBConv>(o));
+  resumed.add(std::make_unique<Dropout>(0.5, Seed{"t.resume.dropout"}));
+  resumed.add(std::make_unique<MBConv>(o));
+  Tensor x = random_normal({16, 8, 3, 3}, Seed{"t.resume.x"});
+  for (int step = 0; step < 3; ++step) ran.forward(x);
+  resumed.set_random_draws(3);
+  EXPECT_EQ(resumed.forward(x).to_double_vector(), ran.forward(x).to_double_vector());
+  resumed.set_random_draws(0);
+  EXPECT_NE(resumed.forward(x).to_double_vector(), ran.forward(x).to_double_vector());
 }
 
 TEST(StochasticDepth, IdentityInEval) {

@@ -110,18 +110,25 @@ TEST(Trainer, RunFolderEvalAndPredict) {
   expect_error_containing([&] { train_run(other, true, "test"); }, "another configuration");
 }
 
-TEST(Trainer, ResumeGivesTheSameWeightsBitwise) {
-  const std::string straight = fresh_run_dir("straight");
-  const std::string resumed = fresh_run_dir("resumed");
-  ASSERT_EQ(train_run(tiny_config(straight), false, "test").status, "completed");
+// A resumed run against one never interrupted: the same bytes in every
+// tensor of last and best. `model` is trained as in the tiny config
+// otherwise; EfficientNet-B4 has dropout and stochastic depth, whose masks the
+// resumed run must draw from where the first run stopped.
+void expect_resume_bitwise(const std::string& model) {
+  const std::string straight = fresh_run_dir("straight_" + model);
+  const std::string resumed = fresh_run_dir("resumed_" + model);
+  TrainConfig c = tiny_config(straight);
+  c.model = model;
+  ASSERT_EQ(train_run(c, false, "test").status, "completed");
 
+  c.out_dir = resumed;
   TrainHooks stop;
   stop.stop_after_epoch = 1;
-  const TrainOutcome first = train_run(tiny_config(resumed), false, "test", stop);
+  const TrainOutcome first = train_run(c, false, "test", stop);
   EXPECT_EQ(first.status, "interrupted");
   EXPECT_EQ(first.epochs_completed, 1);
   EXPECT_EQ(read_metrics_csv(resumed + "/metrics.csv").size(), 1u);
-  const TrainOutcome second = train_run(tiny_config(resumed), true, "test");
+  const TrainOutcome second = train_run(c, true, "test");
   EXPECT_EQ(second.status, "completed") << second.message;
   EXPECT_EQ(second.epochs_completed, 2);
 
@@ -139,6 +146,12 @@ TEST(Trainer, ResumeGivesTheSameWeightsBitwise) {
             read_safetensors(resumed + "/last.safetensors").metadata.at("step_count"));
   EXPECT_EQ(tensor_bytes(straight + "/best.safetensors"), tensor_bytes(resumed + "/best.safetensors"));
   EXPECT_EQ(read_metrics_csv(resumed + "/metrics.csv").size(), 2u);
+}
+
+TEST(Trainer, ResumeGivesTheSameWeightsBitwise) { expect_resume_bitwise("resnet18"); }
+
+TEST(Trainer, ResumeGivesTheSameWeightsBitwiseWithDropoutAndStochasticDepth) {
+  expect_resume_bitwise("efficientnet_b4");
 }
 
 TEST(Trainer, NanLossStopsAndKeepsTheLastGoodCheckpoint) {
