@@ -1,4 +1,5 @@
-// Activation entry points: check the arguments, then dispatch to the CPU twin.
+// Activation entry points: check the arguments, then dispatch on the device
+// (the CPU twin, or the CUDA backend when built).
 // In-place use (y is x, dx is dy) is allowed and passes the checks.
 #include "kernels/activation.h"
 

@@ -1,5 +1,5 @@
 // BatchNorm2d entry points: check every argument (op and argument named in the
-// message), then dispatch to the CPU twin. The CUDA backend is not built yet.
+// message), then dispatch on the device (CPU twin or cuDNN).
 #include "kernels/batchnorm.h"
 
 #include "kernels/arg_checks.h"

@@ -1,4 +1,4 @@
-// Per-channel bias entry points: check, then dispatch to the CPU twin.
+// Per-channel bias entry points: check, then dispatch on the device (CPU twin or CUDA).
 #include "kernels/bias.h"
 
 #include "kernels/arg_checks.h"

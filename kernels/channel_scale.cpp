@@ -1,4 +1,4 @@
-// Channel-wise multiply entry points: check, then dispatch to the CPU twin.
+// Channel-wise multiply entry points: check, then dispatch on the device (CPU twin or CUDA).
 #include "kernels/channel_scale.h"
 
 #include "kernels/arg_checks.h"

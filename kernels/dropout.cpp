@@ -1,4 +1,5 @@
-// Dropout and stochastic depth entry points: check, then dispatch to the CPU twin.
+// Dropout and stochastic depth entry points: check, then dispatch on the device
+// (CPU twin or CUDA).
 #include "kernels/dropout.h"
 
 #include "kernels/arg_checks.h"

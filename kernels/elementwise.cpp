@@ -1,5 +1,5 @@
 // Elementwise arithmetic entry points: check the arguments, then dispatch to
-// the CPU twin. y may be the same tensor as a or b.
+// the device's backend (CPU twin or CUDA). y may be the same tensor as a or b.
 #include "kernels/elementwise.h"
 
 #include "kernels/arg_checks.h"

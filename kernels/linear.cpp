@@ -1,5 +1,5 @@
 // Linear (fully connected) entry points: check the arguments, then dispatch
-// to the CPU twin. The bias b and its gradient db may be undefined (no bias).
+// on the device (CPU twin or cuBLAS). The bias b and its gradient db may be undefined (no bias).
 #include "kernels/linear.h"
 
 #include "kernels/arg_checks.h"

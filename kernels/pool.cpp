@@ -1,5 +1,5 @@
 // Pooling entry points and the output-shape rule: check the arguments, then
-// dispatch to the CPU twin. The window rules follow torch.nn.MaxPool2d and
+// dispatch on the device (CPU twin or CUDA). The window rules follow torch.nn.MaxPool2d and
 // AvgPool2d without ceil_mode: P = floor((H + 2*pad - kernel) / stride) + 1.
 #include "kernels/pool.h"
 

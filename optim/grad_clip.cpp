@@ -34,7 +34,7 @@ double clip_grad_norm(const std::vector<Parameter*>& params, double max_norm) {
     CTC_CHECK(p != nullptr, "clip_grad_norm: null parameter");
     const Tensor& g = p->grad;
     if (!g.defined()) continue;
-    CTC_CHECK(g.device() == Device::cpu, "clip_grad_norm: CUDA backend not built (grad is ",
+    CTC_CHECK(g.device() == Device::cpu, "clip_grad_norm: runs on the CPU only (grad is ",
               g.describe(), ")");
     if (g.dtype() == DType::f64) {
       sum += sum_squares<double>(g);
