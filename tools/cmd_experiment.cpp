@@ -17,7 +17,12 @@ int run_experiment(const Argv& argv) {
             "and data order; the split is fixed). Each run trains into DIR/<model>_<ablation>_seed<k>\n"
             "(finished runs are skipped, unfinished ones resumed), its best checkpoint is tested\n"
             "on the test split, and DIR/table3_ablations.{md,csv,html} or table2_architectures.{md,csv,html}\n"
-            "hold accuracy, macro precision/recall/F1, sensitivity and specificity as mean ± std.");
+            "hold accuracy, macro precision/recall/F1, sensitivity and specificity as mean ± std.\n"
+            "--weights DIR takes each model's file from DIR by its name (torchvision's\n"
+            "resnet34-b627a593.pth, resnet50-0676ba61.pth, densenet121-a639ec97.pth,\n"
+            "efficientnet_b4_rwightman-23ab8bcd.pth: MODEL-* or MODEL_*, .pth or .safetensors);\n"
+            "--weights MODEL=FILE,MODEL=FILE names each (timm's model.safetensors). Every model\n"
+            "of the grid starts from ImageNet weights, or none does.");
   TrainConfig c;
   args.option("out", "DIR", "", "the experiment folder (required)");
   args.option("grid", "NAME", "ablations", "ablations or architectures");
@@ -28,7 +33,8 @@ int run_experiment(const Argv& argv) {
   args.option("batch", "N", std::to_string(c.batch), "images per step");
   args.option("lr", "RATE", "", "AdamW learning rate (default: 1e-7 with --weights, 1e-3 from scratch)");
   args.option("input", "PIXELS", std::to_string(c.input_size), "network input height = width");
-  args.option("weights", "FILE", "", "ImageNet weights for every run (architectures grid: give none, or one model)");
+  args.option("weights", "FILE|DIR|LIST", "",
+              "ImageNet weights: FILE (one model), DIR, or MODEL=FILE,... (see above); none: from scratch");
   args.option("split", "KIND", "paper", "paper, stratified, or a split CSV file");
   args.option("class-weights", "KIND", c.class_weights, "none or balanced");
   args.option("patience", "N", std::to_string(c.patience), "early stopping patience (0: never)");
@@ -36,6 +42,7 @@ int run_experiment(const Argv& argv) {
   add_threads_option(args);
   add_device_option(args);
   args.example("ctcscope experiment data/synth --out exp/ablations --grid ablations --model resnet50");
+  args.example("ctcscope experiment data/synth --out exp/table2 --grid architectures --weights weights/ --device cuda");
   args.example("ctcscope experiment data/synth --out exp/quick --model resnet18 --input 64 --epochs 3 --seeds 2 --max-cells 200");
   std::string dataset;
   Argv rest = argv;
@@ -87,6 +94,11 @@ int run_experiment(const Argv& argv) {
               plan.size(), static_cast<long long>(o.seeds), o.out_dir.c_str(), static_cast<long long>(c.epochs), c.lr,
               c.weights.empty() ? " (from scratch)" : "");
   for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (!plan[i].weights.empty() && (i == 0 || plan[i].model != plan[i - 1].model)) {
+      std::printf("weights: %s from %s\n", plan[i].model.c_str(), plan[i].weights.c_str());
+    }
+  }
   std::size_t index = 0;
   auto hooks_for = [&](const ExperimentRun& r) {
     ++index;

@@ -14,6 +14,7 @@
 #include "tensor/error.h"
 #include "tensor/json.h"
 #include "train/checkpoint_eval.h"
+#include "train/experiment_weights.h"
 #include "train/run_folder.h"
 
 namespace ctcscope {
@@ -76,11 +77,17 @@ std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vect
       configs.emplace_back(m, kDefaultAblation);
     }
   }
+  std::vector<std::string> grid_models;
+  for (const auto& [model, ablation] : configs) {
+    if (std::find(grid_models.begin(), grid_models.end(), model) == grid_models.end()) grid_models.push_back(model);
+  }
+  const std::map<std::string, std::string> weights = experiment_weights(o.base.weights, grid_models);
   std::vector<ExperimentRun> plan;
   for (const auto& [model, ablation] : configs) {
     for (std::int64_t s = 0; s < o.seeds; ++s) {
       ExperimentRun r;
       r.model = model;
+      if (const auto w = weights.find(model); w != weights.end()) r.weights = w->second;
       r.ablation = ablation;
       r.seed = static_cast<std::uint64_t>(s);
       r.run_dir = o.out_dir + "/" + run_name(r);
@@ -106,6 +113,7 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     }
     TrainConfig c = o.base;
     c.model = r.model;
+    c.weights = r.weights;
     c.ablation = r.ablation;
     c.seed = r.seed;
     c.out_dir = r.run_dir;

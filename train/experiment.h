@@ -16,7 +16,8 @@
 namespace ctcscope {
 
 struct ExperimentOptions {
-  TrainConfig base;                 // dataset_dir, epochs, lr, ...; model/ablation/seed/out_dir set per run
+  TrainConfig base;                 // dataset_dir, epochs, lr, ...; model/ablation/seed/out_dir set per run;
+                                    // base.weights as experiment_weights reads it, resolved per model
   std::string out_dir;
   std::string grid = "ablations";   // ablations (Table 3, base.model) | architectures (Table 2, BF_DAPI)
   std::int64_t seeds = 5;           // seeds 0 .. seeds-1
@@ -25,6 +26,7 @@ struct ExperimentOptions {
 
 struct ExperimentRun {
   std::string model;
+  std::string weights;  // the ImageNet weights file it starts from ("" = from scratch)
   Ablation ablation = kDefaultAblation;
   std::uint64_t seed = 0;
   std::string run_dir, status;
@@ -40,7 +42,9 @@ struct ExperimentResult {
   std::string markdown;                   // the table's text
 };
 
-// The runs of the grid, in order, without running them.
+// The runs of the grid, in order, without running them. Resolves each run's
+// weights file (train/experiment_weights.h), so a bad --weights stops the
+// experiment before its first run.
 std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& options, std::vector<std::string>* notes);
 
 // `hooks_for(run)` gives each run's hooks (progress printing).

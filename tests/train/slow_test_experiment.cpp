@@ -1,9 +1,17 @@
 // The experiment grid end to end on a tiny generated dataset: every run of a
 // one-architecture, two-seed grid trains and is tested, the tables (Markdown,
-// CSV, HTML) list it, and a second invocation skips the finished runs.
+// CSV, HTML) list it, and a second invocation skips the finished runs; a
+// two-architecture grid with a folder of weights starts each network from
+// its own file.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "data/file_util.h"
+#include "models/registry.h"
+#include "tensor/json.h"
+#include "tensor/sha256.h"
+#include "tensor/state_dict.h"
 #include "tests/train/train_fixture.h"
 #include "train/experiment.h"
 #include "train/run_folder.h"
@@ -33,6 +41,39 @@ TEST(Experiment, GridRunsTablesAndSkipsFinishedRuns) {
   const ExperimentResult again = run_experiment(o, "test", [](const ExperimentRun&) { return TrainHooks{}; });
   for (const auto& r : again.runs) EXPECT_TRUE(r.skipped);
   EXPECT_EQ(again.markdown, first.markdown);
+}
+
+TEST(Experiment, ArchitecturesGridStartsEachModelFromItsFileInTheWeightsFolder) {
+  const std::string weights_dir = test::fresh_run_dir("experiment_weights_files");
+  std::filesystem::create_directories(weights_dir);
+  // ImageNet-shaped (1000 classes) state_dicts of each network under torchvision's file names.
+  for (const std::string model : {"resnet18", "resnet34"}) {
+    auto net = make_model(model, 1000, /*seed=*/7);
+    StateDict sd;
+    for (auto& [name, t] : net->state_dict()) sd.push_back({name, t->clone()});
+    write_safetensors(weights_dir + "/" + model + "-imagenet.safetensors", sd);
+  }
+  ExperimentOptions o;
+  o.out_dir = test::fresh_run_dir("experiment_weights");
+  o.base = test::tiny_config("");
+  o.base.epochs = 1;
+  o.base.max_cells = 40;
+  o.base.weights = weights_dir;
+  o.grid = "architectures";
+  o.models = {"resnet18", "resnet34"};
+  o.seeds = 1;
+  const ExperimentResult result = run_experiment(o, "test", [](const ExperimentRun&) { return TrainHooks{}; });
+  ASSERT_EQ(result.runs.size(), 2u);
+  for (const auto& r : result.runs) {
+    const std::string file = weights_dir + "/" + r.model + "-imagenet.safetensors";
+    EXPECT_EQ(r.weights, file);
+    const std::string record_path = r.run_dir + "/run.json";
+    const JsonValue record = json_parse(read_file_bytes(record_path), record_path);
+    ASSERT_NE(record.find("weights_file"), nullptr);
+    EXPECT_EQ(record.find("weights_file")->as_string(), file) << r.model;
+    EXPECT_EQ(record.find("weights_sha256")->as_string(), sha256_file_hex(file)) << r.model;
+  }
+  EXPECT_NE(result.markdown.find("resnet34 BF_DAPI"), std::string::npos) << result.markdown;
 }
 
 }  // namespace
