@@ -30,6 +30,8 @@ class TensorDesc {
   TensorDesc& operator=(const TensorDesc&) = delete;
   // Contiguous NCHW f32.
   void set_nchw(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const char* op) {
+    // cuDNN's 4-d descriptors hold int strides, so the whole tensor must fit too.
+    to_int(n * c * h * w, op, "N*C*H*W");
     CTC_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT,
                                                to_int(n, op, "N"), to_int(c, op, "C"),
                                                to_int(h, op, "H"), to_int(w, op, "W")));
