@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <sstream>
 
 #include "models/registry.h"
 #include "models/weight_import.h"
 #include "tensor/sha256.h"
+#include "tensor/split_list.h"
 
 #ifndef CTC_VERSION
 #define CTC_VERSION "unknown"
@@ -31,15 +31,6 @@ std::string format_doubles(const std::array<double, 3>& v) {
   return out;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string part;
-  std::istringstream in(s);
-  while (std::getline(in, part, sep)) out.push_back(part);
-  if (!s.empty() && s.back() == sep) out.push_back("");
-  return out;
-}
-
 const std::string& need(const Metadata& m, const std::string& key, const std::string& path) {
   auto it = m.find(key);
   CTC_CHECK(it != m.end(), path, ": checkpoint metadata lacks '", key, "'");
@@ -55,7 +46,7 @@ std::int64_t parse_int(const std::string& s, const std::string& key, const std::
 }
 
 std::array<double, 3> parse_triple(const std::string& s, const std::string& key, const std::string& path) {
-  auto parts = split(s, ',');
+  auto parts = split_list(s);
   CTC_CHECK(parts.size() == 3, path, ": checkpoint metadata '", key, "' must be 3 numbers, got '", s, "'");
   std::array<double, 3> v{};
   for (int i = 0; i < 3; ++i) {
@@ -126,7 +117,7 @@ CheckpointInfo checkpoint_info_from_metadata(const Metadata& m, const std::strin
   CTC_CHECK(version >= 1, path, ": checkpoint format version ", version, " is not valid");
   info.format_version = static_cast<int>(version);
   info.architecture = need(m, "architecture", path);
-  info.classes = split(need(m, "classes", path), ',');
+  info.classes = split_list(need(m, "classes", path));
   CTC_CHECK(info.classes.size() >= 2, path, ": checkpoint metadata 'classes' must name at least 2 classes, got '",
             m.at("classes"), "'");
   info.input_size = parse_int(need(m, "input_size", path), "input_size", path);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "models/registry.h"
+#include "tensor/split_list.h"
 #include "tools/commands.h"
 #include "train/experiment.h"
 
@@ -61,13 +62,9 @@ int run_experiment(const Argv& argv) {
               o.grid, "'");
   o.seeds = args.get_int("seeds", 1, 1000);
   const std::string models = args.get("models");
-  for (std::size_t start = 0; !models.empty() && start <= models.size();) {
-    std::size_t comma = models.find(',', start);
-    if (comma == std::string::npos) comma = models.size();
-    const std::string m = models.substr(start, comma - start);
+  for (const std::string& m : models.empty() ? std::vector<std::string>{} : split_list(models)) {
     usage_check(is_model_name(m), "unknown model '", m, "' in --models (see ctcscope models)");
     o.models.push_back(m);
-    start = comma + 1;
   }
   c.dataset_dir = dataset;
   c.model = args.get("model");

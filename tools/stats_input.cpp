@@ -9,6 +9,7 @@
 
 #include "data/csv.h"
 #include "tensor/error.h"
+#include "tensor/split_list.h"
 
 namespace ctcscope::cli {
 
@@ -61,15 +62,10 @@ std::vector<double> read_number_column(const std::string& path, int column) {
 
 std::vector<double> parse_number_list(const std::string& text, const std::string& what) {
   std::vector<double> values;
-  std::size_t start = 0, item = 1;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string field = text.substr(start, comma - start);
+  for (const std::string& field : split_list(text)) {
     double v;
-    CTC_CHECK(to_number(field, v), what, ": item ", item, " '", trim(field), "' is not a finite number");
+    CTC_CHECK(to_number(field, v), what, ": item ", values.size() + 1, " '", trim(field), "' is not a finite number");
     values.push_back(v);
-    start = comma + 1;
-    ++item;
   }
   return values;
 }

@@ -8,6 +8,7 @@
 
 #include "models/registry.h"
 #include "tensor/error.h"
+#include "tensor/split_list.h"
 
 namespace ctcscope {
 
@@ -59,11 +60,7 @@ bool is_pair_list(const std::string& spec) {
 
 std::map<std::string, std::string> parse_pairs(const std::string& spec, const std::vector<std::string>& models) {
   std::map<std::string, std::string> files;
-  for (std::size_t start = 0; start <= spec.size();) {
-    std::size_t comma = spec.find(',', start);
-    if (comma == std::string::npos) comma = spec.size();
-    const std::string item = spec.substr(start, comma - start);
-    start = comma + 1;
+  for (const std::string& item : split_list(spec)) {
     const std::size_t eq = item.find('=');
     CTC_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < item.size(), "--weights: '", item,
               "' is not MODEL=FILE");
