@@ -143,23 +143,42 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
   HtmlReport html(std::string("ctcscope experiment: ") + title);
   html.heading(heading);
   html.metrics_table(configs);
-  // The paper's comparison (section 4.3): BF w/o DAPI against BF w/ DAPI, test macro F1 over seeds.
-  if (o.grid == "ablations") {
-    std::vector<double> no_dapi, dapi;
-    for (const auto& r : result.runs) {
-      if (r.ablation == Ablation::bf_no_dapi) no_dapi.push_back(r.test.macro_f1);
-      if (r.ablation == Ablation::bf_dapi) dapi.push_back(r.test.macro_f1);
-    }
-    const std::string compare_title = "BF_noDAPI vs BF_DAPI (test macro F1 over seeds)";
+  // Test macro F1 over seeds, a against b, with the paper's tests (section 4.3).
+  auto add_comparison = [&](const std::string& name_a, const std::vector<double>& a, const std::string& name_b,
+                            const std::vector<double>& b) {
+    const std::string compare_title = name_a + " vs " + name_b + " (test macro F1 over seeds)";
     md << "\n## " << compare_title << "\n\n";
     html.heading(compare_title);
-    if (no_dapi.size() >= 2 && dapi.size() >= 2) {
-      const std::string text = comparison_text(compare_samples(no_dapi, dapi), "BF_noDAPI", "BF_DAPI");
+    if (a.size() >= 2 && b.size() >= 2) {
+      const std::string text = comparison_text(compare_samples(a, b), name_a, name_b);
       md << "```\n" << text << "```\n";
       html.preformatted(text);
     } else {
       md << "Needs at least 2 seeds per configuration.\n";
       html.paragraph("Needs at least 2 seeds per configuration.");
+    }
+  };
+  auto f1s = [&](const ConfigScores& c) {
+    std::vector<double> v;
+    for (const Metrics& m : c.runs) v.push_back(m.macro_f1);
+    return v;
+  };
+  if (o.grid == "ablations") {
+    // The paper's comparison: the DAPI images' contribution.
+    const std::string no_dapi = o.base.model + " " + ablation_name(Ablation::bf_no_dapi);
+    const std::string dapi = o.base.model + " " + ablation_name(Ablation::bf_dapi);
+    const auto find = [&](const std::string& name) {
+      return *std::find_if(configs.begin(), configs.end(), [&](const ConfigScores& c) { return c.name == name; });
+    };
+    add_comparison("BF_noDAPI", f1s(find(no_dapi)), "BF_DAPI", f1s(find(dapi)));
+  } else if (configs.size() >= 2) {
+    // As the paper's conclusion: the best architecture (highest mean test macro F1) against each other one.
+    auto mean_f1 = [&](const ConfigScores& c) { return mean_std(f1s(c)).mean; };
+    const ConfigScores& best = *std::max_element(configs.begin(), configs.end(), [&](const auto& x, const auto& y) {
+      return mean_f1(x) < mean_f1(y);
+    });
+    for (const auto& c : configs) {
+      if (&c != &best) add_comparison(best.name, f1s(best), c.name, f1s(c));
     }
   }
   for (const auto& n : result.notes) {

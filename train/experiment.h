@@ -1,7 +1,8 @@
 // The paper's experiment grid: architectures x ablations x seeds (Tables 2
 // and 3), each run in its own sub-folder (finished runs are skipped, others
 // resumed), its best checkpoint tested on the test split, and one table per
-// grid of mean ± std over seeds in Markdown and CSV.
+// grid of mean ± std over seeds in Markdown, CSV and HTML, with the paper's
+// statistics (BF_noDAPI vs BF_DAPI; the best architecture vs each other).
 #pragma once
 
 #include <cstdint>
