@@ -1,6 +1,7 @@
 // InputFile over stdio with 64-bit offsets (fseeko).
 #include "tensor/input_file.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cerrno>
@@ -18,6 +19,12 @@ std::string file_base_name(const std::string& path) {
 InputFile::InputFile(const std::string& path) : path_(path), name_(file_base_name(path)) {
   file_ = std::fopen(path.c_str(), "rb");
   CTC_CHECK(file_ != nullptr, path, ": cannot open: ", std::strerror(errno));
+  // fopen opens a folder too; its reads would then fail with a puzzling message.
+  struct stat st{};
+  if (fstat(fileno(file_), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::fclose(file_);
+    CTC_FAIL(path, S_ISDIR(st.st_mode) ? ": is a folder, not a file" : ": not a regular file");
+  }
   if (fseeko(file_, 0, SEEK_END) != 0) {
     std::fclose(file_);
     CTC_FAIL(path, ": cannot seek: ", std::strerror(errno));

@@ -11,6 +11,7 @@
 #include "models/registry.h"
 #include "tools/commands.h"
 #include "train/trainer.h"
+#include "train/weights_files.h"
 
 namespace ctcscope::cli {
 
@@ -50,7 +51,8 @@ int run_train(const Argv& argv) {
   args.option("input", "PIXELS", std::to_string(c.input_size), "network input height = width");
   args.option("seed", "N", "0", "seed of the weights, the data order and the augmentation");
   args.option("split-seed", "N", "0", "seed of the split and of --max-cells (fixed across seeds, as the paper)");
-  args.option("weights", "FILE", "", "ImageNet weights to start from (.pth or .safetensors); head replaced");
+  args.option("weights", "FILE|DIR", "",
+              "ImageNet weights to start from (.pth or .safetensors, or the model's file in DIR); head replaced");
   args.option("split", "KIND", "paper", "paper, stratified, or a cell_id,split CSV file");
   args.option("class-weights", "KIND", c.class_weights, "none or balanced (n / (2 * count) per class)");
   args.option("patience", "N", std::to_string(c.patience), "stop after N epochs without a better val macro F1 (0: never)");
@@ -86,6 +88,7 @@ int run_train(const Argv& argv) {
   c.epochs = args.get_int("epochs", 1, 100000);
   c.batch = args.get_int("batch", 1, 4096);
   c.weights = args.get("weights");
+  if (!c.weights.empty()) c.weights = weights_files(c.weights, {c.model}).at(c.model);
   c.lr = args.get("lr").empty() ? (c.weights.empty() ? 1e-3 : 1e-7) : args.get_double("lr", 1e-12, 10.0);
   c.weight_decay = args.get_double("weight-decay", 0.0, 10.0);
   c.lr_schedule = args.get("lr-schedule");

@@ -14,7 +14,7 @@
 #include "tensor/error.h"
 #include "tensor/json.h"
 #include "train/checkpoint_eval.h"
-#include "train/experiment_weights.h"
+#include "train/weights_files.h"
 #include "train/run_folder.h"
 
 namespace ctcscope {
@@ -81,7 +81,7 @@ std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vect
   for (const auto& [model, ablation] : configs) {
     if (std::find(grid_models.begin(), grid_models.end(), model) == grid_models.end()) grid_models.push_back(model);
   }
-  const std::map<std::string, std::string> weights = experiment_weights(o.base.weights, grid_models);
+  const std::map<std::string, std::string> weights = weights_files(o.base.weights, grid_models);
   std::vector<ExperimentRun> plan;
   for (const auto& [model, ablation] : configs) {
     for (std::int64_t s = 0; s < o.seeds; ++s) {

@@ -18,7 +18,7 @@ namespace ctcscope {
 
 struct ExperimentOptions {
   TrainConfig base;                 // dataset_dir, epochs, lr, ...; model/ablation/seed/out_dir set per run;
-                                    // base.weights as experiment_weights reads it, resolved per model
+                                    // base.weights as weights_files reads it, resolved per model
   std::string out_dir;
   std::string grid = "ablations";   // ablations (Table 3, base.model) | architectures (Table 2, BF_DAPI)
   std::int64_t seeds = 5;           // seeds 0 .. seeds-1
@@ -44,7 +44,7 @@ struct ExperimentResult {
 };
 
 // The runs of the grid, in order, without running them. Resolves each run's
-// weights file (train/experiment_weights.h), so a bad --weights stops the
+// weights file (train/weights_files.h), so a bad --weights stops the
 // experiment before its first run.
 std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& options, std::vector<std::string>* notes);
 

@@ -103,6 +103,17 @@ TEST(Safetensors, WriterRefusesDuplicateNamesAndLeavesNoFile) {
   EXPECT_FALSE(temp_file_beside(path));
 }
 
+TEST(Safetensors, AFolderIsRefusedAsAFolder) {
+  const std::string dir = temp_path("a_folder.safetensors");
+  fs::create_directories(dir);
+  try {
+    read_state_dict(dir);
+    FAIL() << "a folder was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(dir + ": is a folder, not a file"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Safetensors, OrderFollowsDataOffsetsNotKeys) {
   std::string header = R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                        R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})";

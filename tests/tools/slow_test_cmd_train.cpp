@@ -6,6 +6,9 @@
 
 #include "data/csv.h"
 #include "data/file_util.h"
+#include "models/registry.h"
+#include "tensor/json.h"
+#include "tensor/state_dict.h"
 #include "tests/train/train_fixture.h"
 #include "tools/commands.h"
 #include "train/run_folder.h"
@@ -36,6 +39,36 @@ TEST(CmdTrain, TrainEvalPredictEndToEnd) {
   EXPECT_EQ(run_train({data, "--out", run, "--model", "resnet18", "--input", "32", "--epochs", "1", "--batch", "8",
                        "--ablation", "BF_DAPI_noAUG", "--max-cells", "60", "--resume"}),
             0);
+}
+
+TEST(CmdTrain, WeightsFolderGivesTheModelsFileAndAFolderWithoutOneWritesNothing) {
+  const std::string data = test::tiny_dataset();
+  const std::string weights_dir = test::fresh_run_dir("cmd_weights");
+  std::filesystem::create_directories(weights_dir);
+  auto net = make_model("resnet18", 1000, /*seed=*/5);
+  StateDict sd;
+  for (auto& [name, t] : net->state_dict()) sd.push_back({name, t->clone()});
+  const std::string file = weights_dir + "/resnet18-imagenet.safetensors";
+  write_safetensors(file, sd);
+  const std::vector<std::string> args = {"--model", "resnet18", "--input", "32", "--epochs", "1", "--batch", "8",
+                                         "--max-cells", "40", "--weights", weights_dir, "--lr", "1e-3"};
+  const std::string run = test::fresh_run_dir("cmd_weights_run");
+  Argv argv = {data, "--out", run};
+  argv.insert(argv.end(), args.begin(), args.end());
+  EXPECT_EQ(run_train(argv), 0);
+  const JsonValue record = json_parse(read_file_bytes(run + "/run.json"), run + "/run.json");
+  EXPECT_EQ(record.find("weights_file")->as_string(), file);
+
+  const std::string refused = test::fresh_run_dir("cmd_weights_refused");
+  argv = {data, "--out", refused, "--model", "resnet34", "--weights", weights_dir};
+  try {
+    run_train(argv);
+    FAIL() << "a folder without resnet34's file was taken";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(weights_dir + ": no weights file for resnet34"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(refused));
 }
 
 TEST(CmdTrain, UsageErrors) {

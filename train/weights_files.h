@@ -1,8 +1,8 @@
-// Which ImageNet weights file each architecture of an experiment starts from.
-// The paper pretrains all four networks of Table 2, so one --weights value
-// must name a file per model: a folder of torchvision's published files (each
-// found by its name), or MODEL=FILE pairs for files named otherwise (timm's
-// model.safetensors).
+// Which ImageNet weights file each architecture starts from, from one
+// --weights value (train and experiment). The paper pretrains all four
+// networks of Table 2, so the value can name a file per model: a folder of
+// torchvision's published files (each found by its name), or MODEL=FILE pairs
+// for files named otherwise (timm's model.safetensors).
 #pragma once
 
 #include <map>
@@ -22,7 +22,7 @@ namespace ctcscope {
 // Returns model -> file with an entry for every model. Throws, naming the
 // folder or file and the model, when a model has no file, has two candidates
 // in DIR, a named file does not exist, or a pair names a model not in `models`.
-std::map<std::string, std::string> experiment_weights(const std::string& spec, const std::vector<std::string>& models);
+std::map<std::string, std::string> weights_files(const std::string& spec, const std::vector<std::string>& models);
 
 // torchvision's published file for a model ("resnet50-0676ba61.pth"), "" if none.
 std::string published_weights_name(const std::string& model);

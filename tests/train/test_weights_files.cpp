@@ -1,4 +1,4 @@
-// An experiment's --weights resolved to a file per model: a folder of
+// --weights resolved to a file per model: a folder of
 // torchvision's published names, MODEL=FILE pairs, one file for one model,
 // and every way of getting it wrong refused with the folder or file named.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include "models/registry.h"
 #include "tensor/error.h"
 #include "train/experiment.h"
-#include "train/experiment_weights.h"
+#include "train/weights_files.h"
 
 namespace ctcscope {
 namespace {
@@ -23,7 +23,7 @@ const std::vector<std::string> kTable2 = {"densenet121", "efficientnet_b4", "res
 // One folder per test and process: ctest runs these tests in parallel.
 fs::path fresh_dir() {
   const fs::path d = fs::temp_directory_path() /
-                     ("ctcscope_test_experiment_weights_" + std::to_string(::getpid()) + "_" +
+                     ("ctcscope_test_weights_files_" + std::to_string(::getpid()) + "_" +
                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::remove_all(d);
   fs::create_directories(d);
@@ -37,23 +37,23 @@ std::string touch(const fs::path& p) {
 
 std::string error_of(const std::string& spec, const std::vector<std::string>& models) {
   try {
-    experiment_weights(spec, models);
+    weights_files(spec, models);
   } catch (const Error& e) {
     return e.what();
   }
   return "";
 }
 
-TEST(ExperimentWeights, NoneMeansEveryModelFromScratch) { EXPECT_TRUE(experiment_weights("", kTable2).empty()); }
+TEST(WeightsFiles, NoneMeansEveryModelFromScratch) { EXPECT_TRUE(weights_files("", kTable2).empty()); }
 
-TEST(ExperimentWeights, FolderGivesEachModelItsPublishedFile) {
+TEST(WeightsFiles, FolderGivesEachModelItsPublishedFile) {
   const fs::path d = fresh_dir();
   for (const auto& m : kTable2) touch(d / published_weights_name(m));
   touch(d / "resnet18-f37072fd.pth");             // another model's file
   touch(d / "tf_efficientnet_b4_ns.safetensors");  // not efficientnet_b4's
   touch(d / "resnet50.txt");                       // not a weights file
   fs::create_directories(d / "resnet50-old.pth");  // a folder, not a file
-  const auto files = experiment_weights(d.string(), kTable2);
+  const auto files = weights_files(d.string(), kTable2);
   ASSERT_EQ(files.size(), 4u);
   EXPECT_EQ(files.at("resnet50"), (d / "resnet50-0676ba61.pth").string());
   EXPECT_EQ(files.at("resnet34"), (d / "resnet34-b627a593.pth").string());
@@ -61,7 +61,7 @@ TEST(ExperimentWeights, FolderGivesEachModelItsPublishedFile) {
   EXPECT_EQ(files.at("efficientnet_b4"), (d / "efficientnet_b4_rwightman-23ab8bcd.pth").string());
 }
 
-TEST(ExperimentWeights, FolderWithoutAModelsFileNamesFolderModelAndExpectedName) {
+TEST(WeightsFiles, FolderWithoutAModelsFileNamesFolderModelAndExpectedName) {
   const fs::path d = fresh_dir();
   touch(d / "resnet50-0676ba61.pth");
   const std::string msg = error_of(d.string(), {"resnet50", "densenet121"});
@@ -70,7 +70,7 @@ TEST(ExperimentWeights, FolderWithoutAModelsFileNamesFolderModelAndExpectedName)
   EXPECT_NE(msg.find("densenet121-a639ec97.pth"), std::string::npos) << msg;
 }
 
-TEST(ExperimentWeights, FolderWithTwoCandidatesListsBoth) {
+TEST(WeightsFiles, FolderWithTwoCandidatesListsBoth) {
   const fs::path d = fresh_dir();
   touch(d / "resnet50-0676ba61.pth");
   touch(d / "resnet50-19c8e357.pth");
@@ -80,7 +80,7 @@ TEST(ExperimentWeights, FolderWithTwoCandidatesListsBoth) {
   EXPECT_NE(msg.find("resnet50-19c8e357.pth"), std::string::npos) << msg;
 }
 
-TEST(ExperimentWeights, FolderProblemsAreReportedAllAtOnce) {
+TEST(WeightsFiles, FolderProblemsAreReportedAllAtOnce) {
   const fs::path d = fresh_dir();
   touch(d / "resnet50-0676ba61.pth");
   touch(d / "resnet50-19c8e357.pth");
@@ -91,16 +91,16 @@ TEST(ExperimentWeights, FolderProblemsAreReportedAllAtOnce) {
   EXPECT_NE(msg.find("no weights file for resnet34"), std::string::npos) << msg;
 }
 
-TEST(ExperimentWeights, PairsNameAFilePerModel) {
+TEST(WeightsFiles, PairsNameAFilePerModel) {
   const fs::path d = fresh_dir();
   const std::string a = touch(d / "model.safetensors");
   const std::string b = touch(d / "r34.pth");
-  const auto files = experiment_weights("efficientnet_b4=" + a + ",resnet34=" + b, {"efficientnet_b4", "resnet34"});
+  const auto files = weights_files("efficientnet_b4=" + a + ",resnet34=" + b, {"efficientnet_b4", "resnet34"});
   EXPECT_EQ(files.at("efficientnet_b4"), a);
   EXPECT_EQ(files.at("resnet34"), b);
 }
 
-TEST(ExperimentWeights, PairsMustCoverEveryModelAndOnlyTheGridsModels) {
+TEST(WeightsFiles, PairsMustCoverEveryModelAndOnlyTheGridsModels) {
   const fs::path d = fresh_dir();
   const std::string a = touch(d / "a.pth");
   EXPECT_NE(error_of("resnet50=" + a, {"resnet50", "resnet34"}).find("no file for resnet34"), std::string::npos);
@@ -111,15 +111,15 @@ TEST(ExperimentWeights, PairsMustCoverEveryModelAndOnlyTheGridsModels) {
   EXPECT_NE(error_of("resnet50=", {"resnet50"}).find("is not MODEL=FILE"), std::string::npos);
 }
 
-TEST(ExperimentWeights, OneFileServesOneModelOnly) {
+TEST(WeightsFiles, OneFileServesOneModelOnly) {
   const fs::path d = fresh_dir();
   const std::string a = touch(d / "resnet50-0676ba61.pth");
-  EXPECT_EQ(experiment_weights(a, {"resnet50"}).at("resnet50"), a);
+  EXPECT_EQ(weights_files(a, {"resnet50"}).at("resnet50"), a);
   const std::string msg = error_of(a, {"resnet50", "resnet34"});
   EXPECT_NE(msg.find("one file for 2 models"), std::string::npos) << msg;
 }
 
-TEST(ExperimentWeights, MissingFileIsNamed) {
+TEST(WeightsFiles, MissingFileIsNamed) {
   const fs::path d = fresh_dir();
   const std::string missing = (d / "nope.pth").string();
   EXPECT_NE(error_of(missing, {"resnet50"}).find(missing + ": weights file for resnet50 not found"),
@@ -127,11 +127,11 @@ TEST(ExperimentWeights, MissingFileIsNamed) {
   EXPECT_NE(error_of("resnet50=" + missing, {"resnet50"}).find(missing), std::string::npos);
 }
 
-TEST(ExperimentWeights, EveryRegisteredModelHasAPublishedName) {
+TEST(WeightsFiles, EveryRegisteredModelHasAPublishedName) {
   for (const auto& m : model_names()) EXPECT_FALSE(published_weights_name(m).empty()) << m;
 }
 
-TEST(ExperimentWeights, PlanGivesEachRunItsModelsFileAndRefusesBeforeAnyRun) {
+TEST(WeightsFiles, PlanGivesEachRunItsModelsFileAndRefusesBeforeAnyRun) {
   const fs::path d = fresh_dir();
   for (const auto& m : kTable2) touch(d / published_weights_name(m));
   ExperimentOptions o;

@@ -1,6 +1,6 @@
-// An experiment's --weights: from scratch, one file, a folder of published
-// files, or MODEL=FILE pairs, resolved to a file per model before any run.
-#include "train/experiment_weights.h"
+// --weights: from scratch, one file, a folder of published files, or
+// MODEL=FILE pairs, resolved to a file per model before anything is trained.
+#include "train/weights_files.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -87,7 +87,7 @@ std::string published_weights_name(const std::string& model) {
   return it == kPublished.end() ? "" : it->second;
 }
 
-std::map<std::string, std::string> experiment_weights(const std::string& spec, const std::vector<std::string>& models) {
+std::map<std::string, std::string> weights_files(const std::string& spec, const std::vector<std::string>& models) {
   std::map<std::string, std::string> files;
   if (spec.empty()) return files;
   std::vector<std::string> problems;  // every one at once: a lab fixes its folder in one go
