@@ -1,7 +1,10 @@
 // Shared test helpers.
 #include "tests/support/test_util.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "tensor/device.h"
@@ -119,6 +122,16 @@ void expect_relative_error(const Tensor& got, const Tensor& ref, double max_rela
   EXPECT_LE(rel, max_relative) << what << ": relative error " << rel << " (max |diff| " << worst
                                << " at " << index_str(got.shape(), at) << ": got " << got.item(at)
                                << ", expected " << ref.item(at) << "; max |ref| " << scale << ")";
+}
+
+std::string fresh_test_dir(const std::string& prefix) {
+  namespace fs = std::filesystem;
+  const fs::path d = fs::temp_directory_path() /
+                     (prefix + "_" + std::to_string(::getpid()) + "_" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d.string();
 }
 
 }  // namespace ctcscope::test

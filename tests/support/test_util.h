@@ -1,5 +1,6 @@
 // Shared test helpers: closeness with named tolerances and a useful failure
-// message, central finite differences in double precision, and the GPU skip.
+// message, central finite differences in double precision, the GPU skip, and
+// a fresh folder per test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -71,6 +72,10 @@ inline constexpr double kGpuStrictFp32Relative = 1e-5;
 // GPU with TF32 tensor cores (10-bit mantissa inputs) against the fp32 twin.
 inline constexpr double kGpuTf32Relative = 3e-3;
 }  // namespace tol
+
+// An empty folder under the temporary directory named after the running test
+// and the process (ctest runs tests in parallel), made anew on each call.
+std::string fresh_test_dir(const std::string& prefix);
 
 }  // namespace ctcscope::test
 

@@ -4,12 +4,11 @@
 // ablations grid BF_noDAPI against BF_DAPI.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 
 #include "data/file_util.h"
+#include "tests/support/test_util.h"
 #include "train/checkpoint_eval.h"
 #include "train/experiment.h"
 #include "train/run_folder.h"
@@ -19,14 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir() {
-  const fs::path d = fs::temp_directory_path() /
-                     ("ctcscope_test_experiment_tables_" + std::to_string(::getpid()) + "_" +
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh_dir() { return test::fresh_test_dir("ctcscope_test_experiment_tables"); }
 
 // Leaves each planned run as a finished one whose test macro F1 is f1(run).
 template <class F1>

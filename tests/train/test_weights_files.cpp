@@ -3,13 +3,12 @@
 // and every way of getting it wrong refused with the folder or file named.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "models/registry.h"
 #include "tensor/error.h"
+#include "tests/support/test_util.h"
 #include "train/experiment.h"
 #include "train/weights_files.h"
 
@@ -20,15 +19,7 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kTable2 = {"densenet121", "efficientnet_b4", "resnet50", "resnet34"};
 
-// One folder per test and process: ctest runs these tests in parallel.
-fs::path fresh_dir() {
-  const fs::path d = fs::temp_directory_path() /
-                     ("ctcscope_test_weights_files_" + std::to_string(::getpid()) + "_" +
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh_dir() { return test::fresh_test_dir("ctcscope_test_weights_files"); }
 
 std::string touch(const fs::path& p) {
   std::ofstream(p) << "x";
