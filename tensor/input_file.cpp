@@ -21,7 +21,12 @@ InputFile::InputFile(const std::string& path) : path_(path), name_(file_base_nam
   CTC_CHECK(file_ != nullptr, path, ": cannot open: ", std::strerror(errno));
   // fopen opens a folder too; its reads would then fail with a puzzling message.
   struct stat st{};
-  if (fstat(fileno(file_), &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fileno(file_), &st) != 0) {
+    const int err = errno;
+    std::fclose(file_);
+    CTC_FAIL(path, ": cannot stat: ", std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
     std::fclose(file_);
     CTC_FAIL(path, S_ISDIR(st.st_mode) ? ": is a folder, not a file" : ": not a regular file");
   }

@@ -52,7 +52,7 @@ int run_train(const Argv& argv) {
   args.option("seed", "N", "0", "seed of the weights, the data order and the augmentation");
   args.option("split-seed", "N", "0", "seed of the split and of --max-cells (fixed across seeds, as the paper)");
   args.option("weights", "FILE|DIR", "",
-              "ImageNet weights to start from (.pth or .safetensors, or the model's file in DIR); head replaced");
+              "ImageNet weights to start from (.pth or .safetensors; DIR: the model's file in it); head replaced");
   args.option("split", "KIND", "paper", "paper, stratified, or a cell_id,split CSV file");
   args.option("class-weights", "KIND", c.class_weights, "none or balanced (n / (2 * count) per class)");
   args.option("patience", "N", std::to_string(c.patience), "stop after N epochs without a better val macro F1 (0: never)");

@@ -9,8 +9,8 @@
 #   from scratch: ResNet18, 64x64 input, all 969 cells, 5 epochs, batch 32,
 #                 AdamW lr 1e-3 (the paper's 1e-7 is for fine-tuning ImageNet
 #                 weights, not for random ones); about 4 minutes on 2 idle cores
-#   with ImageNet weights (CTC_WEIGHTS=FILE, or weights/resnet50-0676ba61.pth
-#                 or weights/resnet50-19c8e357.pth): ResNet50 as the paper,
+#   with ImageNet weights (CTC_WEIGHTS=FILE, or weights/resnet50-0676ba61.pth,
+#                 -11ad3fa6.pth or -19c8e357.pth): ResNet50 as the paper,
 #                 96x96 input, 300 cells, 3 epochs, lr 1e-4 (the paper's 1e-7
 #                 moves the weights too little in 3 epochs)
 # The full protocol (ResNet50, 148x148, every cell, ImageNet weights, lr 1e-7,
@@ -29,7 +29,7 @@ else
   echo "dataset: $data (already there)"
 fi
 weights="${CTC_WEIGHTS:-}"
-for candidate in weights/resnet50-0676ba61.pth weights/resnet50-19c8e357.pth; do
+for candidate in weights/resnet50-0676ba61.pth weights/resnet50-11ad3fa6.pth weights/resnet50-19c8e357.pth; do
   if [ -z "$weights" ] && [ -f "$candidate" ]; then weights=$candidate; fi
 done
 run=runs/main_$(date +%Y%m%d_%H%M%S)

@@ -66,7 +66,7 @@ std::map<std::string, std::string> parse_pairs(const std::string& spec, const st
               "' is not MODEL=FILE");
     const std::string model = item.substr(0, eq);
     CTC_CHECK(std::find(models.begin(), models.end(), model) != models.end(), "--weights: '", model,
-              "' is not among this experiment's models (", join(models), ")");
+              "' is not among the models to train (", join(models), ")");
     CTC_CHECK(files.emplace(model, item.substr(eq + 1)).second, "--weights: ", model, " is named twice");
   }
   return files;
@@ -108,6 +108,7 @@ std::map<std::string, std::string> weights_files(const std::string& spec, const 
       else problems.push_back(problem);
     }
   } else {
+    CTC_CHECK(fs::exists(spec, ec), spec, ": weights file or folder not found");
     CTC_CHECK(models.size() == 1, "--weights ", spec, ": one file for ", models.size(), " models (", join(models),
               "); give a folder holding a file per model, or MODEL=FILE,...");
     files[models.front()] = spec;

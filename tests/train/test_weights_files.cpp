@@ -95,7 +95,7 @@ TEST(WeightsFiles, PairsMustCoverEveryModelAndOnlyTheGridsModels) {
   const fs::path d = fresh_dir();
   const std::string a = touch(d / "a.pth");
   EXPECT_NE(error_of("resnet50=" + a, {"resnet50", "resnet34"}).find("no file for resnet34"), std::string::npos);
-  EXPECT_NE(error_of("resnet18=" + a, {"resnet50"}).find("'resnet18' is not among this experiment's models"),
+  EXPECT_NE(error_of("resnet18=" + a, {"resnet50"}).find("'resnet18' is not among the models to train"),
             std::string::npos);
   EXPECT_NE(error_of("resnet50=" + a + ",resnet50=" + a, {"resnet50"}).find("resnet50 is named twice"),
             std::string::npos);
@@ -113,8 +113,9 @@ TEST(WeightsFiles, OneFileServesOneModelOnly) {
 TEST(WeightsFiles, MissingFileIsNamed) {
   const fs::path d = fresh_dir();
   const std::string missing = (d / "nope.pth").string();
-  EXPECT_NE(error_of(missing, {"resnet50"}).find(missing + ": weights file for resnet50 not found"),
-            std::string::npos);
+  EXPECT_NE(error_of(missing, {"resnet50"}).find(missing + ": weights file or folder not found"), std::string::npos);
+  // A mistyped folder is reported missing, not as one file for several models.
+  EXPECT_NE(error_of(missing, kTable2).find(missing + ": weights file or folder not found"), std::string::npos);
   EXPECT_NE(error_of("resnet50=" + missing, {"resnet50"}).find(missing), std::string::npos);
 }
 
