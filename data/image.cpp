@@ -14,6 +14,7 @@ Image to_gray(const Image& image) {
   if (image.channels == 1) return image;
   CTC_CHECK(image.channels == 3, "to_gray: expected 1 or 3 channels, got ", image.channels);
   Image gray(1, image.height, image.width);
+  gray.bit_depth = image.bit_depth;
   for (std::int64_t y = 0; y < image.height; ++y) {
     for (std::int64_t x = 0; x < image.width; ++x) {
       gray.at(0, y, x) = 0.299f * image.at(0, y, x) + 0.587f * image.at(1, y, x) + 0.114f * image.at(2, y, x);

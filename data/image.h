@@ -1,7 +1,9 @@
 // Image: a decoded picture in memory, float samples in [0, 1], planar
 // [channels][height][width] like a tensor's CHW. Bright-field and DAPI
 // images are gray (1 channel); RGB files are kept as 3 channels until
-// converted.
+// converted. A decoded file's samples are its counts over the largest count
+// of its bit depth (x = count / (2^bit_depth - 1)); bit_depth says which, so
+// counts can be recovered (a 12-bit camera's 4095 in a 16-bit file is 0.0625).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@ namespace ctcscope {
 struct Image {
   std::int64_t channels = 0, height = 0, width = 0;
   std::vector<float> pixels;  // channels * height * width
+  int bit_depth = 0;          // the file's bits per sample (8, 16); 0: not from a file
 
   Image() = default;
   Image(std::int64_t channels, std::int64_t height, std::int64_t width, float value = 0.0f);

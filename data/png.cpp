@@ -153,6 +153,7 @@ Image read_png(const std::string& path) {
   const std::int64_t C = s.channels;
   CTC_CHECK(C == 1 || C == 3, path, ": unexpected channel count ", C, " after conversion");
   Image image(C, H, W);
+  image.bit_depth = s.bit_depth;
   const std::size_t row_bytes = s.pixels.size() / s.height;
   for (std::int64_t y = 0; y < H; ++y) {
     const png_byte* row = s.pixels.data() + row_bytes * static_cast<std::size_t>(y);
