@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "data/png.h"
+#include "data/image_file.h"
 #include "data/resize.h"
 #include "tensor/error.h"
 #include "tensor/random.h"
@@ -24,7 +24,7 @@ Image load_resized(const Manifest& manifest, const TrainingItem& item, std::int6
   path.append(rel);
   try {
     CTC_CHECK(!rel.empty(), "the cell has no ", channel_name(item.channel), " image");
-    Image gray = to_gray(read_png(path));
+    Image gray = read_image(path);
     if (gray.height == size && gray.width == size) return gray;
     return resize(gray, size, size);
   } catch (const std::exception& e) {
