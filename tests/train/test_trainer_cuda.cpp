@@ -1,6 +1,7 @@
 // Training on the GPU (TrainConfig::device = cuda): the run folder of a GPU
 // run against the same run on the CPU, resume on the GPU bit for bit, its
-// checkpoint read back on the CPU; and a clear refusal where no GPU answers.
+// checkpoint read back on the CPU (the refusal where no GPU answers is a CPU
+// test: slow_test_trainer_device.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -77,15 +78,6 @@ TEST(TrainerCuda, ResumeGivesTheSameWeightsBitwise) {
     ASSERT_TRUE(b.count(name)) << name;
     EXPECT_TRUE(bytes == b.at(name)) << name << " differs after resume";
   }
-}
-
-TEST(TrainerDevice, CudaWithoutAGpuIsRefusedBeforeAnythingIsWritten) {
-  std::string why;
-  if (cuda_device_count(&why) > 0) GTEST_SKIP() << "a GPU answers here: the refusal cannot be shown";
-  const std::string dir = fresh_run_dir("no_gpu");
-  test::expect_error_containing([&] { train_run(on_gpu(tiny_config(dir)), false, "test"); },
-                                "device cuda: no GPU to train on");
-  EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
 }  // namespace
