@@ -59,7 +59,7 @@ set -e
 { echo "gpu_kit_proof $(date -u +%FT%TZ), commit $(git -C "$src" rev-parse --short HEAD), $(nproc) cores: rc $rc in $((SECONDS - t0)) s"
   cat "$work/stdout"
   echo "== build.log (compile lines left out):"
-  grep -v '^\[[0-9]*/[0-9]*\] Building' "$build/gpu_check_out/build.log" | head -n 150
+  grep -v '^\[[0-9]*/[0-9]*\] Building' "$build/gpu_check_out/build.log" | sed -n 1,150p
   echo "... ($(grep -c '^\[[0-9]*/[0-9]*\]' "$build/gpu_check_out/build.log") build steps)"
   tail -n 3 "$build/gpu_check_out/build.log"; } > "$log"
 echo "gpu_kit_proof: rc $rc in $((SECONDS - t0)) s, log $log"
