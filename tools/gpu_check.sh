@@ -83,7 +83,9 @@ ours=(env "LD_LIBRARY_PATH=$ctc_libs" OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive
   ldd --version | sed -n 1p; nvidia-smi 2>&1 || true; } >> "$out/env.log"
 
 # --- 1. configure and build -------------------------------------------------
-targets=(test_tensor_cuda test_kernels_cuda test_models_cuda test_train_cuda bench_models_cuda)
+# The GPU test programs (one per tests/<folder> with *_cuda.cpp files, as
+# tests/CMakeLists.txt makes them) and the GPU benchmark.
+targets=($(cd "$src/tests" && ls -d */*_cuda.cpp | cut -d/ -f1 | sort -u | sed 's/.*/test_&_cuda/') bench_models_cuda)
 configure_and_build() {
   # shellcheck disable=SC2086  # CTC_CMAKE_ARGS is a list of arguments
   # No -Werror: that machine's compiler may warn where CI's does not, and a
