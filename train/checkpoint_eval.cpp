@@ -26,6 +26,31 @@ Ablation checkpoint_ablation(const CheckpointInfo& info) {
   return kDefaultAblation;
 }
 
+// How the checkpoint's model was fed: its intensity stage (fitted levels
+// included) and, from its training configuration, each channel's colour pick
+// and page. Checkpoints from before these options read images as decoded.
+CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint) {
+  CellImageSettings images;
+  try {
+    images.intensity = parse_intensity(info.intensity);
+  } catch (const Error& e) {
+    CTC_FAIL(checkpoint, ": unreadable intensity record: ", e.what());
+  }
+  const JsonValue v = json_parse(info.training_config, checkpoint + " training_config");
+  if (!v.is_object()) return images;
+  for (Channel channel : {Channel::bf, Channel::dapi}) {
+    const std::string name = channel_name(channel);
+    ImageReadOptions& read = images.read[static_cast<std::size_t>(channel)];
+    if (const JsonValue* pick = v.find(name + "_channel"); pick && pick->is_string()) {
+      read.channel = channel_pick_from_name(pick->as_string());
+    }
+    if (const JsonValue* page = v.find(name + "_page"); page && page->is_integer()) {
+      read.page = static_cast<int>(page->as_integer());
+    }
+  }
+  return images;
+}
+
 void check_finite(const Predictions& p, const std::string& checkpoint) {
   CTC_CHECK(p.nonfinite == 0, checkpoint, ": the model's outputs are NaN or infinite for ", p.nonfinite,
             " cells (first: ", p.first_nonfinite, "); the weights are damaged or diverged");
@@ -69,6 +94,7 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
   PredictOptions po;
   po.input_size = e.input_size;
   po.loader_threads = loader_threads;
+  po.images = checkpoint_images(ck.info, checkpoint);
   e.predictions = predict_items(*ck.model, data.manifest, items, po);
   check_finite(e.predictions, checkpoint);
   e.metrics = metrics_at(e.predictions, threshold);
@@ -128,6 +154,7 @@ CellPredictions predict_cells(const std::string& checkpoint, const Manifest& man
   PredictOptions po;
   po.input_size = ck.info.input_size;
   po.loader_threads = loader_threads;
+  po.images = checkpoint_images(ck.info, checkpoint);
   Predictions p = predict_items(*ck.model, manifest, items, po);
   check_finite(p, checkpoint);
   out.ctc_probability = p.ctc_probability;
