@@ -57,7 +57,6 @@ int run_eval(const Argv& argv) {
     write_file_atomic(out + "/eval_predictions.csv", csv);
     std::printf("wrote %s/eval.json and %s/eval_predictions.csv\n", out.c_str(), out.c_str());
     // The run's per-epoch metrics sit beside its checkpoint.
-    const std::string& checkpoint = checkpoint;
     const auto slash = checkpoint.find_last_of('/');
     const std::string run_dir = slash == std::string::npos ? "." : checkpoint.substr(0, slash);
     for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv")) {

@@ -14,6 +14,7 @@
 
 #include "data/loader.h"
 #include "train/preflight.h"
+#include "train/run_folder.h"
 #include "train/train_config.h"
 
 namespace ctcscope {
@@ -30,7 +31,7 @@ struct TrainProgress {
 struct TrainHooks {
   std::function<void(const TrainProgress&)> on_step;
   std::function<void(const std::string& line)> on_message;  // whole lines: setup, per-epoch summaries
-  // Stop (status "interrupted") once this many epochs are done and saved, as
+  // Stop (RunStatus::interrupted) once this many epochs are done and saved, as
   // if the process had been killed after writing last.safetensors. 0: never.
   std::int64_t stop_after_epoch = 0;
   // Called with each training batch before its forward pass (tests inject a NaN here).
@@ -40,7 +41,7 @@ struct TrainHooks {
 };
 
 struct TrainOutcome {
-  std::string status;  // completed | early_stopped | interrupted | diverged
+  RunStatus status = RunStatus::running;  // completed, early_stopped, interrupted or diverged
   std::string message;
   std::int64_t epochs_completed = 0;
   std::int64_t best_epoch = 0;
@@ -52,7 +53,7 @@ struct TrainOutcome {
 // config.out_dir. `command_line` goes into run.json. Without `resume` an
 // out_dir that already holds a run is an error; with it, the run's config
 // must match (except epochs and patience). Bad data and arguments throw
-// ctcscope::Error naming the file; divergence is returned as status "diverged".
+// ctcscope::Error naming the file; divergence is returned as RunStatus::diverged.
 TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string& command_line,
                        const TrainHooks& hooks = {});
 
