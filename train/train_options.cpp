@@ -131,7 +131,7 @@ std::vector<TrainOption> make_table() {
       text(&TrainConfig::out_dir, nullptr, {"out_dir", "", "", kNone, false, ""}),
       text(&TrainConfig::model, check_model,
            {"model", "model", "NAME", kBoth, true,
-            "architecture (see ctcscope models); experiment: the ablations grid's"}),
+            "architecture (see ctcscope models); experiment: of the ablations grid"}),
       choice(&TrainConfig::ablation, ablation_name, ablation_from_name,
              {"ablation", "ablation", "NAME", kTrain, true,
               "training-set expansion: AUG1 AUG2 BF_noDAPI BF_DAPI_noAUG BF_DAPI DAPI_noBF DAPI_BF"}),
