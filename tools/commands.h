@@ -56,6 +56,11 @@ void add_training_options(Args& args, TrainingCommand command);
 // The options given, checked (a bad value is a UsageError naming the flag);
 // the others keep TrainConfig's defaults, or their default from others (lr).
 TrainConfig training_options(const Args& args, TrainingCommand command);
+// Only the options with these config.json keys (inspect: how images are read).
+void add_training_options(Args& args, const std::vector<std::string>& keys);
+TrainConfig training_options(const Args& args, const std::vector<std::string>& keys);
+inline const std::vector<std::string> kImageReadingKeys = {"intensity", "bf_channel", "dapi_channel", "bf_page",
+                                                           "dapi_page"};
 
 inline constexpr const char* kVersion = "0.1.0";
 

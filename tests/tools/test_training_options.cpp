@@ -41,6 +41,18 @@ TEST(TrainingOptions, ExperimentLeavesOutWhatItSetsPerRun) {
   test::expect_error_containing([&] { args.parse({"--ablation", "AUG1"}); }, "unknown option --ablation");
 }
 
+// inspect takes the image-reading options only, from the same rows.
+TEST(TrainingOptions, ChosenKeysOnly) {
+  Args args("inspect", "test");
+  add_training_options(args, kImageReadingKeys);
+  ASSERT_TRUE(args.parse({"--intensity", "none", "--dapi-channel", "blue", "--bf-page=1"}));
+  const TrainConfig c = training_options(args, kImageReadingKeys);
+  EXPECT_EQ(c.intensity, "none");
+  EXPECT_EQ(c.dapi_channel, ChannelPick::blue);
+  EXPECT_EQ(c.bf_page, 1);
+  test::expect_error_containing([&] { args.parse({"--batch", "3"}); }, "unknown option --batch");
+}
+
 TEST(TrainingOptions, DefaultsAreTrainConfigsAndLrFollowsWeights) {
   EXPECT_EQ(parsed(TrainingCommand::train, {}).to_json(), TrainConfig{}.to_json());
   EXPECT_EQ(parsed(TrainingCommand::train, {}).lr, kScratchLr);
