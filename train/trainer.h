@@ -6,6 +6,10 @@
 // and ends with the same weights, bit for bit, as an uninterrupted one.
 // A loss that becomes NaN or infinite stops the run and keeps the last good
 // checkpoint.
+//
+// How a run is driven: train_run (trainer.cpp) prepares everything once
+// (prepare_run, train/prepared_run.h), then per epoch train_epoch and
+// validate_and_select, until a Stop; stop_message words every ending.
 #pragma once
 
 #include <cstdint>
