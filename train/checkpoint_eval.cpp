@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "data/image_file.h"
 #include "models/checkpoint.h"
 #include "tensor/error.h"
 #include "tensor/json.h"
@@ -112,18 +113,18 @@ Manifest folder_manifest(const std::string& folder) {
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
     if (!entry.is_regular_file()) continue;
     std::string name = entry.path().filename().string();
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (lower.size() < 5 || lower.substr(lower.size() - 4) != ".png") continue;
-    if (lower.size() >= 9 && lower.substr(lower.size() - 9) == "_dapi.png") continue;
+    if (!is_image_file_name(name)) continue;
+    std::string stem = name.substr(0, name.find_last_of('.'));
+    std::transform(stem.begin(), stem.end(), stem.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (stem.size() >= 5 && stem.substr(stem.size() - 5) == "_dapi") continue;
     names.push_back(name);
   }
   CTC_CHECK(!ec, folder, ": cannot list the folder: ", ec.message());
   std::sort(names.begin(), names.end());
-  CTC_CHECK(!names.empty(), folder, ": no .png images (other than *_dapi.png) to predict");
+  CTC_CHECK(!names.empty(), folder, ": no .png, .tif or .tiff images (other than *_dapi.*) to predict");
   for (const auto& name : names) {
     CellRecord c;
-    std::string id = name.substr(0, name.size() - 4);
+    std::string id = name.substr(0, name.find_last_of('.'));
     if (id.size() > 3) {
       std::string tail = id.substr(id.size() - 3);
       std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char ch) { return std::tolower(ch); });
