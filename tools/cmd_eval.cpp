@@ -28,24 +28,19 @@ int run_eval(const Argv& argv) {
   add_threads_option(args);
   args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
   args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");
-  Argv rest = argv;
-  std::vector<std::string> positional;
-  while (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-' && positional.size() < 2) {
-    positional.push_back(rest.front());
-    rest.erase(rest.begin());
-  }
-  if (!args.parse(rest)) return 0;
-  usage_check(positional.size() == 2,
-              "expected CHECKPOINT DATASET_DIR (ctcscope eval CHECKPOINT DATASET_DIR --split-file FILE | --all)");
+  args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors)");
+  args.positional("DATASET_DIR", "a folder with manifest.csv");
+  if (!args.parse(argv)) return 0;
+  const std::string checkpoint = args.get_positional("CHECKPOINT"), dataset = args.get_positional("DATASET_DIR");
   const bool all = args.has("all");
   const std::string split_file = args.get("split-file");
   usage_check(all != !split_file.empty(), "give exactly one of --split-file FILE and --all");
   const double threshold = args.get_double("threshold", 0.0, 1.0);
   apply_threads_option(args);
-  const CheckpointEval e = evaluate_checkpoint(positional[0], positional[1], split_file, threshold);
+  const CheckpointEval e = evaluate_checkpoint(checkpoint, dataset, split_file, threshold);
   std::printf("eval: %s (%s, trained with %s, input %lld) on %s cells of %s, %s images, threshold %g\n",
-              positional[0].c_str(), e.architecture.c_str(), ablation_name(e.ablation),
-              static_cast<long long>(e.input_size), all ? "all" : "the test", positional[1].c_str(),
+              checkpoint.c_str(), e.architecture.c_str(), ablation_name(e.ablation),
+              static_cast<long long>(e.input_size), all ? "all" : "the test", dataset.c_str(),
               channel_name(main_channel(e.ablation)), threshold);
   std::printf("%s", metrics_table(e.metrics, e.auc).c_str());
   const std::string out = args.get("out");
@@ -62,7 +57,6 @@ int run_eval(const Argv& argv) {
     write_file_atomic(out + "/eval_predictions.csv", csv);
     std::printf("wrote %s/eval.json and %s/eval_predictions.csv\n", out.c_str(), out.c_str());
     // The run's per-epoch metrics sit beside its checkpoint.
-    const std::string& checkpoint = positional[0];
     const auto slash = checkpoint.find_last_of('/');
     const std::string run_dir = slash == std::string::npos ? "." : checkpoint.substr(0, slash);
     for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv")) {

@@ -26,74 +26,41 @@ int run_experiment(const Argv& argv) {
             "efficientnet_b4_rwightman-23ab8bcd.pth: MODEL-* or MODEL_*, .pth or .safetensors);\n"
             "--weights MODEL=FILE,MODEL=FILE names each (timm's model.safetensors). Every model\n"
             "of the grid starts from ImageNet weights, or none does.");
-  TrainConfig c;
+  args.positional("DATASET_DIR", "a folder with manifest.csv");
   args.option("out", "DIR", "", "the experiment folder (required)");
   args.option("grid", "NAME", "ablations", "ablations or architectures");
   args.option("seeds", "N", "5", "seeds per configuration (the paper: 5)");
   args.option("models", "LIST", "", "architectures grid: comma-separated models (default: the paper's that exist)");
-  args.option("model", "NAME", c.model, "ablations grid: the architecture");
-  args.option("epochs", "N", std::to_string(c.epochs), "epochs at most per run");
-  args.option("batch", "N", std::to_string(c.batch), "images per step");
-  args.option("lr", "RATE", "", "AdamW learning rate (default: 1e-7 with --weights, 1e-3 from scratch)");
-  args.option("input", "PIXELS", std::to_string(c.input_size), "network input height = width");
-  args.option("intensity", "MODE", c.intensity,
-              "how samples map to [0, 1]: percentile[:LO:HI] (per image), dataset[:LO:HI] (per channel over the "
-              "training cells), range:LO:HI (counts, e.g. range:0:4095), none (count / max of the bit depth)");
-  args.option("weights", "FILE|DIR|LIST", "",
-              "ImageNet weights: FILE (one model), DIR, or MODEL=FILE,... (see above); none: from scratch");
-  args.option("split", "KIND", "paper", "paper, stratified, or a split CSV file");
-  args.option("class-weights", "KIND", c.class_weights, "none or balanced");
-  args.option("patience", "N", std::to_string(c.patience), "early stopping patience (0: never)");
-  args.option("max-cells", "N", "0", "a stratified subsample of N cells for quick CPU runs (0: all)");
+  add_training_options(args, TrainingCommand::experiment);
   add_threads_option(args);
-  add_device_option(args);
   args.example("ctcscope experiment data/synth --out exp/ablations --grid ablations --model resnet50");
   args.example("ctcscope experiment data/synth --out exp/table2 --grid architectures --weights weights/ --device cuda");
   args.example("ctcscope experiment data/synth --out exp/quick --model resnet18 --input 64 --epochs 3 --seeds 2 --max-cells 200");
-  std::string dataset;
-  Argv rest = argv;
-  if (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
-    dataset = rest.front();
-    rest.erase(rest.begin());
-  }
-  if (!args.parse(rest)) return 0;
-  usage_check(!dataset.empty(), "missing DATASET_DIR (ctcscope experiment DATASET_DIR --out DIR [options])");
+  if (!args.parse(argv)) return 0;
   usage_check(!args.get("out").empty(), "missing --out DIR");
   apply_threads_option(args);
   ExperimentOptions o;
   o.out_dir = args.get("out");
-  o.grid = args.get("grid");
-  usage_check(o.grid == "ablations" || o.grid == "architectures", "--grid must be ablations or architectures, got '",
-              o.grid, "'");
+  try {
+    o.grid = experiment_grid_from_name(args.get("grid"));
+  } catch (const Error& e) {
+    throw UsageError(std::string("--grid: ") + e.what());
+  }
   o.seeds = args.get_int("seeds", 1, 1000);
   const std::string models = args.get("models");
   for (const std::string& m : models.empty() ? std::vector<std::string>{} : split_list(models)) {
     usage_check(is_model_name(m), "unknown model '", m, "' in --models (see ctcscope models)");
     o.models.push_back(m);
   }
-  c.dataset_dir = dataset;
-  c.model = args.get("model");
-  usage_check(is_model_name(c.model), "unknown model '", c.model, "' (see ctcscope models)");
-  c.epochs = args.get_int("epochs", 1, 100000);
-  c.batch = args.get_int("batch", 1, 4096);
-  c.weights = args.get("weights");
-  c.lr = args.get("lr").empty() ? (c.weights.empty() ? 1e-3 : 1e-7) : args.get_double("lr", 1e-12, 10.0);
-  c.input_size = args.get_int("input", 32, 1024);
-  c.intensity = args.get("intensity");
-  c.split = args.get("split");
-  c.class_weights = args.get("class-weights");
-  usage_check(c.class_weights == "none" || c.class_weights == "balanced",
-              "--class-weights must be none or balanced, got '", c.class_weights, "'");
-  c.patience = args.get_int("patience", 0, 100000);
-  c.max_cells = args.get_int("max-cells", 0, INT64_MAX);
-  c.device = device_option(args);
+  TrainConfig c = training_options(args, TrainingCommand::experiment);
+  c.dataset_dir = args.get_positional("DATASET_DIR");
   o.base = c;
 
   std::string command_line = "ctcscope experiment";
   for (const auto& a : argv) command_line += " " + a;
   std::vector<std::string> notes;
   const auto plan = experiment_plan(o, &notes);
-  std::printf("experiment: %s grid, %zu runs (%lld seeds each) into %s; %lld epochs, lr %g%s\n", o.grid.c_str(),
+  std::printf("experiment: %s grid, %zu runs (%lld seeds each) into %s; %lld epochs, lr %g%s\n", experiment_grid_name(o.grid),
               plan.size(), static_cast<long long>(o.seeds), o.out_dir.c_str(), static_cast<long long>(c.epochs), c.lr,
               c.weights.empty() ? " (from scratch)" : "");
   for (const auto& n : notes) std::printf("note: %s\n", n.c_str());

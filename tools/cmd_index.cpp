@@ -24,20 +24,9 @@ int run_index(const Argv& argv) {
   args.flag("skip-bad", "leave out and report what does not fit instead of failing");
   args.example("ctcscope index data/ctc_dataset");
   args.example("ctcscope index data/ctc_dataset --skip-bad --output /tmp/review.csv");
-  // Args takes options only: the dataset folder is the one other word.
-  std::string dir;
-  Argv options;
-  for (std::size_t k = 0; k < argv.size(); ++k) {
-    if (argv[k].rfind("--", 0) == 0) {
-      options.push_back(argv[k]);
-      if (argv[k] == "--output" && k + 1 < argv.size()) options.push_back(argv[++k]);
-    } else {
-      usage_check(dir.empty(), "one dataset folder expected, got '", dir, "' and '", argv[k], "'");
-      dir = argv[k];
-    }
-  }
-  if (!args.parse(options)) return 0;
-  usage_check(!dir.empty(), "the dataset folder is missing (ctcscope index DIR)");
+  args.positional("DIR", "the dataset folder: ctc/ and leukocyte/ with their images");
+  if (!args.parse(argv)) return 0;
+  const std::string dir = args.get_positional("DIR");
   std::string output = args.get("output");
   if (output.empty()) output = (std::filesystem::path(dir) / kManifestFile).string();
 

@@ -98,34 +98,18 @@ int run_inspect(const Argv& argv) {
             "--out DIR also writes inspect.html and contact_sheet.png: cells of each class as\n"
             "decoded beside as the network is fed them, with one augmented copy of each kind.");
   args.option("out", "DIR", "", "write inspect.html, contact_sheet.png and inspect.csv here");
-  args.option("intensity", "MODE", kDefaultIntensity, "the intensity stage the contact sheet shows (see train)");
-  args.option("bf-channel", "NAME", "gray", "gray, red, green or blue: the BF image's colour channel");
-  args.option("dapi-channel", "NAME", "gray", "gray, red, green or blue: the DAPI image's colour channel");
-  args.option("bf-page", "N", "-1", "the page of multi-page BF TIFF files (-1: files must have one page)");
-  args.option("dapi-page", "N", "-1", "the page of multi-page DAPI TIFF files");
+  add_training_options(args, kImageReadingKeys);  // the contact sheet shows the intensity stage
   args.option("cells", "N", "4", "contact sheet rows per class");
   args.option("tile", "PIXELS", "96", "contact sheet tile size");
   args.example("ctcscope inspect datasets/synth16 --out /tmp/inspect16");
-  // Every option takes a value: a word after --name is its value, others are positional.
-  Argv options, positional;
-  for (std::size_t k = 0; k < argv.size(); ++k) {
-    const bool option = argv[k].rfind("--", 0) == 0;
-    (option ? options : positional).push_back(argv[k]);
-    if (option && argv[k].find('=') == std::string::npos && argv[k] != "--help" && k + 1 < argv.size()) {
-      options.push_back(argv[++k]);
-    }
-  }
-  if (!args.parse(options)) return 0;
-  usage_check(positional.size() == 1, "one dataset folder expected (ctcscope inspect DATASET [--out DIR])");
+  args.positional("DATASET", "a folder with manifest.csv");
+  if (!args.parse(argv)) return 0;
+  const TrainConfig reading = training_options(args, kImageReadingKeys);
   CellImageSettings settings;
-  try {
-    settings.intensity = parse_intensity(args.get("intensity"));
-    settings.read[0] = {channel_pick_from_name(args.get("bf-channel")), static_cast<int>(args.get_int("bf-page", -1, 1 << 20))};
-    settings.read[1] = {channel_pick_from_name(args.get("dapi-channel")), static_cast<int>(args.get_int("dapi-page", -1, 1 << 20))};
-  } catch (const Error& e) {
-    throw UsageError(e.what());
-  }
-  const Manifest manifest = read_manifest(positional[0]);
+  settings.intensity = parse_intensity(reading.intensity);
+  settings.read[0] = {reading.bf_channel, static_cast<int>(reading.bf_page)};
+  settings.read[1] = {reading.dapi_channel, static_cast<int>(reading.dapi_page)};
+  const Manifest manifest = read_manifest(args.get_positional("DATASET"));
   const DatasetInspection d = inspect_dataset(manifest, settings);
   std::printf("%s: %lld cells\n%s", manifest.root.c_str(), static_cast<long long>(d.cells),
               text_table(header(), rows(d)).c_str());

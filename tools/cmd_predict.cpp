@@ -25,14 +25,9 @@ int run_predict(const Argv& argv) {
   add_threads_option(args);
   args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out predictions.csv");
   args.example("ctcscope predict runs/r50/best.safetensors --manifest data/synth --out p.csv --threshold 0.8");
-  Argv rest = argv;
-  std::string checkpoint;
-  if (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
-    checkpoint = rest.front();
-    rest.erase(rest.begin());
-  }
-  if (!args.parse(rest)) return 0;
-  usage_check(!checkpoint.empty(), "missing CHECKPOINT (ctcscope predict CHECKPOINT (--manifest DIR | --folder DIR) --out FILE)");
+  args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors)");
+  if (!args.parse(argv)) return 0;
+  const std::string checkpoint = args.get_positional("CHECKPOINT");
   const std::string manifest_dir = args.get("manifest"), folder = args.get("folder"), out = args.get("out");
   usage_check(manifest_dir.empty() != folder.empty(), "give exactly one of --manifest DIR and --folder DIR");
   usage_check(!out.empty(), "missing --out FILE");

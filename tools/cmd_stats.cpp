@@ -24,19 +24,13 @@ int run_stats(const Argv& argv) {
   args.example("ctcscope stats f1_bf.txt f1_bf_dapi.txt");
   args.example("ctcscope stats runs_a.csv runs_b.csv --column 4");
   args.example("ctcscope stats --a 0.777,0.765,0.789,0.781,0.773 --b 0.798,0.795,0.801,0.803,0.793");
-  // Args takes options only: the two files are the other words.
+  args.positional("FILE_A", "the first sample's file (or --a)", false);
+  args.positional("FILE_B", "the second sample's file (or --b)", false);
+  if (!args.parse(argv)) return 0;
   std::vector<std::string> files;
-  Argv options;
-  for (std::size_t k = 0; k < argv.size(); ++k) {
-    if (argv[k].rfind("--", 0) == 0) {
-      options.push_back(argv[k]);
-      const bool takes_value = argv[k] == "--a" || argv[k] == "--b" || argv[k] == "--column" || argv[k] == "--alpha";
-      if (takes_value && k + 1 < argv.size()) options.push_back(argv[++k]);
-    } else {
-      files.push_back(argv[k]);
-    }
+  for (const char* name : {"FILE_A", "FILE_B"}) {
+    if (!args.get_positional(name).empty()) files.push_back(args.get_positional(name));
   }
-  if (!args.parse(options)) return 0;
   const bool lists = !args.get("a").empty() || !args.get("b").empty();
   usage_check(!(lists && !files.empty()), "give two files or --a and --b, not both");
   std::vector<double> a, b;

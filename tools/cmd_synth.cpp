@@ -29,15 +29,9 @@ int run_synth(const Argv& argv) {
   args.example("ctcscope synth data/synth");
   args.example("ctcscope synth data/synth16 --bit-depth 16 --camera-bits 12   # the same cells as a 12-bit camera");
   args.example("ctcscope synth /tmp/small --spike-in 40 --patient-ctc 10 --patients 3 --leukocytes 40");
-  // OUT_DIR comes first; the options follow.
-  std::string out_dir;
-  Argv rest = argv;
-  if (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
-    out_dir = rest.front();
-    rest.erase(rest.begin());
-  }
-  if (!args.parse(rest)) return 0;
-  usage_check(!out_dir.empty(), "synth: missing OUT_DIR (ctcscope synth OUT_DIR [options])");
+  args.positional("OUT_DIR", "the dataset folder to write");
+  if (!args.parse(argv)) return 0;
+  const std::string out_dir = args.get_positional("OUT_DIR");
   apply_threads_option(args);
   o.seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.difficulty = args.get_double("difficulty", 0.0, 1.0);

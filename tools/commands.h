@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "tensor/dtype.h"
 #include "tools/args.h"
+#include "train/train_config.h"
 
 namespace ctcscope::cli {
 
@@ -49,9 +49,18 @@ inline constexpr Command kCommands[] = {
 void add_threads_option(Args& args);
 void apply_threads_option(const Args& args);
 
-// --device cpu|cuda, shared by train and experiment.
-void add_device_option(Args& args);
-Device device_option(const Args& args);
+// The training options (train/train_options.h) as flags: train takes each
+// one; experiment those it does not set per run (ablation, seed).
+enum class TrainingCommand { train, experiment };
+void add_training_options(Args& args, TrainingCommand command);
+// The options given, checked (a bad value is a UsageError naming the flag);
+// the others keep TrainConfig's defaults, or their default from others (lr).
+TrainConfig training_options(const Args& args, TrainingCommand command);
+// Only the options with these config.json keys (inspect: how images are read).
+void add_training_options(Args& args, const std::vector<std::string>& keys);
+TrainConfig training_options(const Args& args, const std::vector<std::string>& keys);
+inline const std::vector<std::string> kImageReadingKeys = {"intensity", "bf_channel", "dapi_channel", "bf_page",
+                                                           "dapi_page"};
 
 inline constexpr const char* kVersion = "0.1.0";
 

@@ -14,6 +14,7 @@
 #include "tensor/error.h"
 #include "tensor/json.h"
 #include "train/checkpoint_eval.h"
+#include "train/enum_names.h"
 #include "train/weights_files.h"
 #include "train/run_folder.h"
 
@@ -28,11 +29,20 @@ std::string run_name(const ExperimentRun& r) {
   return r.model + "_" + ablation_name(r.ablation) + "_seed" + std::to_string(r.seed);
 }
 
-bool finished(const std::string& run_json) {
-  if (!file_exists(run_json)) return false;
+constexpr EnumName<ExperimentGrid> kGridNames[] = {{ExperimentGrid::ablations, "ablations"},
+                                                    {ExperimentGrid::architectures, "architectures"}};
+
+// run.json's status; running where the run has not started.
+RunStatus recorded_status(const std::string& run_json) {
+  if (!file_exists(run_json)) return RunStatus::running;
   JsonValue v = json_parse(read_file_bytes(run_json), run_json);
   const JsonValue* s = v.find("status");
-  return s && s->is_string() && (s->as_string() == "completed" || s->as_string() == "early_stopped");
+  if (!s || !s->is_string()) return RunStatus::running;
+  try {
+    return run_status_from_name(s->as_string());
+  } catch (const Error& e) {
+    CTC_FAIL(run_json, ": 'status' ", e.what());
+  }
 }
 
 double get_number(const JsonValue& v, const char* key, const std::string& path) {
@@ -57,12 +67,13 @@ void read_test_metrics(const std::string& path, ExperimentRun& r) {
 
 }  // namespace
 
+const char* experiment_grid_name(ExperimentGrid grid) { return enum_name(kGridNames, grid); }
+ExperimentGrid experiment_grid_from_name(const std::string& name) { return enum_from_name(kGridNames, name); }
+
 std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vector<std::string>* notes) {
-  CTC_CHECK(o.grid == "ablations" || o.grid == "architectures", "experiment grid must be ablations or architectures, got '",
-            o.grid, "'");
   CTC_CHECK(o.seeds >= 1, "experiment needs at least 1 seed");
   std::vector<std::pair<std::string, Ablation>> configs;
-  if (o.grid == "ablations") {
+  if (o.grid == ExperimentGrid::ablations) {
     for (Ablation a : all_ablations()) configs.emplace_back(o.base.model, a);
   } else {
     std::vector<std::string> models = o.models;
@@ -105,10 +116,10 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
   for (auto& r : result.runs) {
     const RunPaths paths{r.run_dir};
     const std::string test_json = r.run_dir + "/test_eval.json";
-    if (finished(paths.run_record()) && file_exists(test_json)) {
+    if (const RunStatus s = recorded_status(paths.run_record()); run_finished(s) && file_exists(test_json)) {
       read_test_metrics(test_json, r);
       r.skipped = true;
-      r.status = "finished before";
+      r.status = s;
       continue;
     }
     TrainConfig c = o.base;
@@ -120,8 +131,7 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     const bool resume = file_exists(paths.config());
     TrainOutcome out = train_run(c, resume, command_line, hooks_for ? hooks_for(r) : TrainHooks{});
     r.status = out.status;
-    CTC_CHECK(out.status != "diverged", r.run_dir, ": ", out.message);
-    CTC_CHECK(out.status != "interrupted", r.run_dir, ": ", out.message);
+    CTC_CHECK(run_finished(out.status), r.run_dir, ": ", out.message);
     CheckpointEval e = evaluate_checkpoint(paths.best(), c.dataset_dir, paths.split());
     write_file_atomic(test_json, checkpoint_eval_json(e));
     r.test = e.metrics;
@@ -136,7 +146,7 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     if (it == configs.end()) it = configs.insert(configs.end(), ConfigScores{name, {}});
     it->runs.push_back(r.test);
   }
-  const char* title = o.grid == "ablations" ? "Table 3 (ablations)" : "Table 2 (architectures)";
+  const char* title = o.grid == ExperimentGrid::ablations ? "Table 3 (ablations)" : "Table 2 (architectures)";
   const std::string heading = std::string(title) + ": test metrics, mean ± std over " + std::to_string(o.seeds) + " seeds";
   std::ostringstream md;
   md << "# " << heading << "\n\n" << markdown_table(configs);
@@ -163,7 +173,7 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     for (const Metrics& m : c.runs) v.push_back(m.macro_f1);
     return v;
   };
-  if (o.grid == "ablations") {
+  if (o.grid == ExperimentGrid::ablations) {
     // The paper's comparison: the DAPI images' contribution.
     const std::string no_dapi = o.base.model + " " + ablation_name(Ablation::bf_no_dapi);
     const std::string dapi = o.base.model + " " + ablation_name(Ablation::bf_dapi);
@@ -186,7 +196,7 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     html.paragraph("Note: " + n);
   }
   result.markdown = md.str();
-  const std::string stem = o.out_dir + "/" + (o.grid == "ablations" ? "table3_ablations" : "table2_architectures");
+  const std::string stem = o.out_dir + "/" + (o.grid == ExperimentGrid::ablations ? "table3_ablations" : "table2_architectures");
   result.table_markdown = stem + ".md";
   result.table_csv = stem + ".csv";
   write_file_atomic(result.table_markdown, result.markdown);

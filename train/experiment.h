@@ -11,16 +11,25 @@
 #include <vector>
 
 #include "eval/metrics.h"
+#include "train/run_folder.h"
 #include "train/train_config.h"
 #include "train/trainer.h"
 
 namespace ctcscope {
 
+// The paper's two grids.
+enum class ExperimentGrid {
+  ablations,      // Table 3: the seven training-set expansions with base.model
+  architectures,  // Table 2: the paper's networks on BF_DAPI
+};
+const char* experiment_grid_name(ExperimentGrid grid);              // "ablations", "architectures"
+ExperimentGrid experiment_grid_from_name(const std::string& name);  // throws Error listing the names
+
 struct ExperimentOptions {
   TrainConfig base;                 // dataset_dir, epochs, lr, ...; model/ablation/seed/out_dir set per run;
                                     // base.weights as weights_files reads it, resolved per model
   std::string out_dir;
-  std::string grid = "ablations";   // ablations (Table 3, base.model) | architectures (Table 2, BF_DAPI)
+  ExperimentGrid grid = ExperimentGrid::ablations;
   std::int64_t seeds = 5;           // seeds 0 .. seeds-1
   std::vector<std::string> models;  // architectures grid; empty: the paper's that the registry has
 };
@@ -30,7 +39,8 @@ struct ExperimentRun {
   std::string weights;  // the ImageNet weights file it starts from ("" = from scratch)
   Ablation ablation = kDefaultAblation;
   std::uint64_t seed = 0;
-  std::string run_dir, status;
+  std::string run_dir;
+  RunStatus status = RunStatus::running;
   bool skipped = false;  // finished before this invocation
   Metrics test;
   double auc = 0;

@@ -68,15 +68,22 @@ std::vector<CellRecord> subsample_cells(const std::vector<CellRecord>& cells, st
   return out;
 }
 
+SplitKind split_kind(const std::string& split) {
+  if (split == "paper") return SplitKind::paper;
+  if (split == "stratified") return SplitKind::stratified;
+  return SplitKind::file;
+}
+
 RunData load_run_data(const std::string& dataset_dir, const std::string& split, std::int64_t max_cells,
                       std::uint64_t split_seed) {
   RunData d;
   d.manifest = read_manifest(dataset_dir);
   d.manifest_cells = static_cast<std::int64_t>(d.manifest.cells.size());
   CTC_CHECK(!d.manifest.cells.empty(), dataset_dir, "/", kManifestFile, ": the manifest lists no cells");
-  if (split == "paper" || split == "stratified") {
+  const SplitKind kind = split_kind(split);
+  if (kind != SplitKind::file) {
     d.manifest.cells = subsample_cells(d.manifest.cells, max_cells, split_seed);
-    if (split == "paper") {
+    if (kind == SplitKind::paper) {
       PaperSplitOptions o;
       o.seed = split_seed;
       d.split = paper_split(d.manifest.cells, o);

@@ -26,6 +26,10 @@ struct RunData {
 std::vector<CellRecord> subsample_cells(const std::vector<CellRecord>& cells, std::int64_t max_cells,
                                         std::uint64_t seed);
 
+// How a run's cells are split: --split paper, stratified, or a file's path.
+enum class SplitKind { paper, stratified, file };
+SplitKind split_kind(const std::string& split);
+
 // split: "paper", "stratified", or the path of a "cell_id,split" CSV. With
 // a file, cells the file does not list are left out of the run (a file
 // written for a subsample selects that subsample); a listed cell the

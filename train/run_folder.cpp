@@ -10,6 +10,7 @@
 #include "data/file_util.h"
 #include "tensor/error.h"
 #include "tensor/json.h"
+#include "train/enum_names.h"
 
 namespace ctcscope {
 
@@ -68,6 +69,17 @@ std::vector<EpochRow> read_metrics_csv(const std::string& path) {
   return out;
 }
 
+namespace {
+constexpr EnumName<RunStatus> kRunStatusNames[] = {{RunStatus::running, "running"},
+                                                   {RunStatus::completed, "completed"},
+                                                   {RunStatus::early_stopped, "early_stopped"},
+                                                   {RunStatus::interrupted, "interrupted"},
+                                                   {RunStatus::diverged, "diverged"}};
+}  // namespace
+
+const char* run_status_name(RunStatus status) { return enum_name(kRunStatusNames, status); }
+RunStatus run_status_from_name(const std::string& name) { return enum_from_name(kRunStatusNames, name); }
+
 void write_run_record(const std::string& path, const RunRecord& r) {
   std::ostringstream s;
   auto str = [&](const char* key, const std::string& v, bool last = false) {
@@ -75,7 +87,7 @@ void write_run_record(const std::string& path, const RunRecord& r) {
   };
   auto num = [&](const char* key, const std::string& v) { s << "  " << json_quote(key) << ": " << v << ",\n"; };
   s << "{\n";
-  str("status", r.status);
+  str("status", run_status_name(r.status));
   str("message", r.message);
   str("software_version", r.software_version);
   str("command_line", r.command_line);

@@ -34,9 +34,17 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochRow>& row
 // Errors name the file and line.
 std::vector<EpochRow> read_metrics_csv(const std::string& path);
 
+// Where a run stands, as run.json says. completed and early_stopped are
+// finished; interrupted continues with --resume; diverged stopped on a
+// non-finite loss or output.
+enum class RunStatus { running, completed, early_stopped, interrupted, diverged };
+const char* run_status_name(RunStatus status);          // "running", "early_stopped", ...
+RunStatus run_status_from_name(const std::string& name);  // throws Error listing the names
+inline bool run_finished(RunStatus s) { return s == RunStatus::completed || s == RunStatus::early_stopped; }
+
 // run.json: what makes a run traceable.
 struct RunRecord {
-  std::string status;  // running | completed | early_stopped | interrupted | diverged
+  RunStatus status = RunStatus::running;
   std::string message;
   std::string software_version;
   std::string command_line;

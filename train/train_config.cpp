@@ -1,132 +1,92 @@
-// TrainConfig as JSON, and its checks.
+// TrainConfig as JSON, and its checks, both following the option table.
 #include "train/train_config.h"
 
-#include <sstream>
-#include <vector>
-
-#include "models/registry.h"
 #include "tensor/error.h"
 #include "tensor/json.h"
+#include "train/enum_names.h"
+#include "train/train_options.h"
 
 namespace ctcscope {
 
 namespace {
 
-struct Field {
-  std::string key, json;
-  bool identity;
-};
+constexpr EnumName<LrScheduleKind> kLrScheduleNames[] = {{LrScheduleKind::constant, "constant"},
+                                                         {LrScheduleKind::cosine, "cosine"}};
+constexpr EnumName<ClassWeighting> kClassWeightingNames[] = {{ClassWeighting::none, "none"},
+                                                             {ClassWeighting::balanced, "balanced"}};
 
-std::string number(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
+std::string json_value(const TrainOption& o, const TrainConfig& c) {
+  return o.type == OptionType::text ? json_quote(o.get(c)) : o.get(c);
 }
 
-std::vector<Field> fields_of(const TrainConfig& c) {
-  return {
-      {"dataset_dir", json_quote(c.dataset_dir), false},
-      {"out_dir", json_quote(c.out_dir), false},
-      {"model", json_quote(c.model), true},
-      {"ablation", json_quote(ablation_name(c.ablation)), true},
-      {"augment_mode", json_quote(augment_mode_name(c.augment_mode)), true},
-      {"epochs", std::to_string(c.epochs), false},
-      {"batch", std::to_string(c.batch), true},
-      {"lr", number(c.lr), true},
-      {"weight_decay", number(c.weight_decay), true},
-      {"lr_schedule", json_quote(c.lr_schedule), true},
-      {"input_size", std::to_string(c.input_size), true},
-      {"intensity", json_quote(c.intensity), true},
-      {"seed", std::to_string(c.seed), true},
-      {"split_seed", std::to_string(c.split_seed), true},
-      {"weights", json_quote(c.weights), true},
-      {"split", json_quote(c.split), true},
-      {"class_weights", json_quote(c.class_weights), true},
-      {"patience", std::to_string(c.patience), false},
-      {"max_cells", std::to_string(c.max_cells), true},
-      {"device", json_quote(device_name(c.device)), true},
-      {"loader_threads", std::to_string(c.loader_threads), false},
-  };
+bool in_identity(const TrainOption& o, const TrainConfig& c) {
+  return o.identity && !(o.before_the_key && o.get(c) == o.before_the_key);
 }
 
-std::string join(const std::vector<Field>& fields, bool identity_only) {
+std::string json_object(const TrainConfig& c, bool identity_only) {
   std::string out = "{\n";
   bool first = true;
-  for (const auto& f : fields) {
-    if (identity_only && !f.identity) continue;
-    out.append(first ? "" : ",\n").append("  ").append(json_quote(f.key)).append(": ").append(f.json);
+  for (const TrainOption& o : train_options()) {
+    if (identity_only && !in_identity(o, c)) continue;
+    out.append(first ? "" : ",\n").append("  ").append(json_quote(o.key)).append(": ").append(json_value(o, c));
     first = false;
   }
   return out.append("\n}\n");
 }
 
-}  // namespace
-
-void TrainConfig::validate() const {
-  CTC_CHECK(is_model_name(model), "unknown model '", model, "' (see ctcscope models)");
-  CTC_CHECK(epochs >= 1, "epochs must be at least 1, got ", epochs);
-  CTC_CHECK(batch >= 1, "batch must be at least 1, got ", batch);
-  CTC_CHECK(lr > 0 && lr < 10, "lr must be in (0, 10), got ", lr);
-  CTC_CHECK(weight_decay >= 0, "weight_decay must be >= 0, got ", weight_decay);
-  CTC_CHECK(lr_schedule == "constant" || lr_schedule == "cosine", "lr schedule must be constant or cosine, got '",
-            lr_schedule, "'");
-  (void)parse_intensity(intensity);
-  CTC_CHECK(input_size >= 32 && input_size <= 1024, "input size must be in [32, 1024], got ", input_size);
-  CTC_CHECK(class_weights == "none" || class_weights == "balanced", "class weights must be none or balanced, got '",
-            class_weights, "'");
-  CTC_CHECK(!split.empty(), "split must be paper, stratified or a split CSV file");
-  CTC_CHECK(patience >= 0, "patience must be >= 0, got ", patience);
-  CTC_CHECK(max_cells >= 0, "max cells must be >= 0, got ", max_cells);
-  CTC_CHECK(loader_threads >= 1, "loader threads must be at least 1");
+// The JSON member as the option's flag would spell it.
+std::string json_text(const TrainOption& o, const JsonValue& m, const std::string& what) {
+  switch (o.type) {
+    case OptionType::text:
+      CTC_CHECK(m.is_string(), what, ": '", o.key, "' must be a string");
+      return m.as_string();
+    case OptionType::integer:
+      CTC_CHECK(m.is_integer(), what, ": '", o.key, "' must be an integer");
+      return std::to_string(m.as_integer());
+    case OptionType::real:
+      break;
+  }
+  CTC_CHECK(m.is_number(), what, ": '", o.key, "' must be a number");
+  return option_number(m.as_number());
 }
 
-std::string TrainConfig::to_json() const { return join(fields_of(*this), false); }
-std::string TrainConfig::identity_json() const { return join(fields_of(*this), true); }
+}  // namespace
+
+const char* lr_schedule_name(LrScheduleKind kind) { return enum_name(kLrScheduleNames, kind); }
+LrScheduleKind lr_schedule_from_name(const std::string& name) { return enum_from_name(kLrScheduleNames, name); }
+const char* class_weighting_name(ClassWeighting weighting) { return enum_name(kClassWeightingNames, weighting); }
+ClassWeighting class_weighting_from_name(const std::string& name) {
+  return enum_from_name(kClassWeightingNames, name);
+}
+
+void TrainConfig::validate() const {
+  TrainConfig checked = *this;
+  for (const TrainOption& o : train_options()) {
+    try {
+      o.set(checked, o.get(*this));
+    } catch (const Error& e) {
+      CTC_FAIL(o.key, ": ", e.what());
+    }
+  }
+}
+
+std::string TrainConfig::to_json() const { return json_object(*this, false); }
+std::string TrainConfig::identity_json() const { return json_object(*this, true); }
 
 TrainConfig train_config_from_json(const std::string& text, const std::string& what) {
-  JsonValue v = json_parse(text, what);
+  const JsonValue v = json_parse(text, what);
   CTC_CHECK(v.is_object(), what, ": expected a JSON object");
-  auto str = [&](const char* key) -> std::string {
-    const JsonValue* m = v.find(key);
-    CTC_CHECK(m && m->is_string(), what, ": missing string '", key, "'");
-    return m->as_string();
-  };
-  auto num = [&](const char* key) -> double {
-    const JsonValue* m = v.find(key);
-    CTC_CHECK(m && m->is_number(), what, ": missing number '", key, "'");
-    return m->as_number();
-  };
-  auto integer = [&](const char* key) -> std::int64_t {
-    const JsonValue* m = v.find(key);
-    CTC_CHECK(m && m->is_integer(), what, ": missing integer '", key, "'");
-    return m->as_integer();
-  };
   TrainConfig c;
-  c.dataset_dir = str("dataset_dir");
-  c.out_dir = str("out_dir");
-  c.model = str("model");
-  c.ablation = ablation_from_name(str("ablation"));
-  c.augment_mode = augment_mode_from_name(str("augment_mode"));
-  c.epochs = integer("epochs");
-  c.batch = integer("batch");
-  c.lr = num("lr");
-  c.weight_decay = num("weight_decay");
-  c.lr_schedule = str("lr_schedule");
-  c.input_size = integer("input_size");
-  // Runs from before the intensity stage read samples as decoded.
-  c.intensity = v.find("intensity") ? str("intensity") : "none";
-  c.seed = static_cast<std::uint64_t>(integer("seed"));
-  c.split_seed = static_cast<std::uint64_t>(integer("split_seed"));
-  c.weights = str("weights");
-  c.split = str("split");
-  c.class_weights = str("class_weights");
-  c.patience = integer("patience");
-  c.max_cells = integer("max_cells");
-  const std::string device = str("device");
-  CTC_CHECK(device == "cpu" || device == "cuda", what, ": unknown device '", device, "'");
-  c.device = device == "cpu" ? Device::cpu : Device::cuda;
-  c.loader_threads = integer("loader_threads");
+  for (const TrainOption& o : train_options()) {
+    const JsonValue* m = v.find(o.key);
+    CTC_CHECK(m || o.before_the_key, what, ": missing '", o.key, "'");
+    const std::string value = m ? json_text(o, *m, what) : o.before_the_key;
+    try {
+      o.set(c, value);
+    } catch (const Error& e) {
+      CTC_FAIL(what, ": '", o.key, "': ", e.what());
+    }
+  }
   return c;
 }
 

@@ -6,6 +6,10 @@
 // and ends with the same weights, bit for bit, as an uninterrupted one.
 // A loss that becomes NaN or infinite stops the run and keeps the last good
 // checkpoint.
+//
+// How a run is driven: train_run (trainer.cpp) prepares everything once
+// (prepare_run, train/prepared_run.h), then per epoch train_epoch and
+// validate_and_select, until a Stop; stop_message words every ending.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +18,7 @@
 
 #include "data/loader.h"
 #include "train/preflight.h"
+#include "train/run_folder.h"
 #include "train/train_config.h"
 
 namespace ctcscope {
@@ -30,7 +35,7 @@ struct TrainProgress {
 struct TrainHooks {
   std::function<void(const TrainProgress&)> on_step;
   std::function<void(const std::string& line)> on_message;  // whole lines: setup, per-epoch summaries
-  // Stop (status "interrupted") once this many epochs are done and saved, as
+  // Stop (RunStatus::interrupted) once this many epochs are done and saved, as
   // if the process had been killed after writing last.safetensors. 0: never.
   std::int64_t stop_after_epoch = 0;
   // Called with each training batch before its forward pass (tests inject a NaN here).
@@ -40,7 +45,7 @@ struct TrainHooks {
 };
 
 struct TrainOutcome {
-  std::string status;  // completed | early_stopped | interrupted | diverged
+  RunStatus status = RunStatus::running;  // completed, early_stopped, interrupted or diverged
   std::string message;
   std::int64_t epochs_completed = 0;
   std::int64_t best_epoch = 0;
@@ -52,7 +57,7 @@ struct TrainOutcome {
 // config.out_dir. `command_line` goes into run.json. Without `resume` an
 // out_dir that already holds a run is an error; with it, the run's config
 // must match (except epochs and patience). Bad data and arguments throw
-// ctcscope::Error naming the file; divergence is returned as status "diverged".
+// ctcscope::Error naming the file; divergence is returned as RunStatus::diverged.
 TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string& command_line,
                        const TrainHooks& hooks = {});
 

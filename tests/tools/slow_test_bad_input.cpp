@@ -286,6 +286,10 @@ TEST(BadInput, BadUsageExitsWith2) {
   const auto r = ctcscope({"predict", checkpoint(), "--out", (root() / "x.csv").string()});
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("give exactly one of --manifest DIR and --folder DIR"), std::string::npos) << r.output;
+  // A flag's value is true, false, 1 or 0; --resume=false does not resume, --resume=maybe is refused.
+  const auto flag = ctcscope({"train", "data", "--out", (root() / "run").string(), "--resume=maybe"});
+  EXPECT_EQ(flag.code, 2) << flag.output;
+  EXPECT_NE(flag.output.find("--resume takes true, false, 1 or 0, got 'maybe'"), std::string::npos) << flag.output;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "models/registry.h"
 #include "tensor/json.h"
 #include "tensor/state_dict.h"
+#include "tests/support/test_util.h"
 #include "tests/train/train_fixture.h"
 #include "tools/commands.h"
 #include "train/run_folder.h"
@@ -39,6 +40,13 @@ TEST(CmdTrain, TrainEvalPredictEndToEnd) {
   EXPECT_EQ(run_train({data, "--out", run, "--model", "resnet18", "--input", "32", "--epochs", "1", "--batch", "8",
                        "--ablation", "BF_DAPI_noAUG", "--max-cells", "60", "--resume"}),
             0);
+  // --resume=false is no resume (it resumed once): the folder holds a run, so it is refused.
+  test::expect_error_containing(
+      [&] {
+        run_train({data, "--out", run, "--model", "resnet18", "--input", "32", "--epochs", "1", "--batch", "8",
+                   "--ablation", "BF_DAPI_noAUG", "--max-cells", "60", "--resume=false"});
+      },
+      "the folder already holds a run");
 }
 
 TEST(CmdTrain, WeightsFolderGivesTheModelsFileAndAFolderWithoutOneWritesNothing) {

@@ -25,7 +25,7 @@ TEST(Experiment, GridRunsTablesAndSkipsFinishedRuns) {
   o.base = test::tiny_config("");
   o.base.epochs = 1;
   o.base.max_cells = 40;
-  o.grid = "architectures";
+  o.grid = ExperimentGrid::architectures;
   o.models = {"resnet18"};
   o.seeds = 2;
   const ExperimentResult first = run_experiment(o, "test", [](const ExperimentRun&) { return TrainHooks{}; });
@@ -59,7 +59,7 @@ TEST(Experiment, ArchitecturesGridStartsEachModelFromItsFileInTheWeightsFolder) 
   o.base.epochs = 1;
   o.base.max_cells = 40;
   o.base.weights = weights_dir;
-  o.grid = "architectures";
+  o.grid = ExperimentGrid::architectures;
   o.models = {"resnet18", "resnet34"};
   o.seeds = 1;
   const ExperimentResult result = run_experiment(o, "test", [](const ExperimentRun&) { return TrainHooks{}; });

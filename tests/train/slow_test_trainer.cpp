@@ -58,7 +58,7 @@ TEST(Trainer, RunFolderEvalAndPredict) {
     EXPECT_TRUE(std::isfinite(p.loss));
   };
   const TrainOutcome out = train_run(c, false, "test", hooks);
-  EXPECT_EQ(out.status, "completed") << out.message;
+  EXPECT_EQ(out.status, RunStatus::completed) << out.message;
   EXPECT_EQ(out.epochs_completed, 2);
   EXPECT_GE(out.best_epoch, 1);
   EXPECT_GT(steps_seen, 0);
@@ -119,17 +119,17 @@ void expect_resume_bitwise(const std::string& model) {
   const std::string resumed = fresh_run_dir("resumed_" + model);
   TrainConfig c = tiny_config(straight);
   c.model = model;
-  ASSERT_EQ(train_run(c, false, "test").status, "completed");
+  ASSERT_EQ(train_run(c, false, "test").status, RunStatus::completed);
 
   c.out_dir = resumed;
   TrainHooks stop;
   stop.stop_after_epoch = 1;
   const TrainOutcome first = train_run(c, false, "test", stop);
-  EXPECT_EQ(first.status, "interrupted");
+  EXPECT_EQ(first.status, RunStatus::interrupted);
   EXPECT_EQ(first.epochs_completed, 1);
   EXPECT_EQ(read_metrics_csv(resumed + "/metrics.csv").size(), 1u);
   const TrainOutcome second = train_run(c, true, "test");
-  EXPECT_EQ(second.status, "completed") << second.message;
+  EXPECT_EQ(second.status, RunStatus::completed) << second.message;
   EXPECT_EQ(second.epochs_completed, 2);
 
   const auto a = tensor_bytes(straight + "/last.safetensors");
@@ -163,7 +163,7 @@ TEST(Trainer, NanLossStopsAndKeepsTheLastGoodCheckpoint) {
     if (epoch == 2 && step == 2) batch.images.data<float>()[0] = std::nanf("");
   };
   const TrainOutcome out = train_run(c, false, "test", hooks);
-  EXPECT_EQ(out.status, "diverged");
+  EXPECT_EQ(out.status, RunStatus::diverged);
   EXPECT_NE(out.message.find("loss became nan at epoch 2, step 2"), std::string::npos) << out.message;
   EXPECT_NE(out.message.find("Last good checkpoint"), std::string::npos) << out.message;
   EXPECT_EQ(out.epochs_completed, 1);

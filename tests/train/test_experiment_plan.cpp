@@ -9,7 +9,7 @@ namespace {
 
 TEST(ExperimentPlan, ArchitecturesGridHasAllFourPaperNetworks) {
   ExperimentOptions o;
-  o.grid = "architectures";
+  o.grid = ExperimentGrid::architectures;
   o.seeds = 2;
   o.out_dir = "exp";
   std::vector<std::string> notes;

@@ -26,7 +26,7 @@ void finish_runs(const ExperimentOptions& o, F1 f1) {
   for (const auto& r : experiment_plan(o, nullptr)) {
     fs::create_directories(r.run_dir);
     RunRecord record;
-    record.status = "completed";
+    record.status = RunStatus::completed;
     write_run_record(RunPaths{r.run_dir}.run_record(), record);
     CheckpointEval e;
     e.metrics.n = 10;
@@ -38,7 +38,7 @@ void finish_runs(const ExperimentOptions& o, F1 f1) {
 TEST(ExperimentTables, ArchitecturesGridComparesTheBestMeanF1AgainstEachOther) {
   ExperimentOptions o;
   o.out_dir = fresh_dir().string();
-  o.grid = "architectures";
+  o.grid = ExperimentGrid::architectures;
   o.seeds = 3;
   // resnet50 is best on average, though not first in the grid and not best in every seed.
   const std::map<std::string, std::vector<double>> f1 = {{"densenet121", {0.40, 0.38, 0.79}},
@@ -63,7 +63,7 @@ TEST(ExperimentTables, ArchitecturesGridComparesTheBestMeanF1AgainstEachOther) {
 TEST(ExperimentTables, OneSeedSaysTheComparisonNeedsTwo) {
   ExperimentOptions o;
   o.out_dir = fresh_dir().string();
-  o.grid = "architectures";
+  o.grid = ExperimentGrid::architectures;
   o.models = {"resnet18", "resnet34"};
   o.seeds = 1;
   finish_runs(o, [](const ExperimentRun& r) { return r.model == "resnet34" ? 0.7 : 0.5; });
@@ -75,7 +75,7 @@ TEST(ExperimentTables, OneSeedSaysTheComparisonNeedsTwo) {
 TEST(ExperimentTables, AblationsGridComparesBfWithoutAndWithDapi) {
   ExperimentOptions o;
   o.out_dir = fresh_dir().string();
-  o.grid = "ablations";
+  o.grid = ExperimentGrid::ablations;
   o.base.model = "resnet18";
   o.seeds = 2;
   finish_runs(o, [](const ExperimentRun& r) { return r.ablation == Ablation::bf_dapi ? 0.8 + 0.01 * r.seed : 0.7; });

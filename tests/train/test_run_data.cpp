@@ -40,7 +40,7 @@ TEST(RunData, SubsampleKeepsEveryGroupAndIsSeeded) {
 TEST(TrainConfig, JsonRoundTripAndChecks) {
   TrainConfig c = tiny_config("/tmp/x");
   c.weights = "w \"q\".pth";
-  c.class_weights = "balanced";
+  c.class_weights = ClassWeighting::balanced;
   const TrainConfig r = train_config_from_json(c.to_json(), "config.json");
   EXPECT_EQ(r.to_json(), c.to_json());
   c.model = "vgg16";

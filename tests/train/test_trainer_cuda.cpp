@@ -43,10 +43,10 @@ TEST(TrainerCuda, RunMatchesTheCpuRun) {
   const std::string cpu_dir = fresh_run_dir("cpu_twin"), gpu_dir = fresh_run_dir("gpu_run");
   TrainConfig c = tiny_config(cpu_dir);
   c.epochs = 1;
-  ASSERT_EQ(train_run(c, false, "test").status, "completed");
+  ASSERT_EQ(train_run(c, false, "test").status, RunStatus::completed);
   c.out_dir = gpu_dir;
   const TrainOutcome out = train_run(on_gpu(c), false, "test");
-  ASSERT_EQ(out.status, "completed") << out.message;
+  ASSERT_EQ(out.status, RunStatus::completed) << out.message;
   const auto a = read_metrics_csv(cpu_dir + "/metrics.csv"), b = read_metrics_csv(gpu_dir + "/metrics.csv");
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(b.size(), 1u);
@@ -106,12 +106,12 @@ TEST(TrainerCuda, ResumeGivesTheSameWeightsBitwise) {
   CTC_REQUIRE_CUDA();
   test::GpuMathScope scope(test::kDeterministic);
   const std::string straight = fresh_run_dir("gpu_straight"), resumed = fresh_run_dir("gpu_resumed");
-  ASSERT_EQ(train_run(on_gpu(tiny_config(straight)), false, "test").status, "completed");
+  ASSERT_EQ(train_run(on_gpu(tiny_config(straight)), false, "test").status, RunStatus::completed);
   TrainHooks stop;
   stop.stop_after_epoch = 1;
-  ASSERT_EQ(train_run(on_gpu(tiny_config(resumed)), false, "test", stop).status, "interrupted");
+  ASSERT_EQ(train_run(on_gpu(tiny_config(resumed)), false, "test", stop).status, RunStatus::interrupted);
   const TrainOutcome second = train_run(on_gpu(tiny_config(resumed)), true, "test");
-  ASSERT_EQ(second.status, "completed") << second.message;
+  ASSERT_EQ(second.status, RunStatus::completed) << second.message;
   const auto a = tensor_bytes(straight + "/last.safetensors"), b = tensor_bytes(resumed + "/last.safetensors");
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [name, bytes] : a) {

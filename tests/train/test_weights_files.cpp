@@ -127,7 +127,7 @@ TEST(WeightsFiles, PlanGivesEachRunItsModelsFileAndRefusesBeforeAnyRun) {
   const fs::path d = fresh_dir();
   for (const auto& m : kTable2) touch(d / published_weights_name(m));
   ExperimentOptions o;
-  o.grid = "architectures";
+  o.grid = ExperimentGrid::architectures;
   o.seeds = 2;
   o.out_dir = (d / "exp").string();
   o.base.weights = d.string();
