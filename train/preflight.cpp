@@ -62,12 +62,13 @@ void check_output_folder(const std::string& dir, std::uint64_t bytes_needed,
   std::remove(probe.c_str());
 }
 
-void check_images(const Manifest& manifest, const std::vector<std::string>& images) {
+void check_images(const Manifest& manifest, const std::vector<ImageToCheck>& images,
+                  const CellImageSettings& settings) {
   std::vector<std::string> errors;
   std::size_t failed = 0;
-  for (const auto& relative : std::set<std::string>(images.begin(), images.end())) {
+  for (const auto& [relative, channel] : std::set<ImageToCheck>(images.begin(), images.end())) {
     try {
-      (void)read_image((std::filesystem::path(manifest.root) / relative).string());
+      (void)read_image((std::filesystem::path(manifest.root) / relative).string(), settings.read_options(channel));
     } catch (const Error& e) {
       if (++failed <= 10) errors.push_back(e.what());
     }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "data/cell_image.h"
 #include "data/manifest.h"
 
 namespace ctcscope {
@@ -37,9 +38,16 @@ std::uint64_t training_output_bytes(std::int64_t state_dict_bytes, std::int64_t 
 void check_output_folder(const std::string& dir, std::uint64_t bytes_needed,
                          const std::function<DiskSpace(const std::string&)>& space = disk_space);
 
-// Decodes each image (paths relative to the manifest's folder, each once).
-// Throws one ctcscope::Error that counts the files that failed and quotes
-// the first ten errors (each names its file and what is wrong).
-void check_images(const Manifest& manifest, const std::vector<std::string>& images);
+// Decodes each image (paths relative to the manifest's folder, each once)
+// with its channel's read options (colour channel, TIFF page). Throws one
+// ctcscope::Error that counts the files that failed and quotes the first ten
+// errors (each names its file and what is wrong).
+struct ImageToCheck {
+  std::string relative;
+  Channel channel = Channel::bf;
+  auto operator<=>(const ImageToCheck&) const = default;
+};
+void check_images(const Manifest& manifest, const std::vector<ImageToCheck>& images,
+                  const CellImageSettings& settings = {});
 
 }  // namespace ctcscope

@@ -5,6 +5,7 @@
 
 #include "data/cell_image.h"
 #include "data/file_util.h"
+#include "kernels/gpu_math.h"
 #include "models/registry.h"
 #include "models/weight_import.h"
 #include "tensor/device.h"
@@ -91,19 +92,20 @@ std::unique_ptr<Module> make_starting_model(const TrainConfig& config, const Say
 
 // Every image decodes and the output folder takes the run's files, before
 // anything is trained (not at the first checkpoint).
-void preflight(const TrainConfig& config, const PreparedRun& run, const TrainHooks& hooks) {
+void preflight(const TrainConfig& config, const PreparedRun& run, const CellImageSettings& settings,
+               const TrainHooks& hooks) {
   const RunData& data = run.data;
-  std::vector<std::string> images;
+  std::vector<ImageToCheck> images;
   auto add = [&](const std::vector<TrainingItem>& list) {
     for (const auto& it : list) {
       const CellRecord& c = data.manifest.cells[static_cast<std::size_t>(it.cell)];
-      images.push_back(it.channel == Channel::dapi ? c.dapi : c.bf);
+      images.push_back({it.channel == Channel::dapi ? c.dapi : c.bf, it.channel});
     }
   };
   add(run.items);
   add(run.val_items);
   add(evaluation_items(data.manifest.cells, data.test, config.ablation));
-  check_images(data.manifest, images);
+  check_images(data.manifest, images, settings);
   std::int64_t state_bytes = 0, parameter_bytes = 0;
   for (auto& [name, t] : run.model->state_dict()) state_bytes += static_cast<std::int64_t>(t->nbytes());
   for (auto& [name, p] : run.model->named_parameters()) parameter_bytes += static_cast<std::int64_t>(p->value.nbytes());
@@ -150,6 +152,7 @@ void make_training_parts(const TrainConfig& config, const CellImageSettings& ima
   lo.threads = static_cast<int>(config.loader_threads);
   lo.augment_mode = config.augment_mode;
   lo.images = images;
+  if (config.device == Device::cuda) lo.host_allocator = Tensor::empty_pinned;
   lo.seed = config.seed;
   run.loader = std::make_unique<BatchLoader>(run.data.manifest, run.items, lo);
   run.steps_per_epoch = run.loader->batches_per_epoch();
@@ -203,6 +206,9 @@ RunRecord start_record(const TrainConfig& config, const std::string& command_lin
     record.weights_sha256 = sha256_file_hex(config.weights);
   }
   record.threads = static_cast<int>(config.loader_threads);
+  record.arithmetic = config.device == Device::cpu       ? "cpu"
+                      : config.deterministic              ? "cuda tf32 deterministic"
+                                                          : "cuda tf32";
   return record;
 }
 
@@ -215,15 +221,19 @@ PreparedRun prepare_run(const TrainConfig& config, bool resume, const std::strin
   check_start(config, resume, run.paths);
   load_data(config, run, say);
   run.model = make_starting_model(config, say);
-  preflight(config, run, hooks);
-
-  // The intensity stage; dataset mode's levels from the training cells only.
+  // How images are read (colour channel, page) and the intensity stage;
+  // dataset mode's levels from the training cells only.
   CellImageSettings images;
+  images.read = {ImageReadOptions{config.bf_channel, static_cast<int>(config.bf_page)},
+                 ImageReadOptions{config.dapi_channel, static_cast<int>(config.dapi_page)}};
+  preflight(config, run, images, hooks);
   images.intensity = parse_intensity(config.intensity);
   images.intensity = fit_dataset_levels(run.data.manifest, run.data.train, images);
   say("intensity " + images.intensity.str());
 
-  // On the GPU from here: the optimiser's moments and every batch follow the weights.
+  // On the GPU from here: the optimiser's moments and every batch follow the
+  // weights; batches come from pinned memory and upload while the GPU works.
+  if (config.device == Device::cuda) set_gpu_math(GpuMath{.allow_tf32 = true, .deterministic = config.deterministic});
   run.model->to_device(config.device);
   make_training_parts(config, images, run, say);
   resume_or_start(config, resume, run, say);

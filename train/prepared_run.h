@@ -18,6 +18,7 @@
 #include "models/checkpoint.h"
 #include "optim/adamw.h"
 #include "optim/lr_schedule.h"
+#include "tensor/upload.h"
 #include "train/evaluate.h"
 #include "train/run_data.h"
 #include "train/run_folder.h"
@@ -36,6 +37,7 @@ struct PreparedRun {
   std::unique_ptr<AdamW> optimizer;
   std::unique_ptr<CrossEntropyLoss> criterion;
   std::unique_ptr<BatchLoader> loader;
+  std::unique_ptr<Uploader> upload = std::make_unique<Uploader>();  // batches to the model's device
   std::optional<LrSchedule> schedule;  // set with the loader (it needs the steps per epoch)
   std::int64_t steps_per_epoch = 0, images_per_epoch = 0;
   PredictOptions predict;  // validation

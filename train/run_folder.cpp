@@ -104,6 +104,7 @@ void write_run_record(const std::string& path, const RunRecord& r) {
   num("best_val_macro_f1", fmt(r.best_val_macro_f1));
   num("train_seconds", fmt(r.train_seconds));
   num("threads", std::to_string(r.threads));
+  str("arithmetic", r.arithmetic);
   str("best_sha256", r.best_sha256, true);
   s << "}\n";
   write_file_atomic(path, s.str());

@@ -57,6 +57,8 @@ struct RunRecord {
   double best_val_macro_f1 = 0;
   double train_seconds = 0;
   int threads = 0;
+  // The device and, on the GPU, its arithmetic: "cpu", "cuda tf32", "cuda tf32 deterministic".
+  std::string arithmetic;
 };
 
 void write_run_record(const std::string& path, const RunRecord& record);

@@ -54,6 +54,10 @@ struct TrainConfig {
   std::int64_t patience = 10;          // epochs without a better validation macro F1; 0 = never stop early
   std::int64_t max_cells = 0;          // 0 = every cell; else a stratified seeded subsample
   Device device = Device::cpu;
+  // GPU: only deterministic cuDNN algorithms and fixed-order reductions, so
+  // a run reproduces bit for bit (kernels/gpu_math.h); no effect on the CPU,
+  // which is always deterministic.
+  bool deterministic = false;
   std::int64_t loader_threads = 2;
 
   // Checks every value against its option's range or names; throws

@@ -5,6 +5,8 @@
 #include <climits>
 #include <sstream>
 
+#include "tensor/error.h"
+
 #include "models/registry.h"
 #include "train/enum_names.h"
 
@@ -90,6 +92,17 @@ TrainOption text(Member<std::string> m, void (*check)(const std::string&), const
   o.set = [m, check](TrainConfig& c, const std::string& v) {
     if (check) check(v);
     c.*m = v;
+  };
+  return o;
+}
+
+// true or false (also 1 or 0): --deterministic true, or --deterministic=true.
+TrainOption boolean(Member<bool> m, const About& a) {
+  TrainOption o = row(a, OptionType::text);
+  o.get = [m](const TrainConfig& c) { return std::string(c.*m ? "true" : "false"); };
+  o.set = [m](TrainConfig& c, const std::string& v) {
+    CTC_CHECK(v == "true" || v == "false" || v == "1" || v == "0", "must be true or false, got '", v, "'");
+    c.*m = v == "true" || v == "1";
   };
   return o;
 }
@@ -188,6 +201,10 @@ std::vector<TrainOption> make_table() {
       choice(&TrainConfig::device, device_name, device_from_name,
              {"device", "device", "NAME", kBoth, true,
               "cpu, or cuda: train on the GPU (a build with the CUDA backend)"}),
+      boolean(&TrainConfig::deterministic,
+              {"deterministic", "deterministic", "true|false", kBoth, true,
+               "GPU: deterministic cuDNN algorithms and fixed-order sums, the same bits run after run (slower)",
+               "false"}),
       integer(&TrainConfig::loader_threads, 1, 1024, {"loader_threads", "", "", kNone, false, ""}),
   };
   return t;

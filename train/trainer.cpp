@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "kernels/gpu_math.h"
 #include "tensor/sha256.h"
 #include "train/prepared_run.h"
 
@@ -101,8 +102,8 @@ EpochLoss train_epoch(PreparedRun& run, const TrainConfig& config, std::int64_t 
     const double lr = run.schedule->lr_at(run.optimizer->step_count());
     run.optimizer->set_lr(lr);
     run.model->zero_grad();
-    const double loss = run.criterion->forward(run.model->forward(batch.images.to_device(config.device)),
-                                               batch.labels.to_device(config.device));
+    const double loss = run.criterion->forward(run.model->forward(run.upload->to_device(batch.images, config.device)),
+                                               run.upload->to_device(batch.labels, config.device));
     if (!std::isfinite(loss)) {
       std::ostringstream what;
       what << "the training loss became " << loss << " at epoch " << epoch << ", step " << step << " (lr " << lr
@@ -130,6 +131,9 @@ EpochLoss train_epoch(PreparedRun& run, const TrainConfig& config, std::int64_t 
       hooks.on_step(p);
     }
   }
+  // Errors the GPU flagged instead of waiting after each op (an index out of
+  // a pool window, a bad label) are read once an epoch.
+  if (config.device == Device::cuda) check_gpu_errors();
   return {loss_sum / static_cast<double>(seen), std::nullopt};
 }
 

@@ -84,9 +84,9 @@ TEST(Preflight, EveryBadImageIsListed) {
   std::ofstream(d / "truncated.tif") << "II*";
   Manifest m;
   m.root = d.string();
-  EXPECT_NO_THROW(check_images(m, {"good.png", "good.png", "good.tif"}));
+  EXPECT_NO_THROW(check_images(m, {{"good.png"}, {"good.png"}, {"good.tif"}}));
   expect_error_containing(
-      [&] { check_images(m, {"good.png", "truncated.png", "text.png", "missing.png", "good.tif", "truncated.tif"}); },
+      [&] { check_images(m, {{"good.png"}, {"truncated.png"}, {"text.png"}, {"missing.png"}, {"good.tif"}, {"truncated.tif"}}); },
       {"4 images of", "truncated.png", "text.png", "missing.png", "truncated.tif", "nothing was trained"});
 }
 

@@ -73,10 +73,10 @@ TEST(TrainerCuda, Tf32EpochMatchesTheCpuRun) {
   TrainConfig c = tiny_config(cpu_dir);
   c.epochs = 1;
   c.input_size = 64;
-  ASSERT_EQ(train_run(c, false, "test").status, "completed");
+  ASSERT_EQ(train_run(c, false, "test").status, RunStatus::completed);
   c.out_dir = gpu_dir;
   const TrainOutcome out = train_run(on_gpu(c), false, "test");
-  ASSERT_EQ(out.status, "completed") << out.message;
+  ASSERT_EQ(out.status, RunStatus::completed) << out.message;
   const auto a = read_metrics_csv(cpu_dir + "/metrics.csv"), b = read_metrics_csv(gpu_dir + "/metrics.csv");
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(b.size(), 1u);
@@ -92,8 +92,8 @@ TEST(TrainerCuda, DeterministicRunsGiveTheSameWeightsBitwise) {
   CTC_REQUIRE_CUDA();
   test::GpuMathScope scope(test::kDeterministic);
   const std::string first = fresh_run_dir("gpu_det_1"), second = fresh_run_dir("gpu_det_2");
-  ASSERT_EQ(train_run(on_gpu(tiny_config(first)), false, "test").status, "completed");
-  ASSERT_EQ(train_run(on_gpu(tiny_config(second)), false, "test").status, "completed");
+  ASSERT_EQ(train_run(on_gpu(tiny_config(first)), false, "test").status, RunStatus::completed);
+  ASSERT_EQ(train_run(on_gpu(tiny_config(second)), false, "test").status, RunStatus::completed);
   const auto a = tensor_bytes(first + "/last.safetensors"), b = tensor_bytes(second + "/last.safetensors");
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [name, bytes] : a) {
