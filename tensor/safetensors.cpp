@@ -11,6 +11,7 @@
 #include "tensor/half_float.h"
 #include "tensor/input_file.h"
 #include "tensor/json.h"
+#include "tensor/json_writer.h"
 #include "tensor/state_dict.h"
 
 namespace ctcscope {
@@ -181,18 +182,12 @@ SafetensorsContents read_safetensors(const std::string& path) {
 
 void write_safetensors(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
   std::set<std::string> names;
-  std::string header = "{";
+  JsonWriter w(JsonWriter::Layout::compact);  // as the Python library writes it
+  w.begin_object();
   if (!metadata.empty()) {
-    header += "\"__metadata__\":{";
-    bool first = true;
-    for (const auto& [k, v] : metadata) {
-      if (!first) header += ',';
-      header += json_quote(k);
-      header += ':';
-      header += json_quote(v);
-      first = false;
-    }
-    header += "}";
+    w.key("__metadata__").begin_object();
+    for (const auto& [k, v] : metadata) w.key(k).string(v);
+    w.end_object();
   }
   std::uint64_t offset = 0;
   for (const auto& entry : tensors) {
@@ -202,19 +197,17 @@ void write_safetensors(const std::string& path, const StateDict& tensors, const 
               ", expected cpu");
     CTC_CHECK(entry.name != "__metadata__" && names.insert(entry.name).second, path, ": tensor name '",
               entry.name, "' is ", entry.name == "__metadata__" ? "reserved" : "given twice");
-    if (header.size() > 1) header += ",";
-    header += json_quote(entry.name);
-    header += ":{\"dtype\":\"";
-    header += file_dtype_name(t.dtype());
-    header += "\",\"shape\":[";
-    for (std::size_t i = 0; i < t.shape().size(); ++i) {
-      if (i > 0) header += ',';
-      header += std::to_string(t.shape()[i]);
-    }
-    header += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + t.nbytes()) + "]}";
+    w.key(entry.name).begin_object();
+    w.key("dtype").string(file_dtype_name(t.dtype()));
+    w.key("shape").begin_array();
+    for (std::int64_t d : t.shape()) w.integer(d);
+    w.end_array();
+    w.key("data_offsets").begin_array().integer(offset).integer(offset + t.nbytes()).end_array();
+    w.end_object();
     offset += t.nbytes();
   }
-  header += "}";
+  w.end_object();
+  std::string header = w.str();
   // As the Python library: pad with spaces so the data starts 8-byte aligned.
   header.append((8 - header.size() % 8) % 8, ' ');
 

@@ -9,6 +9,7 @@
 #include "models/checkpoint.h"
 #include "tensor/error.h"
 #include "tensor/json.h"
+#include "tensor/json_writer.h"
 #include "train/run_data.h"
 #include "train/train_config.h"
 
@@ -135,22 +136,30 @@ CellPredictions predict_cells(const std::string& checkpoint, const Manifest& man
 }
 
 std::string checkpoint_eval_json(const CheckpointEval& e) {
-  std::ostringstream s;
-  s.precision(10);
   const Metrics& m = e.metrics;
-  s << "{\n  \"checkpoint\": " << json_quote(e.checkpoint) << ",\n  \"architecture\": " << json_quote(e.architecture)
-    << ",\n  \"ablation\": " << json_quote(ablation_name(e.ablation)) << ",\n  \"threshold\": " << e.threshold
-    << ",\n  \"n\": " << m.n << ",\n  \"accuracy\": " << m.accuracy << ",\n  \"macro_precision\": "
-    << m.macro_precision << ",\n  \"macro_recall\": " << m.macro_recall << ",\n  \"macro_f1\": " << m.macro_f1
-    << ",\n  \"sensitivity\": " << m.sensitivity << ",\n  \"specificity\": " << m.specificity
-    << ",\n  \"roc_auc\": " << (std::isnan(e.auc) ? 0.0 : e.auc) << ",\n  \"confusion\": [";
-  for (std::size_t t = 0; t < m.confusion.size(); ++t) {
-    s << (t ? ", [" : "[");
-    for (std::size_t p = 0; p < m.confusion[t].size(); ++p) s << (p ? ", " : "") << m.confusion[t][p];
-    s << "]";
+  JsonWriter w;
+  w.begin_object();
+  w.key("checkpoint").string(e.checkpoint);
+  w.key("architecture").string(e.architecture);
+  w.key("ablation").string(ablation_name(e.ablation));
+  w.key("threshold").number(e.threshold);
+  w.key("n").integer(m.n);
+  w.key("accuracy").number(m.accuracy);
+  w.key("macro_precision").number(m.macro_precision);
+  w.key("macro_recall").number(m.macro_recall);
+  w.key("macro_f1").number(m.macro_f1);
+  w.key("sensitivity").number(m.sensitivity);
+  w.key("specificity").number(m.specificity);
+  w.key("roc_auc").number(e.auc);  // null where undefined (one class only), never a made-up 0
+  w.key("confusion").begin_array();
+  for (const auto& row : m.confusion) {
+    w.begin_array();
+    for (std::int64_t count : row) w.integer(count);
+    w.end_array();
   }
-  s << "]\n}\n";
-  return s.str();
+  w.end_array();
+  w.end_object();
+  return w.str();
 }
 
 }  // namespace ctcscope

@@ -51,7 +51,8 @@ void read_test_metrics(const std::string& path, ExperimentRun& r) {
   r.test.macro_f1 = get_number(v, "macro_f1", path);
   r.test.sensitivity = get_number(v, "sensitivity", path);
   r.test.specificity = get_number(v, "specificity", path);
-  r.auc = get_number(v, "roc_auc", path);
+  const JsonValue* auc = v.find("roc_auc");  // null where undefined (one class only)
+  r.auc = auc && auc->is_null() ? std::nan("") : get_number(v, "roc_auc", path);
 }
 
 

@@ -10,6 +10,7 @@
 #include "data/file_util.h"
 #include "tensor/error.h"
 #include "tensor/json.h"
+#include "tensor/json_writer.h"
 
 namespace ctcscope {
 
@@ -69,32 +70,28 @@ std::vector<EpochRow> read_metrics_csv(const std::string& path) {
 }
 
 void write_run_record(const std::string& path, const RunRecord& r) {
-  std::ostringstream s;
-  auto str = [&](const char* key, const std::string& v, bool last = false) {
-    s << "  " << json_quote(key) << ": " << json_quote(v) << (last ? "\n" : ",\n");
-  };
-  auto num = [&](const char* key, const std::string& v) { s << "  " << json_quote(key) << ": " << v << ",\n"; };
-  s << "{\n";
-  str("status", r.status);
-  str("message", r.message);
-  str("software_version", r.software_version);
-  str("command_line", r.command_line);
-  str("start_time", r.start_time);
-  str("end_time", r.end_time);
-  str("dataset_dir", r.dataset_dir);
-  str("manifest_sha256", r.manifest_sha256);
-  num("manifest_cells", std::to_string(r.manifest_cells));
-  num("run_cells", std::to_string(r.run_cells));
-  str("weights_file", r.weights_file);
-  str("weights_sha256", r.weights_sha256);
-  num("epochs_completed", std::to_string(r.epochs_completed));
-  num("best_epoch", std::to_string(r.best_epoch));
-  num("best_val_macro_f1", fmt(r.best_val_macro_f1));
-  num("train_seconds", fmt(r.train_seconds));
-  num("threads", std::to_string(r.threads));
-  str("best_sha256", r.best_sha256, true);
-  s << "}\n";
-  write_file_atomic(path, s.str());
+  JsonWriter w;
+  w.begin_object();
+  w.key("status").string(r.status);
+  w.key("message").string(r.message);
+  w.key("software_version").string(r.software_version);
+  w.key("command_line").string(r.command_line);
+  w.key("start_time").string(r.start_time);
+  w.key("end_time").string(r.end_time);
+  w.key("dataset_dir").string(r.dataset_dir);
+  w.key("manifest_sha256").string(r.manifest_sha256);
+  w.key("manifest_cells").integer(r.manifest_cells);
+  w.key("run_cells").integer(r.run_cells);
+  w.key("weights_file").string(r.weights_file);
+  w.key("weights_sha256").string(r.weights_sha256);
+  w.key("epochs_completed").integer(r.epochs_completed);
+  w.key("best_epoch").integer(r.best_epoch);
+  w.key("best_val_macro_f1").number(r.best_val_macro_f1);
+  w.key("train_seconds").number(r.train_seconds);
+  w.key("threads").integer(r.threads);
+  w.key("best_sha256").string(r.best_sha256);
+  w.end_object();
+  write_file_atomic(path, w.str());
 }
 
 std::string utc_now_iso() {

@@ -148,6 +148,15 @@ TEST(Roc, PerfectInvertedAndOneClass) {
   test::expect_error_containing([] { roc_curve({0, 2}, {0.1, 0.2}); }, "index 1");
 }
 
+// An undefined AUC (one class) is shown as "n/a" with the reason, never a number.
+TEST(Roc, AucTextSaysNaWithTheReasonWhenUndefined) {
+  const double one_class = roc_auc({1, 1, 1}, {0.2, 0.5, 0.9});
+  ASSERT_TRUE(std::isnan(one_class));
+  EXPECT_EQ(roc_auc_text(one_class), "n/a (the cells are all of one class)");
+  EXPECT_EQ(roc_auc_text(0.91234), "0.9123");
+  EXPECT_EQ(roc_auc_text(0.91234, 2), "0.91");
+}
+
 TEST(MeanStd, SampleStdAndSmallN) {
   // numpy: np.std([0.777, 0.765, 0.789, 0.781, 0.773], ddof=1) = 0.008944271909999166
   const MeanStd a = mean_std({0.777, 0.765, 0.789, 0.781, 0.773});
