@@ -159,7 +159,7 @@ Image read_png(const std::string& path) {
 
   const auto H = static_cast<std::int64_t>(s.height), W = static_cast<std::int64_t>(s.width);
   const std::int64_t C = s.channels;
-  CTC_CHECK(C == 1 || C == 3, path, ": unexpected channel count ", C, " after conversion");
+  CTC_CHECK_INPUT(C == 1 || C == 3, path, ": unexpected channel count ", C, " after conversion");
   Image image(C, H, W);
   image.bit_depth = s.bit_depth;
   const std::size_t row_bytes = s.pixels.size() / s.height;

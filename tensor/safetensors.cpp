@@ -127,18 +127,18 @@ Tensor load_entry(const InputFile& in, std::uint64_t data_start, const HeaderEnt
 SafetensorsContents read_safetensors(const std::string& path) {
   InputFile in(path);
   const std::string& file = in.name();
-  CTC_CHECK(in.size() >= 8, file, ": ", in.size(), " bytes is too short for a safetensors file (needs an ",
-            "8-byte header length)");
+  CTC_CHECK_INPUT(in.size() >= 8, file, ": ", in.size(), " bytes is too short for a safetensors file (needs an ",
+                  "8-byte header length)");
   unsigned char len_bytes[8];
   in.read_at(0, len_bytes, 8);
   std::uint64_t header_len = read_u64_le(len_bytes);
-  CTC_CHECK(header_len <= kMaxHeaderBytes && header_len <= in.size() - 8, file, ": header length ",
-            header_len, " exceeds ", header_len > kMaxHeaderBytes ? "the 100 MB limit" : "the file", " (",
-            in.size(), " bytes): not a safetensors file, or truncated");
+  CTC_CHECK_INPUT(header_len <= kMaxHeaderBytes && header_len <= in.size() - 8, file, ": header length ",
+                  header_len, " exceeds ", header_len > kMaxHeaderBytes ? "the 100 MB limit" : "the file", " (",
+                  in.size(), " bytes): not a safetensors file, or truncated");
   std::string header = in.read_string_at(8, header_len);
   JsonValue root = json_parse(header, file + ": header");
-  CTC_CHECK(root.is_object(), file, ": header is ", JsonValue::kind_name(root.kind()),
-            ", expected a JSON object");
+  CTC_CHECK_INPUT(root.is_object(), file, ": header is ", JsonValue::kind_name(root.kind()),
+                  ", expected a JSON object");
 
   std::uint64_t data_start = 8 + header_len;
   std::uint64_t data_bytes = in.size() - data_start;
@@ -146,18 +146,18 @@ SafetensorsContents read_safetensors(const std::string& path) {
   std::vector<HeaderEntry> entries;
   for (const auto& [name, value] : root.as_object()) {
     if (name == "__metadata__") {
-      CTC_CHECK(value.is_object(), file, ": __metadata__ is ", JsonValue::kind_name(value.kind()),
-                ", expected an object of strings");
+      CTC_CHECK_INPUT(value.is_object(), file, ": __metadata__ is ", JsonValue::kind_name(value.kind()),
+                      ", expected an object of strings");
       for (const auto& [k, v] : value.as_object()) {
-        CTC_CHECK(v.is_string(), file, ": __metadata__ '", k, "' is ", JsonValue::kind_name(v.kind()),
-                  ", expected a string");
+        CTC_CHECK_INPUT(v.is_string(), file, ": __metadata__ '", k, "' is ", JsonValue::kind_name(v.kind()),
+                        ", expected a string");
         out.metadata[k] = v.as_string();
       }
       continue;
     }
     HeaderEntry e = parse_entry(file, name, value);
-    CTC_CHECK(e.end <= data_bytes, file, ": tensor '", name, "' has data_offsets [", e.begin, ",", e.end,
-              "] beyond the file's ", in.size(), " bytes (", data_bytes, " bytes of data after the header)");
+    CTC_CHECK_INPUT(e.end <= data_bytes, file, ": tensor '", name, "' has data_offsets [", e.begin, ",", e.end,
+                    "] beyond the file's ", in.size(), " bytes (", data_bytes, " bytes of data after the header)");
     entries.push_back(std::move(e));
   }
 
@@ -167,13 +167,13 @@ SafetensorsContents read_safetensors(const std::string& path) {
   });
   std::uint64_t expected_begin = 0;
   for (const auto& e : entries) {
-    CTC_CHECK(e.begin == expected_begin, file, ": tensor '", e.name, "' has data_offsets [", e.begin, ",",
-              e.end, "], expected it to begin at ", expected_begin,
-              e.begin < expected_begin ? " (it overlaps the tensor before it)" : " (a gap before it)");
+    CTC_CHECK_INPUT(e.begin == expected_begin, file, ": tensor '", e.name, "' has data_offsets [", e.begin, ",",
+                    e.end, "], expected it to begin at ", expected_begin,
+                    e.begin < expected_begin ? " (it overlaps the tensor before it)" : " (a gap before it)");
     expected_begin = e.end;
   }
-  CTC_CHECK(expected_begin == data_bytes, file, ": the tensors hold ", expected_begin, " bytes of data, the ",
-            "file has ", data_bytes, " after the header");
+  CTC_CHECK_INPUT(expected_begin == data_bytes, file, ": the tensors hold ", expected_begin, " bytes of data, the ",
+                  "file has ", data_bytes, " after the header");
 
   out.tensors.reserve(entries.size());
   for (const auto& e : entries) out.tensors.push_back({e.name, load_entry(in, data_start, e)});

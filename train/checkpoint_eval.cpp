@@ -28,8 +28,8 @@ Ablation checkpoint_ablation(const CheckpointInfo& info) {
 }
 
 void check_finite(const Predictions& p, const std::string& checkpoint) {
-  CTC_CHECK(p.nonfinite == 0, checkpoint, ": the model's outputs are NaN or infinite for ", p.nonfinite,
-            " cells (first: ", p.first_nonfinite, "); the weights are damaged or diverged");
+  CTC_CHECK_INPUT(p.nonfinite == 0, checkpoint, ": the model's outputs are NaN or infinite for ", p.nonfinite,
+                  " cells (first: ", p.first_nonfinite, "); the weights are damaged or diverged");
 }
 
 // The trainer writes classes {leukocyte, ctc}: logit 1 is the CTC score. A
@@ -64,7 +64,7 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
     data = load_run_data(dataset_dir, split_file, 0, 0);
     indices = data.test;
   }
-  CTC_CHECK(!indices.empty(), split_file.empty() ? dataset_dir : split_file, ": no cells to evaluate");
+  CTC_CHECK_INPUT(!indices.empty(), split_file.empty() ? dataset_dir : split_file, ": no cells to evaluate");
   const auto items = evaluation_items(data.manifest.cells, indices, e.ablation);
   for (const auto& item : items) e.cell_ids.push_back(data.manifest.cells[static_cast<std::size_t>(item.cell)].cell_id);
   PredictOptions po;
@@ -80,7 +80,7 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
 Manifest folder_manifest(const std::string& folder) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  CTC_CHECK(fs::is_directory(folder, ec), folder, ": not a folder");
+  CTC_CHECK_INPUT(fs::is_directory(folder, ec), folder, ": not a folder");
   Manifest m;
   m.root = folder;
   std::vector<std::string> names;
@@ -93,9 +93,9 @@ Manifest folder_manifest(const std::string& folder) {
     if (lower.size() >= 9 && lower.substr(lower.size() - 9) == "_dapi.png") continue;
     names.push_back(name);
   }
-  CTC_CHECK(!ec, folder, ": cannot list the folder: ", ec.message());
+  CTC_CHECK_INPUT(!ec, folder, ": cannot list the folder: ", ec.message());
   std::sort(names.begin(), names.end());
-  CTC_CHECK(!names.empty(), folder, ": no .png images (other than *_dapi.png) to predict");
+  CTC_CHECK_INPUT(!names.empty(), folder, ": no .png images (other than *_dapi.png) to predict");
   for (const auto& name : names) {
     CellRecord c;
     std::string id = name.substr(0, name.size() - 4);

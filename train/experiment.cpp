@@ -37,7 +37,7 @@ bool finished(const std::string& run_json) {
 
 double get_number(const JsonValue& v, const char* key, const std::string& path) {
   const JsonValue* m = v.find(key);
-  CTC_CHECK(m && m->is_number(), path, ": missing number '", key, "'");
+  CTC_CHECK_INPUT(m && m->is_number(), path, ": missing number '", key, "'");
   return m->as_number();
 }
 
@@ -59,9 +59,9 @@ void read_test_metrics(const std::string& path, ExperimentRun& r) {
 }  // namespace
 
 std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vector<std::string>* notes) {
-  CTC_CHECK(o.grid == "ablations" || o.grid == "architectures", "experiment grid must be ablations or architectures, got '",
-            o.grid, "'");
-  CTC_CHECK(o.seeds >= 1, "experiment needs at least 1 seed");
+  CTC_CHECK_INPUT(o.grid == "ablations" || o.grid == "architectures", "experiment grid must be ablations or architectures, got '",
+                  o.grid, "'");
+  CTC_CHECK_INPUT(o.seeds >= 1, "experiment needs at least 1 seed");
   std::vector<std::pair<std::string, Ablation>> configs;
   if (o.grid == "ablations") {
     for (Ablation a : all_ablations()) configs.emplace_back(o.base.model, a);
@@ -74,7 +74,7 @@ std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vect
       }
     }
     for (const auto& m : models) {
-      CTC_CHECK(is_model_name(m), "unknown model '", m, "' (see ctcscope models)");
+      CTC_CHECK_INPUT(is_model_name(m), "unknown model '", m, "' (see ctcscope models)");
       configs.emplace_back(m, kDefaultAblation);
     }
   }
@@ -121,8 +121,8 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     const bool resume = file_exists(paths.config());
     TrainOutcome out = train_run(c, resume, command_line, hooks_for ? hooks_for(r) : TrainHooks{});
     r.status = out.status;
-    CTC_CHECK(out.status != "diverged", r.run_dir, ": ", out.message);
-    CTC_CHECK(out.status != "interrupted", r.run_dir, ": ", out.message);
+    CTC_CHECK_INPUT(out.status != "diverged", r.run_dir, ": ", out.message);
+    CTC_CHECK_INPUT(out.status != "interrupted", r.run_dir, ": ", out.message);
     CheckpointEval e = evaluate_checkpoint(paths.best(), c.dataset_dir, paths.split());
     write_file_atomic(test_json, checkpoint_eval_json(e));
     r.test = e.metrics;

@@ -46,14 +46,14 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochRow>& row
 
 std::vector<EpochRow> read_metrics_csv(const std::string& path) {
   auto rows = csv_parse(read_file_bytes(path), path);
-  CTC_CHECK(!rows.empty(), path, ": empty, expected the header '", kMetricsHeader, "'");
-  CTC_CHECK(csv_line(rows[0].fields) == std::string(kMetricsHeader) + "\n", path, ":1: expected the header '",
-            kMetricsHeader, "'");
+  CTC_CHECK_INPUT(!rows.empty(), path, ": empty, expected the header '", kMetricsHeader, "'");
+  CTC_CHECK_INPUT(csv_line(rows[0].fields) == std::string(kMetricsHeader) + "\n", path, ":1: expected the header '",
+                  kMetricsHeader, "'");
   std::vector<EpochRow> out;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& f = rows[i].fields;
     const int line = rows[i].line;
-    CTC_CHECK(f.size() == 9, path, ":", line, ": expected 9 columns, found ", f.size());
+    CTC_CHECK_INPUT(f.size() == 9, path, ":", line, ": expected 9 columns, found ", f.size());
     EpochRow r;
     r.epoch = static_cast<std::int64_t>(parse_double(f[0], path, line));
     r.train_loss = parse_double(f[1], path, line);
@@ -111,7 +111,7 @@ bool file_exists(const std::string& path) {
 void make_dirs(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
-  CTC_CHECK(!ec, path, ": cannot create the folder: ", ec.message());
+  CTC_CHECK_INPUT(!ec, path, ": cannot create the folder: ", ec.message());
 }
 
 }  // namespace ctcscope
