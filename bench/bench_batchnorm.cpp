@@ -38,7 +38,7 @@ struct BnTensors {
     dgamma = Tensor::zeros({C}), dbeta = Tensor::zeros({C});
   }
   void forward() { batchnorm2d_forward_train(x, gamma, beta, {}, rm, rv, y, mean, invstd); }
-  void backward() { batchnorm2d_backward(dy, x, gamma, mean, invstd, dx, dgamma, dbeta); }
+  void backward() { batchnorm2d_backward(dy, x, gamma, mean, invstd, BatchNormParams{}, dx, dgamma, dbeta); }
 };
 
 // Reference: a plain parallel copy of the same tensor, the bandwidth ceiling.
@@ -121,7 +121,7 @@ void BM_MaxPoolBackward(benchmark::State& st) {
   Tensor x = random_normal(s, Seed{"bench.maxpool"}), y = Tensor::zeros(out);
   Tensor idx = Tensor::zeros(out, DType::i32), dx = Tensor::zeros(s);
   maxpool2d_forward(x, stem_pool(), y, idx);
-  for (auto _ : st) maxpool2d_backward(y, idx, dx);
+  for (auto _ : st) maxpool2d_backward(y, idx, stem_pool(), dx);
   set_gbps(st, s, 4.0 * x.numel() + 8.0 * y.numel());  // read dy and indices, write dx
 }
 
@@ -212,7 +212,7 @@ struct ResNet50Ops {
       relu_bn_backward(bns[k.bn2]);
       relu_bn_backward(bns[k.bn1]);
     }
-    maxpool2d_backward(pool_y, pool_idx, pool_dx);
+    maxpool2d_backward(pool_y, pool_idx, stem_pool(), pool_dx);
     relu_bn_backward(bns[0]);
   }
 };

@@ -6,7 +6,9 @@
 #   cuda: bench_models_cuda (batch 32, TF32) beside /opt/torch/.venv's torch
 # Usage: bench/compare_models.sh cpu|cuda [BUILD_DIR] [MODELS]
 #   MODELS: comma-separated, default densenet121,efficientnet_b4,resnet50,resnet34
-# PYTHON overrides the peer's interpreter.
+# PYTHON overrides the peer's interpreter. CTC_BENCH_ENV (VAR=VALUE ...) goes
+# to ctcscope's program only: the peer runs without LD_LIBRARY_PATH, so it
+# loads its own cuDNN and cuBLAS, never ours (tools/gpu_check.sh sets both).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 device=${1:-}
@@ -21,16 +23,17 @@ case "$device" in
   *) echo "usage: bench/compare_models.sh cpu|cuda [BUILD_DIR] [MODELS]" >&2; exit 2 ;;
 esac
 [ -x "$bin" ] || { echo "compare_models.sh: $bin not found: build first (cmake --build $build)" >&2; exit 1; }
-"$py" -c 'import torch, torchvision' 2>/dev/null || {
+env -u LD_LIBRARY_PATH "$py" -c 'import torch, torchvision' 2>/dev/null || {
   echo "compare_models.sh: $py cannot import torch and torchvision: needs $hint" >&2; exit 1; }
 
 filter="BM_($(echo "$models" | tr ',' '|'))_"
 ours=$(mktemp); trap 'rm -f "$ours"' EXIT
 echo "== ctcscope ($device)"
-OMP_NUM_THREADS=$threads "$bin" --benchmark_filter="$filter" --benchmark_format=console \
+# shellcheck disable=SC2086  # CTC_BENCH_ENV is a list of VAR=VALUE words
+env ${CTC_BENCH_ENV:-} OMP_NUM_THREADS=$threads "$bin" --benchmark_filter="$filter" --benchmark_format=console \
   --benchmark_out="$ours" --benchmark_out_format=json
 echo "== torchvision ($device)"
-peer=$("$py" "$here/torch_models.py" --device "$device" --threads $threads --batch $batch --models "$models")
+peer=$(env -u LD_LIBRARY_PATH "$py" "$here/torch_models.py" --device "$device" --threads $threads --batch $batch --models "$models")
 echo "$peer"
 "$py" - "$ours" "$peer" "$device" "$batch" <<'PY'
 import json, sys

@@ -2,7 +2,11 @@
 // transformations like rotations and flipping, along with adjustments to
 // brightness and color"), each a seeded draw of parameters (a struct that
 // prints itself for the run record) and a pure function applying them.
-// Images are float in [0, 1]; outputs are clamped to [0, 1].
+// Images are float in [0, 1], the output of the intensity stage
+// (data/intensity.h), so every parameter is relative to the cell's own
+// range: a brightness shift of 0.08 or a gamma of 1.4 means the same change
+// on an 8-bit file and on a 12-bit camera's 16-bit file. Outputs are clamped
+// to [0, 1].
 #pragma once
 
 #include <string>

@@ -1,6 +1,8 @@
 // Image construction and gray conversion.
 #include "data/image.h"
 
+#include <cmath>
+
 #include "tensor/error.h"
 
 namespace ctcscope {
@@ -21,6 +23,12 @@ Image to_gray(const Image& image) {
     }
   }
   return gray;
+}
+
+std::uint32_t quantize_sample(float v, std::uint32_t max) {
+  if (!(v > 0.0f)) return 0;  // also NaN
+  if (v >= 1.0f) return max;
+  return static_cast<std::uint32_t>(std::lround(static_cast<double>(v) * max));
 }
 
 }  // namespace ctcscope

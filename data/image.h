@@ -11,6 +11,13 @@
 
 namespace ctcscope {
 
+// Bounds that keep a small or hostile file from asking for huge memory, for
+// every reader (PNG, TIFF): each side at most kImageMaxSide pixels and at most
+// kImageMaxSamples samples (width * height * channels; 64 Mi samples = 256 MiB
+// of floats). DEPArray single-cell images are a few hundred pixels a side.
+inline constexpr std::uint32_t kImageMaxSide = 16384;
+inline constexpr std::uint64_t kImageMaxSamples = std::uint64_t{1} << 26;
+
 struct Image {
   std::int64_t channels = 0, height = 0, width = 0;
   std::vector<float> pixels;  // channels * height * width
@@ -28,6 +35,10 @@ struct Image {
     return static_cast<std::size_t>((c * height + y) * width + x);
   }
 };
+
+// A sample in [0, 1] as a count in [0, max], rounded to nearest; values out
+// of range clamp and NaN gives 0 (how the PNG and TIFF writers store floats).
+std::uint32_t quantize_sample(float v, std::uint32_t max);
 
 // Luminance of an RGB image as PIL's "L" mode (ITU-R 601-2:
 // 0.299 R + 0.587 G + 0.114 B); a gray image is returned as it is.

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "data/png.h"
+#include "data/tiff.h"
 #include "tensor/error.h"
 
 namespace ctcscope {
@@ -60,7 +61,7 @@ Image read_image(const std::string& path, const ImageReadOptions& options) {
     CTC_CHECK(options.page <= 0, path, ": page ", options.page, " asked of a PNG file, which has one page (0)");
     return pick_channel(read_png(path), options.channel, path);
   }
-  if (ext == ".tif" || ext == ".tiff") CTC_FAIL(path, ": TIFF is not read yet");
+  if (ext == ".tif" || ext == ".tiff") return pick_channel(read_tiff(path, options.page), options.channel, path);
   CTC_FAIL(path, ": not an image file name this reader knows (.png, .tif, .tiff)");
 }
 

@@ -1,5 +1,5 @@
-// Walks DIR/<label>/[<source>/] folders, pairs <id>_bf.png with
-// <id>_dapi.png, and reports what does not fit.
+// Walks DIR/<label>/[<source>/] folders, pairs <id>_bf.<ext> with
+// <id>_dapi.<ext> (ext: .png, .tif, .tiff), and reports what does not fit.
 #include "data/index_folder.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "data/image_file.h"
 #include "tensor/error.h"
 
 namespace ctcscope {
@@ -31,6 +32,17 @@ std::vector<fs::directory_entry> sorted_entries(const fs::path& dir) {
   return entries;
 }
 
+// "<id>_bf.<ext>" or "<id>_dapi.<ext>" with an image extension read_image
+// takes, suffix and extension in any case; false for any other name.
+bool split_cell_image_name(const std::string& name, std::string& id, bool& is_bf) {
+  if (!is_image_file_name(name)) return false;
+  const std::string stem = name.substr(0, name.find_last_of('.'));
+  const std::string low = lower(stem);
+  is_bf = ends_with(low, "_bf");
+  if (is_bf || ends_with(low, "_dapi")) id = stem.substr(0, stem.size() - (is_bf ? 3 : 5));
+  return !id.empty();
+}
+
 struct Pair {
   std::string bf, dapi;  // relative paths
 };
@@ -51,20 +63,19 @@ struct Walk {
         out.problems.push_back(rel + "/: folder not expected here (ignored)");
         continue;
       }
-      const std::string low = lower(name);
       std::string id;
       bool is_bf = false;
-      if (ends_with(low, "_bf.png")) {
-        id = name.substr(0, name.size() - 7);
-        is_bf = true;
-      } else if (ends_with(low, "_dapi.png")) {
-        id = name.substr(0, name.size() - 9);
-      }
-      if (id.empty()) {
-        out.problems.push_back(rel + ": name is not <cell_id>_bf.png or <cell_id>_dapi.png (ignored)");
+      if (!split_cell_image_name(name, id, is_bf)) {
+        out.problems.push_back(rel + ": name is not <cell_id>_bf or <cell_id>_dapi with .png, .tif or .tiff (ignored)");
         continue;
       }
-      (is_bf ? pairs[id].bf : pairs[id].dapi) = rel;
+      std::string& slot = is_bf ? pairs[id].bf : pairs[id].dapi;
+      if (!slot.empty()) {  // a_bf.png beside a_bf.tif: which is meant is not known
+        out.problems.push_back(rel + ": a second " + (is_bf ? "BF" : "DAPI") + " image of cell '" + id + "' (" +
+                               slot + " kept; ignored)");
+        continue;
+      }
+      slot = rel;
     }
     for (auto& [id, pair] : pairs) {
       if (pair.bf.empty()) {

@@ -1,8 +1,8 @@
 // Building a manifest from a plain folder layout:
 //   DIR/<label>/[<source>/]<cell_id>_bf.png  and  <cell_id>_dapi.png
-// <label> is ctc or leukocyte; the optional <source> level is spike_in,
-// patient or healthy. Suffixes _bf/_dapi and the .png extension match in any
-// case. A cell id starting with a patient prefix "P<digits>_" (P07_c3) gives
+// (or .tif / .tiff). <label> is ctc or leukocyte; the optional <source> level
+// is spike_in, patient or healthy. Suffixes _bf/_dapi and the extension match
+// in any case; a second BF (or DAPI) image of one cell is a problem. A cell id starting with a patient prefix "P<digits>_" (P07_c3) gives
 // the patient (P07). Without a source level the source is patient when the
 // cell has a patient prefix, else spike_in for CTCs and healthy for leukocytes.
 // BF and DAPI images pair by cell id within one folder.

@@ -25,6 +25,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "data/image.h"
 
@@ -39,9 +40,12 @@ struct IntensityLevels {
   double low = 0.0, high = 1.0;
 };
 
+// Default percentiles of the percentile and dataset modes (csbdeep's).
+inline constexpr double kLowPercentile = 1.0, kHighPercentile = 99.8;
+
 struct Intensity {
-  IntensityMode mode = IntensityMode::percentile;
-  double low = 1.0, high = 99.8;  // percentiles (percentile, dataset) or counts (range)
+  IntensityMode mode = IntensityMode::none;  // as decoded; the option's default is kDefaultIntensity
+  double low = kLowPercentile, high = kHighPercentile;  // percentiles (percentile, dataset) or counts (range)
   // dataset mode only: per channel (index: ImageChannel, bf = 0, dapi = 1),
   // filled by fit_dataset_levels; `fitted` false until then.
   std::array<IntensityLevels, 2> levels{};
@@ -60,6 +64,9 @@ inline constexpr const char* kDefaultIntensity = "percentile";
 
 // Parses spec() or str() forms; errors name the value and the valid forms.
 Intensity parse_intensity(const std::string& text);
+
+// What maps to 0 and to 1 for this image, in sample units.
+IntensityLevels image_levels(const Image& image, const Intensity& intensity, int channel_index);
 
 // The stage itself on a decoded image (any channel count), for the image of
 // channel `channel_index` (0 = BF, 1 = DAPI; dataset mode's levels).

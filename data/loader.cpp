@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "data/png.h"
 #include "data/resize.h"
 #include "tensor/error.h"
 #include "tensor/random.h"
@@ -14,7 +13,8 @@ namespace ctcscope {
 
 std::int64_t label_index(CellLabel label) { return label == CellLabel::ctc ? kLabelCtc : kLabelLeukocyte; }
 
-Image load_resized(const Manifest& manifest, const TrainingItem& item, std::int64_t size) {
+Image load_resized(const Manifest& manifest, const TrainingItem& item, std::int64_t size,
+                   const CellImageSettings& settings) {
   CTC_CHECK(item.cell >= 0 && item.cell < static_cast<std::int64_t>(manifest.cells.size()), "item ",
             item_str(item), ": cell index out of range (", manifest.cells.size(), " cells)");
   const CellRecord& cell = manifest.cells[static_cast<std::size_t>(item.cell)];
@@ -24,7 +24,7 @@ Image load_resized(const Manifest& manifest, const TrainingItem& item, std::int6
   path.append(rel);
   try {
     CTC_CHECK(!rel.empty(), "the cell has no ", channel_name(item.channel), " image");
-    Image gray = to_gray(read_png(path));
+    Image gray = read_cell_image(path, item.channel, settings);
     if (gray.height == size && gray.width == size) return gray;
     return resize(gray, size, size);
   } catch (const std::exception& e) {
@@ -39,8 +39,8 @@ Image augment_item(const Image& resized, const TrainingItem& item, AugmentMode m
 }
 
 Image load_item_image(const Manifest& manifest, const TrainingItem& item, std::int64_t size, AugmentMode mode,
-                      std::int64_t epoch, std::uint64_t seed) {
-  return augment_item(load_resized(manifest, item, size), item, mode, epoch, seed);
+                      std::int64_t epoch, std::uint64_t seed, const CellImageSettings& settings) {
+  return augment_item(load_resized(manifest, item, size, settings), item, mode, epoch, seed);
 }
 
 void normalize_gray_to_chw(const Image& gray, float* dst) {
@@ -153,14 +153,14 @@ void BatchLoader::run_epoch(std::int64_t epoch) {
 }
 
 Image BatchLoader::resized_image(const TrainingItem& item) {
-  if (!options_.cache) return load_resized(manifest_, item, options_.input_size);
+  if (!options_.cache) return load_resized(manifest_, item, options_.input_size, options_.images);
   std::size_t key = static_cast<std::size_t>(item.cell) * 2 + (item.channel == Channel::dapi ? 1 : 0);
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);
     if (cache_[key]) return *cache_[key];
   }
   // Two threads may decode the same image at once; both get the same pixels.
-  auto image = std::make_shared<const Image>(load_resized(manifest_, item, options_.input_size));
+  auto image = std::make_shared<const Image>(load_resized(manifest_, item, options_.input_size, options_.images));
   std::lock_guard<std::mutex> lock(cache_mutex_);
   if (!cache_[key]) cache_[key] = image;
   return *image;

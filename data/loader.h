@@ -1,6 +1,6 @@
 // The batch loader: over a list of training items it shuffles each epoch
-// (seeded), loads each image (PNG -> gray -> resize -> augment -> 3 channels
-// -> ImageNet normalisation) and assembles NCHW f32 batches with i64 labels on
+// (seeded), loads each image (file -> gray -> intensity -> resize -> augment
+// -> 3 channels -> ImageNet normalisation) and assembles NCHW f32 batches with i64 labels on
 // a background thread, a bounded queue of batches ahead of the caller.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "data/cell_image.h"
 #include "data/expansion.h"
 #include "data/image.h"
 #include "data/manifest.h"
@@ -46,6 +47,7 @@ struct LoaderOptions {
   int prefetch = 2;             // batches ready ahead of the caller (the queue bound)
   int threads = 2;              // threads loading the images of one batch
   AugmentMode augment_mode = AugmentMode::offline;
+  CellImageSettings images;     // channel picks, pages, the intensity stage
   std::uint64_t seed = 0;
   HostAllocator host_allocator;  // see above
 };
@@ -58,13 +60,17 @@ struct Batch {
   std::int64_t index = 0;           // batch number within the epoch
 };
 
-// An item's image before normalisation: gray [1, S, S] in [0, 1], resized
-// and augmented. Errors name the item, the cell and the file.
-// load_resized is the first half (decode, gray, resize: what the cache
-// holds), augment_item the second.
+// An item's image before normalisation: gray [1, S, S] in [0, 1], through
+// the intensity stage, resized and augmented (augmentations act on the
+// normalised image, so a brightness shift means the same on an 8-bit and a
+// 16-bit file). Errors name the item, the cell and the file.
+// load_resized is the first half (decode, gray, intensity, resize: what the
+// cache holds), augment_item the second.
 Image load_item_image(const Manifest& manifest, const TrainingItem& item, std::int64_t size,
-                      AugmentMode mode, std::int64_t epoch, std::uint64_t seed);
-Image load_resized(const Manifest& manifest, const TrainingItem& item, std::int64_t size);
+                      AugmentMode mode, std::int64_t epoch, std::uint64_t seed,
+                      const CellImageSettings& settings = {});
+Image load_resized(const Manifest& manifest, const TrainingItem& item, std::int64_t size,
+                   const CellImageSettings& settings = {});
 Image augment_item(const Image& resized, const TrainingItem& item, AugmentMode mode, std::int64_t epoch,
                    std::uint64_t seed);
 

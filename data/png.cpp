@@ -114,13 +114,6 @@ bool png_encode(WriteState& s, png_uint_32 width, png_uint_32 height, int bit_de
   return true;
 }
 
-// A sample in [0, 1] to an integer in [0, max], rounded to nearest.
-std::uint32_t quantize(float v, std::uint32_t max) {
-  if (!(v > 0.0f)) return 0;  // also NaN
-  if (v >= 1.0f) return max;
-  return static_cast<std::uint32_t>(std::lround(static_cast<double>(v) * max));
-}
-
 }  // namespace
 
 Image read_png(const std::string& path) {
@@ -199,7 +192,7 @@ void write_png(const std::string& path, const Image& image, int bit_depth) {
     png_byte* row = pixels.data() + row_bytes * static_cast<std::size_t>(y);
     for (std::int64_t x = 0; x < W; ++x) {
       for (std::int64_t c = 0; c < C; ++c) {
-        const std::uint32_t v = quantize(image.at(c, y, x), max);
+        const std::uint32_t v = quantize_sample(image.at(c, y, x), max);
         const std::size_t k = static_cast<std::size_t>(x * C + c);
         if (bit_depth == 16) {
           row[2 * k] = static_cast<png_byte>(v >> 8);

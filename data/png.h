@@ -11,12 +11,9 @@
 
 namespace ctcscope {
 
-// Bounds that keep a small or hostile file from asking for huge memory: each
-// side at most kPngMaxSide pixels and at most kPngMaxSamples samples
-// (width * height * channels; 64 Mi samples = 256 MiB of floats). DEPArray
-// single-cell images are a few hundred pixels a side.
-inline constexpr std::uint32_t kPngMaxSide = 16384;
-inline constexpr std::uint64_t kPngMaxSamples = std::uint64_t{1} << 26;
+// The size bounds every image reader shares (data/image.h).
+inline constexpr std::uint32_t kPngMaxSide = kImageMaxSide;
+inline constexpr std::uint64_t kPngMaxSamples = kImageMaxSamples;
 
 // Gray (and gray+alpha) files give 1 channel; RGB, RGBA and palette files 3.
 Image read_png(const std::string& path);

@@ -370,6 +370,30 @@ SynthCell synth_cell(std::int64_t index, SynthKind kind, const SynthOptions& opt
   return generate(index, kind, options, true);
 }
 
+SynthCell synth_camera(const SynthCell& scene, std::int64_t index, const SynthOptions& options) {
+  CTC_CHECK(options.bit_depth == 8 || options.bit_depth == 16, "synth: bit depth must be 8 or 16, got ",
+            options.bit_depth);
+  const int camera_bits = options.camera_bits == 0 ? options.bit_depth : options.camera_bits;
+  CTC_CHECK(camera_bits >= 8 && camera_bits <= options.bit_depth, "synth: camera bits must be in 8..",
+            options.bit_depth, " (the file's bit depth), got ", camera_bits);
+  SynthCell out = scene;
+  out.bf.bit_depth = out.dapi.bit_depth = options.bit_depth;
+  if (camera_bits == options.bit_depth) return out;  // the scene over the whole range, as before
+  const double camera_max = std::ldexp(1.0, camera_bits) - 1.0;
+  const double file_max = std::ldexp(1.0, options.bit_depth) - 1.0;
+  Draws noise(Seed{"synth.camera", static_cast<std::uint64_t>(index), options.seed});
+  auto record = [&](Image& image, double gain) {
+    for (float& v : image.pixels) {
+      const double fraction = SynthCamera::kDarkOffset + gain * v + SynthCamera::kReadNoise * noise.normal();
+      const double count = std::clamp(std::nearbyint(fraction * camera_max), 0.0, camera_max);
+      v = static_cast<float>(count / file_max);
+    }
+  };
+  record(out.bf, SynthCamera::kBfGain);
+  record(out.dapi, SynthCamera::kDapiGain);
+  return out;
+}
+
 SynthMorphology synth_morphology(std::int64_t index, SynthKind kind, const SynthOptions& options) {
   return generate(index, kind, options, false).morphology;
 }
@@ -385,9 +409,9 @@ std::vector<CellRecord> synth_dataset(const std::string& out_dir, const SynthOpt
     try {
       for (std::int64_t i = next++; i < static_cast<std::int64_t>(cells.size()); i = next++) {
         const CellRecord& r = cells[static_cast<std::size_t>(i)];
-        SynthCell cell = synth_cell(i, synth_kind_of(r, i, options), options);
-        write_png((fs::path(out_dir) / r.bf).string(), cell.bf);
-        write_png((fs::path(out_dir) / r.dapi).string(), cell.dapi);
+        const SynthCell cell = synth_camera(synth_cell(i, synth_kind_of(r, i, options), options), i, options);
+        write_png((fs::path(out_dir) / r.bf).string(), cell.bf, options.bit_depth);
+        write_png((fs::path(out_dir) / r.dapi).string(), cell.dapi, options.bit_depth);
       }
     } catch (...) {
       errors[static_cast<std::size_t>(t)] = std::current_exception();

@@ -25,7 +25,28 @@ struct SynthOptions {
   std::int64_t leukocytes = 388;   // from the 2 healthy volunteers and the patients
   std::int64_t healthy_volunteers = 2;
   int threads = 2;
+  // The files: bit_depth 8 or 16 bits per sample. camera_bits == bit_depth
+  // (or 0) spreads the scene over the file's whole range (8-bit: the default
+  // dataset). camera_bits < bit_depth writes what a scientific camera of that
+  // depth writes: raw counts, a dark offset plus the scene times a gain that
+  // fills part of the camera's range, with read noise (see SynthCamera), so
+  // a 12-bit camera in a 16-bit file uses a few percent of the file's range.
+  int bit_depth = 8;
+  int camera_bits = 0;
 };
+
+// The camera model of camera_bits < bit_depth, in fractions of the camera's
+// full scale (2^camera_bits - 1 counts): count = offset + gain * scene +
+// read noise, rounded and clipped to the camera's range. With 12 bits the
+// bright field spans about 350..1700 counts on a background near 600, DAPI
+// 100..2300: the ranges of a real imaging cytometer's 12-bit exports.
+struct SynthCamera {
+  static constexpr double kDarkOffset = 0.025;   // 100 counts of 4095
+  static constexpr double kBfGain = 0.42;        // scene 1.0 -> ~1820 counts
+  static constexpr double kDapiGain = 0.55;      // scene 1.0 -> ~2350 counts
+  static constexpr double kReadNoise = 0.001;    // ~4 counts of 4095
+};
+
 
 // What a cell is, which sets its morphology. Leukocytes are lymphocytes
 // (round nucleus) or neutrophils (lobed nucleus).
@@ -61,6 +82,10 @@ SynthKind synth_kind_of(const CellRecord& record, std::int64_t index, const Synt
 
 // Cell `index` of the plan; depends only on (index, kind, seed, difficulty).
 SynthCell synth_cell(std::int64_t index, SynthKind kind, const SynthOptions& options);
+// The cell's images as the configured camera records them ([0, 1] samples of
+// options.bit_depth, bit_depth set). Read noise draws from its own stream
+// ("synth.camera"), so every bit depth shows the same scene.
+SynthCell synth_camera(const SynthCell& scene, std::int64_t index, const SynthOptions& options);
 // The same cell's morphology without painting its images.
 SynthMorphology synth_morphology(std::int64_t index, SynthKind kind, const SynthOptions& options);
 

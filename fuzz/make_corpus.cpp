@@ -1,6 +1,6 @@
 // Writes the seed corpora for the fuzz targets with the project's own
 // writers, so the seeds are valid files the fuzzer mutates from:
-//   make_corpus OUTDIR   ->  OUTDIR/{png,manifest,safetensors,pth,checkpoint}/...
+//   make_corpus OUTDIR   ->  OUTDIR/{png,tiff,manifest,safetensors,pth,checkpoint}/...
 // The .pth seeds are the committed fixtures PyTorch wrote
 // (tests/tensor/fixtures), copied by tools/fuzz.sh.
 #include <cmath>
@@ -10,6 +10,7 @@
 
 #include "data/manifest.h"
 #include "data/png.h"
+#include "data/tiff.h"
 #include "models/checkpoint.h"
 #include "tensor/random.h"
 #include "tensor/state_dict.h"
@@ -44,12 +45,36 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path out = argv[1];
-  for (const char* d : {"png", "manifest", "safetensors", "checkpoint"}) fs::create_directories(out / d);
+  for (const char* d : {"png", "tiff", "manifest", "safetensors", "checkpoint"}) fs::create_directories(out / d);
 
   int n = 0;
   for (int c : {1, 3})
     for (int depth : {8, 16}) write_png((out / "png" / ("seed" + std::to_string(n++) + ".png")).string(), gradient(c, 5, 7), depth);
   write_png((out / "png" / "one_pixel.png").string(), gradient(1, 1, 1), 8);
+
+  // One seed per layout and codec the TIFF reader decodes, small enough to
+  // mutate quickly: 20 x 18 gives a partial last strip and partial tiles.
+  n = 0;
+  const auto tiff_seed = [&](int channels, const TiffWriteOptions& o, int pages = 1) {
+    const std::vector<Image> images(static_cast<std::size_t>(pages), gradient(channels, 18, 20));
+    write_tiff((out / "tiff" / ("seed" + std::to_string(n++) + ".tif")).string(), images, o);
+  };
+  for (TiffCompression c : {TiffCompression::none, TiffCompression::lzw, TiffCompression::deflate,
+                            TiffCompression::packbits}) {
+    TiffWriteOptions o;
+    o.compression = c;
+    tiff_seed(1, o);
+    o.bit_depth = 16;
+    o.tiles = true;
+    tiff_seed(3, o);
+  }
+  TiffWriteOptions planar;
+  planar.planar = true;
+  tiff_seed(3, planar);
+  TiffWriteOptions white;
+  white.min_is_white = true;
+  white.bit_depth = 16;
+  tiff_seed(1, white, 2);  // two pages
 
   std::vector<CellRecord> cells;
   for (int i = 0; i < 4; ++i) {

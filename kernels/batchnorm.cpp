@@ -79,9 +79,10 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
 }
 
 void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
-                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
-                          Tensor& dgamma, Tensor& dbeta) {
+                          const Tensor& saved_mean, const Tensor& saved_invstd,
+                          const BatchNormParams& p, Tensor& dx, Tensor& dgamma, Tensor& dbeta) {
   const char* op = "batchnorm2d_backward";
+  check_params(p, op);
   check_bn_input(x, op);
   check_like(dy, x, x.shape(), op, "dy");
   check_channel_vector(gamma, x, op, "gamma");
@@ -92,7 +93,7 @@ void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma
   check_channel_vector(dbeta, x, op, "dbeta");
 #ifdef CTC_WITH_CUDA
   if (x.device() == Device::cuda) {
-    return cuda::batchnorm2d_backward(dy, x, gamma, saved_mean, saved_invstd, dx, dgamma, dbeta);
+    return cuda::batchnorm2d_backward(dy, x, gamma, saved_mean, saved_invstd, p, dx, dgamma, dbeta);
   }
 #else
   check_backend(x, op);

@@ -27,10 +27,11 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
 // With xhat = (x - mean) * invstd and M = N*H*W:
 //   dbeta  += sum(dy)            dgamma += sum(dy * xhat)
 //   dx = gamma * invstd / M * (M*dy - sum(dy) - xhat * sum(dy * xhat))
-// dx assigned; dgamma, dbeta accumulated.
+// dx assigned; dgamma, dbeta accumulated. p: the forward's (cuDNN asks for
+// the same eps as the forward; the CPU twin needs only saved_invstd).
 void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
-                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
-                          Tensor& dgamma, Tensor& dbeta);
+                          const Tensor& saved_mean, const Tensor& saved_invstd,
+                          const BatchNormParams& p, Tensor& dx, Tensor& dgamma, Tensor& dbeta);
 
 namespace cpu {
 void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
@@ -56,8 +57,8 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
                                const Tensor& running_mean, const Tensor& running_var,
                                const BatchNormParams& p, Tensor& y);
 void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
-                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
-                          Tensor& dgamma, Tensor& dbeta);
+                          const Tensor& saved_mean, const Tensor& saved_invstd,
+                          const BatchNormParams& p, Tensor& dx, Tensor& dgamma, Tensor& dbeta);
 }  // namespace cuda
 #endif
 

@@ -18,4 +18,11 @@ struct GpuMath {
 GpuMath gpu_math();
 void set_gpu_math(const GpuMath& math);
 
+// Errors the GPU's kernels flag instead of waiting for the host after each
+// op (a max-pool index outside its window, a label out of range in the
+// cross-entropy backward) travel with the next loss read-back; this reads
+// them now (one small copy, a wait for the GPU) and throws naming them. For
+// the end of an epoch or a test. Does nothing without a GPU context.
+void check_gpu_errors();
+
 }  // namespace ctcscope

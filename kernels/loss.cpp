@@ -52,8 +52,8 @@ void softmax_forward(const Tensor& logits, Tensor& probs) {
   cpu::softmax_forward(logits, probs);
 }
 
-void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
-                           const CrossEntropyParams& p, Tensor& probs, Tensor& loss) {
+double cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
+                             const CrossEntropyParams& p, Tensor& probs, Tensor& loss) {
   const char* op = "cross_entropy_forward";
   check_logits_2d(logits, op, "logits");
   check_labels_weights(logits, labels, class_weights, p, op);
@@ -65,6 +65,7 @@ void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Ten
   if (logits.device() == Device::cuda) return cuda::cross_entropy_forward(logits, labels, class_weights, p, probs, loss);
 #endif
   cpu::cross_entropy_forward(logits, labels, class_weights, p, probs, loss);
+  return loss.item(0);
 }
 
 void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& class_weights,

@@ -21,8 +21,9 @@ struct CrossEntropyParams {
 // probs assigned: softmax over the last dimension, computed stably.
 void softmax_forward(const Tensor& logits, Tensor& probs);
 
-// probs assigned (kept for backward); loss ([1], dtype of logits) assigned.
-void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
+// probs assigned (kept for backward); loss ([1], dtype of logits) assigned,
+// and returned on the host (on the GPU read back with the label check: one wait).
+double cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
                            const CrossEntropyParams& p, Tensor& probs, Tensor& loss);
 // dlogits = dloss * d(loss)/d(logits). dlogits assigned.
 void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& class_weights,
@@ -40,7 +41,7 @@ void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Ten
 // The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
 namespace cuda {
 void softmax_forward(const Tensor& logits, Tensor& probs);
-void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
+double cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
                            const CrossEntropyParams& p, Tensor& probs, Tensor& loss);
 void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& class_weights,
                             const CrossEntropyParams& p, double dloss, Tensor& dlogits);

@@ -58,7 +58,7 @@ void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor
   cpu::maxpool2d_forward(x, p, y, indices);
 }
 
-void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) {
+void maxpool2d_backward(const Tensor& dy, const Tensor& indices, const Pool2dParams& p, Tensor& dx) {
   const char* op = "maxpool2d_backward";
   check_float(dy, op, "dy");
   check_dim(dy, 4, op, "dy");
@@ -69,8 +69,9 @@ void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) {
   check_same_dtype_device(dy, dx, op, "dx");
   CTC_CHECK(dx.size(0) == dy.size(0) && dx.size(1) == dy.size(1), op, ": dx has shape ",
             dx.shape_str(), ", expected N and C of dy ", dy.shape_str());
+  check_shape(dy, pool2d_output_shape(dx.shape(), p), op, "dy");
 #ifdef CTC_WITH_CUDA
-  if (dy.device() == Device::cuda) return cuda::maxpool2d_backward(dy, indices, dx);
+  if (dy.device() == Device::cuda) return cuda::maxpool2d_backward(dy, indices, p, dx);
 #else
   check_backend(dy, op);
 #endif

@@ -21,8 +21,10 @@ Shape pool2d_output_shape(const Shape& x, const Pool2dParams& p);
 // index h*W+w in its input plane. Ties go to the first maximum in scan
 // order; a NaN wins, as PyTorch.
 void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices);
-// dx assigned: each dy routed to its argmax (summed where windows overlap).
-void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx);
+// dx assigned: each dy routed to its argmax (summed where windows overlap,
+// in output order). p: the forward's, so the GPU can gather per input
+// element from the windows that hold it (the CPU twin scatters).
+void maxpool2d_backward(const Tensor& dy, const Tensor& indices, const Pool2dParams& p, Tensor& dx);
 
 // y assigned: window mean; the divisor counts padding when count_include_pad.
 void avgpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y);
@@ -47,7 +49,7 @@ void global_avgpool_backward(const Tensor& dy, Tensor& dx);
 // The GPU backend (kernels/cuda/): the same calls on f32 tensors on the GPU.
 namespace cuda {
 void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices);
-void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx);
+void maxpool2d_backward(const Tensor& dy, const Tensor& indices, const Pool2dParams& p, Tensor& dx);
 void avgpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y);
 void avgpool2d_backward(const Tensor& dy, const Pool2dParams& p, Tensor& dx);
 void global_avgpool_forward(const Tensor& x, Tensor& y);

@@ -33,7 +33,7 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
 Tensor BatchNorm2d::backward(const Tensor& dy) {
   CTC_CHECK(saved_x_.defined(), "BatchNorm2d::backward without a forward in training mode");
   Tensor dx = Tensor::empty(saved_x_.shape(), dy.dtype(), dy.device());
-  batchnorm2d_backward(dy, saved_x_, weight_.value, saved_mean_, saved_invstd_, dx, weight_.grad,
+  batchnorm2d_backward(dy, saved_x_, weight_.value, saved_mean_, saved_invstd_, params_, dx, weight_.grad,
                        bias_.grad);
   on_mode_change();
   return dx;

@@ -16,9 +16,8 @@ double CrossEntropyLoss::forward(const Tensor& logits, const Tensor& labels) {
   Tensor weights = class_weights_;
   if (weights.defined() && weights.dtype() != logits.dtype()) weights = weights.to(logits.dtype());
   if (weights.defined()) weights = weights.to_device(logits.device());
-  cross_entropy_forward(logits, labels, weights, params_, probs_, loss);
   labels_ = labels;
-  return loss.to_device(Device::cpu).item(0);
+  return cross_entropy_forward(logits, labels, weights, params_, probs_, loss);
 }
 
 Tensor CrossEntropyLoss::backward(double dloss) {

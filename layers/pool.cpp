@@ -38,7 +38,7 @@ Tensor MaxPool2d::forward(const Tensor& x) {
 Tensor MaxPool2d::backward(const Tensor& dy) {
   CTC_CHECK(saved_indices_.defined(), "MaxPool2d::backward without a forward in training mode");
   Tensor dx = Tensor::empty(saved_x_shape_, dy.dtype(), dy.device());
-  maxpool2d_backward(dy, saved_indices_, dx);
+  maxpool2d_backward(dy, saved_indices_, params_, dx);
   saved_indices_ = Tensor();
   return dx;
 }

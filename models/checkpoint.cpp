@@ -99,6 +99,7 @@ void save_checkpoint(const std::string& path, Module& model, const CheckpointInf
   m["mean"] = format_doubles(info.mean);
   m["std"] = format_doubles(info.std);
   m["training_config"] = info.training_config;
+  m["intensity"] = info.intensity;
   m["software_version"] = std::string("ctcscope ").append(CTC_VERSION);
   m["payload_sha256"] = checkpoint_payload_sha256(tensors);
   write_safetensors(path, tensors, m);
@@ -127,6 +128,7 @@ CheckpointInfo checkpoint_info_from_metadata(const Metadata& m, const std::strin
   info.mean = parse_triple(need(m, "mean", path), "mean", path);
   info.std = parse_triple(need(m, "std", path), "std", path);
   info.training_config = need(m, "training_config", path);
+  if (const auto it = m.find("intensity"); it != m.end()) info.intensity = it->second;
   info.software_version = need(m, "software_version", path);
   return info;
 }

@@ -29,6 +29,9 @@ struct CheckpointInfo {
   std::array<double, 3> mean{0.485, 0.456, 0.406};  // ImageNet normalisation (torchvision)
   std::array<double, 3> std{0.229, 0.224, 0.225};
   std::string training_config = "{}";     // free-form JSON object of key = value
+  // The intensity stage images went through (data/intensity.h, with dataset
+  // mode's fitted levels); "none" in checkpoints from before the stage.
+  std::string intensity = "none";
   // Filled in by save_checkpoint; read back by load_checkpoint.
   std::string software_version;
   int format_version = kCheckpointFormatVersion;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <utility>
 
 #include "tensor/device.h"
 #ifdef CTC_WITH_CUDA
@@ -61,7 +62,10 @@ std::int64_t shape_numel(const Shape& shape) {
 Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(device) {
 #ifdef CTC_WITH_CUDA
   if (device == Device::cuda) {
-    require_cuda_device(detail::concat("cannot allocate ", bytes, " bytes on cuda").c_str());
+    // The message is built only on failure: this runs for every GPU tensor.
+    if (!cuda_available()) {
+      require_cuda_device(detail::concat("cannot allocate ", bytes, " bytes on cuda").c_str());
+    }
     data_ = cuda_allocate(std::max<std::size_t>(bytes, 1));
     return;
   }
@@ -74,7 +78,14 @@ Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(devi
   CTC_CHECK(data_ != nullptr, "out of host memory: asked for ", rounded, " bytes");
 }
 
+Storage::Storage(PinnedBuffer buffer)
+    : data_(buffer.data()), bytes_(buffer.bytes()), device_(Device::cpu), pinned_(std::move(buffer)) {}
+
 Storage::~Storage() {
+  if (pinned_.data() != nullptr) {
+    recycle_pinned_buffer(std::move(pinned_));
+    return;
+  }
 #ifdef CTC_WITH_CUDA
   if (device_ == Device::cuda) {
     cuda_deallocate(data_);
@@ -91,6 +102,16 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   t.dtype_ = dtype;
   t.device_ = device;
   t.storage_ = std::make_shared<Storage>(t.nbytes(), device);
+  return t;
+}
+
+Tensor Tensor::empty_pinned(const Shape& shape, DType dtype) {
+  Tensor t;
+  t.shape_ = shape;
+  t.numel_ = shape_numel(shape);
+  t.dtype_ = dtype;
+  t.device_ = Device::cpu;
+  t.storage_ = std::make_shared<Storage>(take_pinned_buffer(t.nbytes()));
   return t;
 }
 

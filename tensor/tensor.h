@@ -11,6 +11,7 @@
 
 #include "tensor/dtype.h"
 #include "tensor/error.h"
+#include "tensor/pinned.h"
 
 namespace ctcscope {
 
@@ -22,6 +23,8 @@ class Storage {
  public:
   static constexpr std::size_t kAlignment = 64;
   Storage(std::size_t bytes, Device device);
+  // Host memory held by a page-locked buffer of the pinned pool (tensor/pinned.h).
+  explicit Storage(PinnedBuffer buffer);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -29,11 +32,13 @@ class Storage {
   void* data() const { return data_; }
   std::size_t bytes() const { return bytes_; }
   Device device() const { return device_; }
+  bool pinned() const { return pinned_.pinned(); }
 
  private:
   void* data_ = nullptr;
   std::size_t bytes_ = 0;
   Device device_;
+  PinnedBuffer pinned_;  // the memory of a Storage(PinnedBuffer); empty otherwise
 };
 
 class Tensor {
@@ -42,6 +47,11 @@ class Tensor {
 
   static Tensor empty(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
   static Tensor zeros(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
+  // A CPU tensor in page-locked memory from the pinned pool (tensor/pinned.h),
+  // so its copy to the GPU runs asynchronously (tensor/upload.h); ordinary
+  // memory where there is no GPU. The signature of the loader's
+  // HostAllocator (data/loader.h): LoaderOptions::host_allocator = Tensor::empty_pinned.
+  static Tensor empty_pinned(const Shape& shape, DType dtype);
   static Tensor full(const Shape& shape, double value, DType dtype = DType::f32);
   static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
   static Tensor from_vector(const std::vector<double>& values, const Shape& shape);
@@ -55,6 +65,8 @@ class Tensor {
   std::int64_t numel() const { return numel_; }
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
+  // True when the storage is page-locked host memory.
+  bool pinned() const { return storage_ && storage_->pinned(); }
   std::size_t nbytes() const { return static_cast<std::size_t>(numel_) * dtype_size(dtype_); }
   std::string shape_str() const { return ctcscope::shape_str(shape_); }
   // "f32[16,3,148,148] on cpu"

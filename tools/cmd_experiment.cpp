@@ -36,6 +36,9 @@ int run_experiment(const Argv& argv) {
   args.option("batch", "N", std::to_string(c.batch), "images per step");
   args.option("lr", "RATE", "", "AdamW learning rate (default: 1e-7 with --weights, 1e-3 from scratch)");
   args.option("input", "PIXELS", std::to_string(c.input_size), "network input height = width");
+  args.option("intensity", "MODE", c.intensity,
+              "how samples map to [0, 1]: percentile[:LO:HI] (per image), dataset[:LO:HI] (per channel over the "
+              "training cells), range:LO:HI (counts, e.g. range:0:4095), none (count / max of the bit depth)");
   args.option("weights", "FILE|DIR|LIST", "",
               "ImageNet weights: FILE (one model), DIR, or MODEL=FILE,... (see above); none: from scratch");
   args.option("split", "KIND", "paper", "paper, stratified, or a split CSV file");
@@ -76,6 +79,7 @@ int run_experiment(const Argv& argv) {
   c.weights = args.get("weights");
   c.lr = args.get("lr").empty() ? (c.weights.empty() ? 1e-3 : 1e-7) : args.get_double("lr", 1e-12, 10.0);
   c.input_size = args.get_int("input", 32, 1024);
+  c.intensity = args.get("intensity");
   c.split = args.get("split");
   c.class_weights = args.get("class-weights");
   usage_check(c.class_weights == "none" || c.class_weights == "balanced",

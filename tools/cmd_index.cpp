@@ -14,7 +14,7 @@ int run_index(const Argv& argv) {
             "Builds a dataset's manifest (cell_id,label,source,patient,bf,dapi) from a folder layout:\n"
             "  DIR/ctc/<cell_id>_bf.png, DIR/ctc/<cell_id>_dapi.png, DIR/leukocyte/...\n"
             "or with a source level: DIR/<ctc|leukocyte>/<spike_in|patient|healthy>/<cell_id>_bf.png.\n"
-            "Suffixes _bf/_dapi and .png match in any case. A cell id starting with 'P<digits>_'\n"
+            "Suffixes _bf/_dapi and .png/.tif/.tiff match in any case. A cell id starting with 'P<digits>_'\n"
             "(P07_c3) names the patient. Without a source level the source is patient for a cell\n"
             "with a patient prefix, else spike_in for CTCs and healthy for leukocytes.\n"
             "BF and DAPI images pair by cell id in one folder: a BF image without DAPI is kept\n"

@@ -15,10 +15,11 @@ int run_predict(const Argv& argv) {
             "Applies a checkpoint to new cells' bright-field images and writes a CSV of\n"
             "cell_id, ctc_probability and call (ctc or leukocyte at the threshold), then\n"
             "prints how many cells were called each way. The cells: a dataset's manifest\n"
-            "(--manifest DIR; its labels are ignored) or every .png of a folder (--folder DIR;\n"
-            "*_dapi.png skipped, cell id = file name without .png and a trailing _bf).");
+            "(--manifest DIR; its labels are ignored) or every .png/.tif/.tiff image of a folder\n"
+            "(--folder DIR; *_dapi.* skipped, cell id = file name without its extension and a\n"
+            "trailing _bf).");
   args.option("manifest", "DIR", "", "a dataset folder with manifest.csv");
-  args.option("folder", "DIR", "", "a folder of BF .png images");
+  args.option("folder", "DIR", "", "a folder of BF images (.png, .tif, .tiff)");
   args.option("out", "FILE", "", "the predictions CSV (required)");
   args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
   add_threads_option(args);

@@ -49,6 +49,9 @@ int run_train(const Argv& argv) {
   args.option("weight-decay", "W", "0.01", "AdamW weight decay");
   args.option("lr-schedule", "NAME", c.lr_schedule, "constant or cosine (to 0 at the last step)");
   args.option("input", "PIXELS", std::to_string(c.input_size), "network input height = width");
+  args.option("intensity", "MODE", c.intensity,
+              "how samples map to [0, 1]: percentile[:LO:HI] (per image), dataset[:LO:HI] (per channel over the "
+              "training cells), range:LO:HI (counts, e.g. range:0:4095), none (count / max of the bit depth)");
   args.option("seed", "N", "0", "seed of the weights, the data order and the augmentation");
   args.option("split-seed", "N", "0", "seed of the split and of --max-cells (fixed across seeds, as the paper)");
   args.option("weights", "FILE|DIR", "",
@@ -95,6 +98,7 @@ int run_train(const Argv& argv) {
   usage_check(c.lr_schedule == "constant" || c.lr_schedule == "cosine", "--lr-schedule must be constant or cosine, got '",
               c.lr_schedule, "'");
   c.input_size = args.get_int("input", 32, 1024);
+  c.intensity = args.get("intensity");
   c.seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
   c.split_seed = static_cast<std::uint64_t>(args.get_int("split-seed", 0, INT64_MAX));
   c.split = args.get("split");

@@ -29,9 +29,11 @@ int run_train(const Argv& argv);
 int run_eval(const Argv& argv);
 int run_predict(const Argv& argv);
 int run_experiment(const Argv& argv);
+int run_inspect(const Argv& argv);
 
 inline constexpr Command kCommands[] = {
     {"synth", "write the generated DEPArray-like dataset (BF and DAPI images, manifest.csv)", run_synth},
+    {"inspect", "what a dataset's images hold (bit depth, range used, clipping) and a contact sheet", run_inspect},
     {"index", "build a dataset's manifest.csv from a ctc/ and leukocyte/ folder layout", run_index},
     {"train", "train a network on a dataset with the paper's protocol into a run folder (resumable)", run_train},
     {"eval", "a checkpoint's metrics on a run's test split or on every cell of a manifest", run_eval},

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(png manifest safetensors pth checkpoint)
+[ ${#targets[@]} -eq 0 ] && targets=(png tiff manifest safetensors pth checkpoint)
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTC_CUDA=OFF \
   -DCTC_BUILD_TESTS=OFF -DCTC_BUILD_BENCH=OFF -DCTC_FUZZ=ON "-DCTC_SANITIZE=address;undefined" >/dev/null

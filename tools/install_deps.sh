@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what ctcscope needs to build and test on Debian 12, as root:
-# the compiler and build tools, Eigen, libpng, GoogleTest and Google Benchmark,
+# the compiler and build tools, Eigen, libpng, libtiff, GoogleTest and Google Benchmark,
 # Debian's PyTorch and torchvision, which only the tests use: they write
 # the reference state_dicts and logits ctcscope is held against; and clang
 # with its libFuzzer and OpenMP runtimes, which only tools/fuzz.sh uses.
 # Packages already present are not fetched again.
 set -euo pipefail
-packages=(g++ cmake ninja-build libeigen3-dev libpng-dev libgtest-dev libbenchmark-dev
+packages=(g++ cmake ninja-build libeigen3-dev libpng-dev libtiff-dev libgtest-dev libbenchmark-dev
           python3-torch python3-torchvision clang libclang-rt-14-dev libomp-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "data/image_file.h"
 #include "models/checkpoint.h"
 #include "tensor/error.h"
 #include "tensor/json.h"
@@ -25,6 +26,31 @@ Ablation checkpoint_ablation(const CheckpointInfo& info) {
   } catch (const Error&) {
   }
   return kDefaultAblation;
+}
+
+// How the checkpoint's model was fed: its intensity stage (fitted levels
+// included) and, from its training configuration, each channel's colour pick
+// and page. Checkpoints from before these options read images as decoded.
+CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint) {
+  CellImageSettings images;
+  try {
+    images.intensity = parse_intensity(info.intensity);
+  } catch (const Error& e) {
+    CTC_FAIL(checkpoint, ": unreadable intensity record: ", e.what());
+  }
+  const JsonValue v = json_parse(info.training_config, checkpoint + " training_config");
+  if (!v.is_object()) return images;
+  for (Channel channel : {Channel::bf, Channel::dapi}) {
+    const std::string name = channel_name(channel);
+    ImageReadOptions& read = images.read[static_cast<std::size_t>(channel)];
+    if (const JsonValue* pick = v.find(name + "_channel"); pick && pick->is_string()) {
+      read.channel = channel_pick_from_name(pick->as_string());
+    }
+    if (const JsonValue* page = v.find(name + "_page"); page && page->is_integer()) {
+      read.page = static_cast<int>(page->as_integer());
+    }
+  }
+  return images;
 }
 
 void check_finite(const Predictions& p, const std::string& checkpoint) {
@@ -70,6 +96,7 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
   PredictOptions po;
   po.input_size = e.input_size;
   po.loader_threads = loader_threads;
+  po.images = checkpoint_images(ck.info, checkpoint);
   e.predictions = predict_items(*ck.model, data.manifest, items, po);
   check_finite(e.predictions, checkpoint);
   e.metrics = metrics_at(e.predictions, threshold);
@@ -87,18 +114,18 @@ Manifest folder_manifest(const std::string& folder) {
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
     if (!entry.is_regular_file()) continue;
     std::string name = entry.path().filename().string();
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (lower.size() < 5 || lower.substr(lower.size() - 4) != ".png") continue;
-    if (lower.size() >= 9 && lower.substr(lower.size() - 9) == "_dapi.png") continue;
+    if (!is_image_file_name(name)) continue;
+    std::string stem = name.substr(0, name.find_last_of('.'));
+    std::transform(stem.begin(), stem.end(), stem.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (stem.size() >= 5 && stem.substr(stem.size() - 5) == "_dapi") continue;
     names.push_back(name);
   }
   CTC_CHECK_INPUT(!ec, folder, ": cannot list the folder: ", ec.message());
   std::sort(names.begin(), names.end());
-  CTC_CHECK_INPUT(!names.empty(), folder, ": no .png images (other than *_dapi.png) to predict");
+  CTC_CHECK_INPUT(!names.empty(), folder, ": no .png, .tif or .tiff images (other than *_dapi.*) to predict");
   for (const auto& name : names) {
     CellRecord c;
-    std::string id = name.substr(0, name.size() - 4);
+    std::string id = name.substr(0, name.find_last_of('.'));
     if (id.size() > 3) {
       std::string tail = id.substr(id.size() - 3);
       std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -129,6 +156,7 @@ CellPredictions predict_cells(const std::string& checkpoint, const Manifest& man
   PredictOptions po;
   po.input_size = ck.info.input_size;
   po.loader_threads = loader_threads;
+  po.images = checkpoint_images(ck.info, checkpoint);
   Predictions p = predict_items(*ck.model, manifest, items, po);
   check_finite(p, checkpoint);
   out.ctc_probability = p.ctc_probability;

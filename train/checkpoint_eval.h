@@ -32,8 +32,8 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
                                    const std::string& split_file, double threshold = 0.5, int loader_threads = 2);
 
 // Predictions for unlabelled cells: a manifest's cells (labels ignored) or
-// every *.png of a folder except *_dapi.png (cell id: the file name without
-// ".png" and a trailing "_bf"). Always on the BF images.
+// every .png/.tif/.tiff image of a folder except *_dapi.* (cell id: the file
+// name without its extension and a trailing "_bf"). Always on the BF images.
 struct CellPredictions {
   std::vector<std::string> cell_ids;
   std::vector<double> ctc_probability;

@@ -22,6 +22,7 @@ Predictions predict_items(Module& model, const Manifest& manifest, const std::ve
   lo.shuffle = false;
   lo.cache = false;
   lo.threads = options.loader_threads;
+  lo.images = options.images;
   BatchLoader loader(manifest, items, lo);
   loader.start_epoch(0);
   Batch batch;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "data/cell_image.h"
 #include "data/expansion.h"
 #include "data/manifest.h"
 #include "eval/metrics.h"
@@ -27,6 +28,7 @@ struct PredictOptions {
   std::int64_t batch = 32;
   int loader_threads = 2;
   Device device = Device::cpu;  // where the model is: batches go there, logits come back
+  CellImageSettings images;     // as the model was trained
 };
 
 // The model is put in eval mode. Non-finite logits are counted, not thrown:

@@ -11,7 +11,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "data/png.h"
+#include "data/image_file.h"
 #include "tensor/atomic_file.h"
 #include "tensor/error.h"
 
@@ -67,7 +67,7 @@ void check_images(const Manifest& manifest, const std::vector<std::string>& imag
   std::size_t failed = 0;
   for (const auto& relative : std::set<std::string>(images.begin(), images.end())) {
     try {
-      (void)read_png((std::filesystem::path(manifest.root) / relative).string());
+      (void)read_image((std::filesystem::path(manifest.root) / relative).string());
     } catch (const Error& e) {
       if (++failed <= 10) errors.push_back(e.what());
     }

@@ -37,6 +37,7 @@ std::vector<Field> fields_of(const TrainConfig& c) {
       {"weight_decay", number(c.weight_decay), true},
       {"lr_schedule", json_quote(c.lr_schedule), true},
       {"input_size", std::to_string(c.input_size), true},
+      {"intensity", json_quote(c.intensity), true},
       {"seed", std::to_string(c.seed), true},
       {"split_seed", std::to_string(c.split_seed), true},
       {"weights", json_quote(c.weights), true},
@@ -70,6 +71,7 @@ void TrainConfig::validate() const {
   CTC_CHECK(weight_decay >= 0, "weight_decay must be >= 0, got ", weight_decay);
   CTC_CHECK(lr_schedule == "constant" || lr_schedule == "cosine", "lr schedule must be constant or cosine, got '",
             lr_schedule, "'");
+  (void)parse_intensity(intensity);
   CTC_CHECK(input_size >= 32 && input_size <= 1024, "input size must be in [32, 1024], got ", input_size);
   CTC_CHECK(class_weights == "none" || class_weights == "balanced", "class weights must be none or balanced, got '",
             class_weights, "'");
@@ -112,6 +114,8 @@ TrainConfig train_config_from_json(const std::string& text, const std::string& w
   c.weight_decay = num("weight_decay");
   c.lr_schedule = str("lr_schedule");
   c.input_size = integer("input_size");
+  // Runs from before the intensity stage read samples as decoded.
+  c.intensity = v.find("intensity") ? str("intensity") : "none";
   c.seed = static_cast<std::uint64_t>(integer("seed"));
   c.split_seed = static_cast<std::uint64_t>(integer("split_seed"));
   c.weights = str("weights");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "data/expansion.h"
+#include "data/intensity.h"
 #include "tensor/tensor.h"
 
 namespace ctcscope {
@@ -23,6 +24,7 @@ struct TrainConfig {
   double weight_decay = 1e-2;          // torch.optim.AdamW's default
   std::string lr_schedule = "constant";  // constant | cosine (to 0 over the run, no warm-up)
   std::int64_t input_size = 148;       // the paper's 148x148
+  std::string intensity = kDefaultIntensity;  // data/intensity.h: how samples map to [0, 1]
   std::uint64_t seed = 0;              // weights, shuffling, augmentation, subsampling
   std::uint64_t split_seed = 0;        // the split (fixed across seeds, as the paper varies initialisation)
   std::string weights;                 // ImageNet weights to start from ("" = from scratch)

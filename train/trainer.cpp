@@ -136,6 +136,12 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
                         hooks.disk_space ? hooks.disk_space : disk_space);
   }
 
+  // The intensity stage; dataset mode's levels from the training cells only.
+  CellImageSettings images;
+  images.intensity = parse_intensity(config.intensity);
+  images.intensity = fit_dataset_levels(data.manifest, data.train, images);
+  say("intensity " + images.intensity.str());
+
   // On the GPU from here: the optimiser's moments and every batch follow the weights.
   model->to_device(config.device);
 
@@ -160,6 +166,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   lo.cache = true;
   lo.threads = static_cast<int>(config.loader_threads);
   lo.augment_mode = config.augment_mode;
+  lo.images = images;
   lo.seed = config.seed;
   BatchLoader loader(data.manifest, items, lo);
   const std::int64_t steps_per_epoch = loader.batches_per_epoch();
@@ -171,6 +178,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   po.batch = config.batch;
   po.loader_threads = static_cast<int>(config.loader_threads);
   po.device = config.device;
+  po.images = images;
 
   // State: fresh, or from last.safetensors.
   TrainingState state;
@@ -226,6 +234,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   info.classes = {"leukocyte", "ctc"};  // logit order: label 0, label 1
   info.input_size = config.input_size;
   info.training_config = config.to_json();
+  info.intensity = images.intensity.str();
 
   TrainOutcome outcome;
   outcome.run_dir = config.out_dir;

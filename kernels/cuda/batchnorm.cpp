@@ -59,15 +59,16 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
       running_mean.raw_data(), running_var.raw_data(), p.eps));
 }
 
-// cuDNN computes dx from the saved mean and inverse std; its epsilon argument
-// is only used when those are not given, so the default stands in for the
-// forward's (the contract does not carry eps into backward). The tests run a
+// cuDNN computes dx from the saved mean and inverse std, and asks for the
+// forward's epsilon too ("the same epsilon should be used in forward and
+// backward"), so the forward's params come along. The tests run a
 // non-default eps to hold this.
 void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,
-                          const Tensor& saved_mean, const Tensor& saved_invstd, Tensor& dx,
-                          Tensor& dgamma, Tensor& dbeta) {
+                          const Tensor& saved_mean, const Tensor& saved_invstd,
+                          const BatchNormParams& p, Tensor& dx, Tensor& dgamma, Tensor& dbeta) {
   const char* op = "batchnorm2d_backward";
   require_f32(x, op, "x");
+  check_eps(p.eps, op);
   DeviceContext& ctx = device_context();
   BnDescs d(x, op);
   const float one = 1.0f, zero = 0.0f;
@@ -75,7 +76,7 @@ void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma
   CTC_CUDNN_CHECK(cudnnBatchNormalizationBackward(
       ctx.cudnn(), CUDNN_BATCHNORM_SPATIAL, &one, &zero, &one, &one, d.x.get(), x.raw_data(),
       d.x.get(), dy.raw_data(), d.x.get(), dx.raw_data(), d.per_channel.get(), gamma.raw_data(),
-      dgamma.raw_data(), dbeta.raw_data(), BatchNormParams{}.eps, saved_mean.raw_data(),
+      dgamma.raw_data(), dbeta.raw_data(), p.eps, saved_mean.raw_data(),
       saved_invstd.raw_data()));
 }
 

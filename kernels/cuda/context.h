@@ -40,6 +40,29 @@ struct ConvChoice {
   cudnnMathType_t math_type = CUDNN_DEFAULT_MATH;
 };
 
+// What a kernel finds wrong on the device (an index outside its window, a
+// label out of range) is flagged in DeviceState::errors instead of costing a
+// host wait after every op: the next read-back that waits anyway (the
+// cross-entropy loss, or check_device_errors()) brings the word along and
+// throws, naming what was found. Sticky until read.
+enum DeviceError : unsigned {
+  kMaxPoolIndexOutsideWindow = 1u << 0,
+  kCrossEntropyLabelOutOfRange = 1u << 1,
+};
+
+// Small device memory that ops keep between calls: allocated with the
+// context, never moved (unlike the workspace, which a convolution may grow).
+struct DeviceState {
+  unsigned errors;          // DeviceError bits
+  long long bad_label_row;  // cross-entropy forward: the first label out of range, or -1
+  double loss;              // cross-entropy forward: the loss, read back with bad_label_row
+  double weight_total;      // cross-entropy backward: sum of w[y_i]
+  double weight_sum;        // cross-entropy backward: sum of w[k]
+};
+
+// Throws, naming each flagged error, when `errors` is not 0.
+void throw_device_errors(unsigned errors, const char* where);
+
 class DeviceContext {
  public:
   DeviceContext();
@@ -55,6 +78,9 @@ class DeviceContext {
   // frees the old block in stream order, so queued work still sees it.
   void* workspace(std::size_t bytes);
 
+  // On the device; zeroed at creation.
+  DeviceState* state() const { return state_; }
+
   // The math settings now in force (kernels/gpu_math.h).
   GpuMath math() const { return gpu_math(); }
 
@@ -66,6 +92,7 @@ class DeviceContext {
   cudaStream_t stream_ = nullptr;
   cudnnHandle_t cudnn_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
+  DeviceState* state_ = nullptr;
   void* workspace_ = nullptr;
   std::size_t workspace_bytes_ = 0;
   mutable std::mutex mutex_;

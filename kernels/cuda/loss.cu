@@ -3,6 +3,9 @@
 // with double accumulators, so the loss matches the twin and is
 // deterministic (N is a batch of logits over a few classes: no bandwidth to
 // speak of). Backward: a thread per logit. Bytes per logit: ~8 forward, ~12 backward.
+// One host wait per step: the forward reads back the loss, the label check
+// and the device's error flags in one copy (the caller needs the loss on
+// the host anyway); the backward waits for nothing, flagging a bad label.
 #include <cmath>
 
 #include "kernels/cuda/common.h"
@@ -24,28 +27,6 @@ __device__ double weight_of(const float* w, std::int64_t k) {
   return w ? static_cast<double>(w[k]) : 1.0;
 }
 
-// Scratch in the context's workspace: the first bad label row (or -1), W and sum_k w_k.
-struct LossScratch {
-  long long bad_row;
-  double weight_total;
-  double weight_sum;
-};
-
-LossScratch* scratch(DeviceContext& ctx) {
-  return static_cast<LossScratch*>(ctx.workspace(sizeof(LossScratch)));
-}
-
-void check_labels(const LossScratch* s, const Tensor& labels, std::int64_t K, const char* op) {
-  long long bad = -1;
-  cuda_copy_bytes(&bad, false, &s->bad_row, true, sizeof(bad));
-  if (bad >= 0) {
-    // Read the offending label for the twin's message.
-    long long value = 0;
-    cuda_copy_bytes(&value, false, labels.data<std::int64_t>() + bad, true, sizeof(value));
-    CTC_FAIL(op, ": labels[", bad, "] = ", value, " is outside [0,", K, ")");
-  }
-}
-
 }  // namespace
 
 __global__ void softmax_forward_kernel(const float* z, float* probs, std::int64_t N,
@@ -60,18 +41,19 @@ __global__ void softmax_forward_kernel(const float* z, float* probs, std::int64_
   }
 }
 
-// The twin's loop, by one thread.
+// The twin's loop, by one thread. The loss goes to `loss` and to s->loss,
+// beside s->bad_label_row, so one copy brings both back.
 __global__ void cross_entropy_forward_kernel(const float* z, const std::int64_t* labels,
                                              const float* w, float* probs, float* loss,
                                              std::int64_t N, std::int64_t K, double eps,
-                                             LossScratch* s) {
+                                             DeviceState* s) {
   if (blockIdx.x != 0 || threadIdx.x != 0) return;
-  s->bad_row = -1;
+  s->bad_label_row = -1;
   double W = 0.0;
   for (std::int64_t i = 0; i < N; ++i) {
     const std::int64_t y = labels[i];
     if (y < 0 || y >= K) {
-      s->bad_row = i;
+      s->bad_label_row = i;
       return;
     }
     W += weight_of(w, y);
@@ -89,18 +71,21 @@ __global__ void cross_entropy_forward_kernel(const float* z, const std::int64_t*
     nll -= weight_of(w, yi) * (static_cast<double>(zi[yi]) - lse);
   }
   loss[0] = static_cast<float>((1.0 - eps) * nll / W + (eps / K) * smooth / W);
+  s->loss = loss[0];
 }
 
+// A bad label is flagged and W made NaN, so dz is NaN rather than a
+// gradient read from outside the weights.
 __global__ void cross_entropy_totals_kernel(const std::int64_t* labels, const float* w,
-                                            std::int64_t N, std::int64_t K, LossScratch* s) {
+                                            std::int64_t N, std::int64_t K, DeviceState* s) {
   if (blockIdx.x != 0 || threadIdx.x != 0) return;
-  s->bad_row = -1;
   double W = 0.0;
   for (std::int64_t i = 0; i < N; ++i) {
     const std::int64_t y = labels[i];
     if (y < 0 || y >= K) {
-      s->bad_row = i;
-      return;
+      atomicOr(&s->errors, kCrossEntropyLabelOutOfRange);
+      W = NAN;
+      break;
     }
     W += weight_of(w, y);
   }
@@ -114,7 +99,7 @@ __global__ void cross_entropy_totals_kernel(const std::int64_t* labels, const fl
 __global__ void cross_entropy_backward_kernel(const float* probs, const std::int64_t* labels,
                                               const float* w, float* dz, std::int64_t N,
                                               std::int64_t K, double eps, double dloss,
-                                              const LossScratch* s) {
+                                              const DeviceState* s) {
   const std::int64_t total = N * K;
   const double scale = dloss / s->weight_total;
   const double w_sum = s->weight_sum;
@@ -122,6 +107,10 @@ __global__ void cross_entropy_backward_kernel(const float* probs, const std::int
        e += std::int64_t{gridDim.x} * blockDim.x) {
     const std::int64_t i = e / K, j = e % K;
     const std::int64_t yi = labels[i];
+    if (yi < 0 || yi >= K) {  // flagged by the totals kernel
+      dz[e] = NAN;
+      continue;
+    }
     const double pij = probs[e];
     const double hard = (1.0 - eps) * weight_of(w, yi) * (pij - (j == yi ? 1.0 : 0.0));
     const double soft = (eps / K) * (w_sum * pij - weight_of(w, j));
@@ -139,20 +128,35 @@ void softmax_forward(const Tensor& logits, Tensor& probs) {
   CTC_CUDA_CHECK(cudaGetLastError());
 }
 
-// Waits for the stream to read the label check; the loss stays on the device.
-void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
-                           const CrossEntropyParams& p, Tensor& probs, Tensor& loss) {
+// The one host wait of a training step: loss, label check and error flags
+// in one copy.
+double cross_entropy_forward(const Tensor& logits, const Tensor& labels,
+                             const Tensor& class_weights, const CrossEntropyParams& p,
+                             Tensor& probs, Tensor& loss) {
   const char* op = "cross_entropy_forward";
   require_f32(logits, op, "logits");
   DeviceContext& ctx = device_context();
   const std::int64_t N = logits.size(0), K = logits.size(1);
-  LossScratch* s = scratch(ctx);
+  DeviceState* s = ctx.state();
   cross_entropy_forward_kernel<<<1, 1, 0, ctx.stream()>>>(
       logits.data<float>(), labels.data<std::int64_t>(),
       class_weights.defined() ? class_weights.data<float>() : nullptr, probs.data<float>(),
       loss.data<float>(), N, K, p.label_smoothing, s);
   CTC_CUDA_CHECK(cudaGetLastError());
-  check_labels(s, labels, K, op);
+  DeviceState back{};
+  cuda_copy_bytes(&back, false, s, true, sizeof(back));
+  if (back.errors != 0) {
+    cuda_zero_bytes(&s->errors, sizeof(s->errors));
+    throw_device_errors(back.errors, op);
+  }
+  if (back.bad_label_row >= 0) {
+    // Read the offending label for the twin's message.
+    long long value = 0;
+    cuda_copy_bytes(&value, false, labels.data<std::int64_t>() + back.bad_label_row, true,
+                    sizeof(value));
+    CTC_FAIL(op, ": labels[", back.bad_label_row, "] = ", value, " is outside [0,", K, ")");
+  }
+  return back.loss;
 }
 
 void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& class_weights,
@@ -161,11 +165,10 @@ void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Ten
   require_f32(probs, op, "probs");
   DeviceContext& ctx = device_context();
   const std::int64_t N = probs.size(0), K = probs.size(1);
-  LossScratch* s = scratch(ctx);
+  DeviceState* s = ctx.state();
   const float* w = class_weights.defined() ? class_weights.data<float>() : nullptr;
   cross_entropy_totals_kernel<<<1, 1, 0, ctx.stream()>>>(labels.data<std::int64_t>(), w, N, K, s);
   CTC_CUDA_CHECK(cudaGetLastError());
-  check_labels(s, labels, K, op);
   cross_entropy_backward_kernel<<<blocks_for(N * K), kThreads, 0, ctx.stream()>>>(
       probs.data<float>(), labels.data<std::int64_t>(), w, dlogits.data<float>(), N, K,
       p.label_smoothing, dloss, s);

@@ -1,11 +1,11 @@
 // Pools on the GPU, each kernel the CPU twin's loop for one output (or input)
 // element, so results match the twin bit for bit and no atomics are used.
 // max/avg forward: a thread per output, scanning its window row by row; avg
-// backward: a thread per input, gathering the windows that hold it in the
-// twin's order; max backward: a thread per (n,c) plane, scattering in output
-// order (the contract carries no window, so a gather cannot find the outputs).
+// and max backward: a thread per input element, gathering the windows that
+// hold it in output order, the order of the twin's scatter (so the same
+// float additions, deterministic, no atomics on floats).
 // Bytes moved per output: max fwd ~4*window+8, avg fwd ~4*window+4; per input
-// element: avg bwd ~4*overlap+4, max bwd 4 + 8 per output; global: 4 in, 4 out.
+// element: avg bwd ~4*overlap+4, max bwd ~8*overlap+4; global: 4 in, 4 out.
 // Global average forward is a block per plane with a fixed-order tree sum in
 // double: the same float as the twin's ordered double sum (exact in double for
 // planes of ordinary values).
@@ -13,7 +13,6 @@
 
 #include "kernels/cuda/common.h"
 #include "kernels/pool.h"
-#include "tensor/cuda_memory.h"
 
 namespace ctcscope::cuda {
 namespace {
@@ -75,21 +74,51 @@ __global__ void maxpool2d_forward_kernel(const float* x, float* y, std::int32_t*
   }
 }
 
-// dx plane zeroed, then dx[argmax] += dy in output order; bad indices counted.
+// The outputs whose windows hold input row (or column) `i`:
+// o*stride - pad <= i < o*stride - pad + kernel, clipped to [0, outputs).
+struct OutRange {
+  std::int64_t lo, hi;  // inclusive; empty when lo > hi
+};
+__device__ OutRange outputs_holding(std::int64_t i, std::int64_t kernel, std::int64_t stride,
+                                    std::int64_t pad, std::int64_t outputs) {
+  const std::int64_t lo = i + pad - kernel < 0 ? 0 : (i + pad - kernel) / stride + 1;
+  return OutRange{lo, min((i + pad) / stride, outputs - 1)};
+}
+
+// dx[h,w] = sum of dy over the outputs whose argmax is (h,w), in output order.
 __global__ void maxpool2d_backward_kernel(const float* dy, const std::int32_t* indices, float* dx,
-                                          std::int64_t nc, std::int64_t pq, std::int64_t hw,
-                                          unsigned long long* bad) {
-  for (std::int64_t plane = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; plane < nc;
-       plane += std::int64_t{gridDim.x} * blockDim.x) {
-    float* gx = dx + plane * hw;
-    for (std::int64_t i = 0; i < hw; ++i) gx[i] = 0.0f;
-    for (std::int64_t i = 0; i < pq; ++i) {
-      const std::int64_t at = indices[plane * pq + i];
-      if (at < 0 || at >= hw) {
-        atomicAdd(bad, 1ull);  // an integer count: order does not matter
-        continue;
+                                          PoolGeom g) {
+  const std::int64_t total = g.nc * g.h * g.w;
+  for (std::int64_t i = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; i < total;
+       i += std::int64_t{gridDim.x} * blockDim.x) {
+    const std::int64_t w = i % g.w, h = (i / g.w) % g.h, plane = i / (g.h * g.w);
+    const std::int64_t at = h * g.w + w, first = plane * g.p * g.q;
+    const OutRange rows = outputs_holding(h, g.kernel_h, g.stride_h, g.pad_h, g.p);
+    const OutRange cols = outputs_holding(w, g.kernel_w, g.stride_w, g.pad_w, g.q);
+    float acc = 0.0f;
+    for (std::int64_t oh = rows.lo; oh <= rows.hi; ++oh) {
+      for (std::int64_t ow = cols.lo; ow <= cols.hi; ++ow) {
+        const std::int64_t o = first + oh * g.q + ow;
+        if (indices[o] == at) acc += dy[o];
       }
-      gx[at] += dy[plane * pq + i];
+    }
+    dx[i] = acc;
+  }
+}
+
+// An output whose index is outside its own window would be dropped by the
+// gather above (the twin would scatter it): flagged, read at the next loss.
+__global__ void maxpool2d_check_indices_kernel(const std::int32_t* indices, PoolGeom g,
+                                               unsigned* errors) {
+  const std::int64_t total = g.nc * g.p * g.q;
+  for (std::int64_t o = blockIdx.x * std::int64_t{blockDim.x} + threadIdx.x; o < total;
+       o += std::int64_t{gridDim.x} * blockDim.x) {
+    const std::int64_t ow = o % g.q, oh = (o / g.q) % g.p;
+    const Span hs = window(oh, g.kernel_h, g.stride_h, g.pad_h, g.h);
+    const Span ws = window(ow, g.kernel_w, g.stride_w, g.pad_w, g.w);
+    const std::int64_t at = indices[o], h = at / g.w, w = at % g.w;
+    if (at < 0 || h < hs.begin || h >= hs.end || w < ws.begin || w >= ws.end) {
+      atomicOr(errors, kMaxPoolIndexOutsideWindow);  // a flag: order does not matter
     }
   }
 }
@@ -119,15 +148,12 @@ __global__ void avgpool2d_backward_kernel(const float* dy, float* dx, PoolGeom g
        i += std::int64_t{gridDim.x} * blockDim.x) {
     const std::int64_t w = i % g.w, h = (i / g.w) % g.h, plane = i / (g.h * g.w);
     const float* gy = dy + plane * g.p * g.q;
-    // oh with oh*stride - pad <= h < oh*stride - pad + kernel.
-    const std::int64_t oh_lo = h + g.pad_h - g.kernel_h < 0 ? 0 : (h + g.pad_h - g.kernel_h) / g.stride_h + 1;
-    const std::int64_t oh_hi = min((h + g.pad_h) / g.stride_h, g.p - 1);
-    const std::int64_t ow_lo = w + g.pad_w - g.kernel_w < 0 ? 0 : (w + g.pad_w - g.kernel_w) / g.stride_w + 1;
-    const std::int64_t ow_hi = min((w + g.pad_w) / g.stride_w, g.q - 1);
+    const OutRange rows = outputs_holding(h, g.kernel_h, g.stride_h, g.pad_h, g.p);
+    const OutRange cols = outputs_holding(w, g.kernel_w, g.stride_w, g.pad_w, g.q);
     float acc = 0.0f;
-    for (std::int64_t oh = oh_lo; oh <= oh_hi; ++oh) {
+    for (std::int64_t oh = rows.lo; oh <= rows.hi; ++oh) {
       const Span hs = window(oh, g.kernel_h, g.stride_h, g.pad_h, g.h);
-      for (std::int64_t ow = ow_lo; ow <= ow_hi; ++ow) {
+      for (std::int64_t ow = cols.lo; ow <= cols.hi; ++ow) {
         const Span ws = window(ow, g.kernel_w, g.stride_w, g.pad_w, g.w);
         const double count = static_cast<double>(window_count(hs, ws, g.count_include_pad));
         acc += static_cast<float>(static_cast<double>(gy[oh * g.q + ow]) / count);
@@ -174,23 +200,21 @@ void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor
   CTC_CUDA_CHECK(cudaGetLastError());
 }
 
-// Reads back the count of out-of-range indices (one small copy and a stream
-// wait per call), so a bad index raises the twin's error.
-void maxpool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) {
+// No host wait: a bad index is flagged on the device (DeviceState::errors).
+void maxpool2d_backward(const Tensor& dy, const Tensor& indices, const Pool2dParams& p, Tensor& dx) {
   require_f32(dy, "maxpool2d_backward", "dy");
+  const std::int64_t n = dx.numel();
+  if (n == 0) return;
   DeviceContext& ctx = device_context();
-  const std::int64_t nc = dy.size(0) * dy.size(1);
-  if (nc == 0) return;
-  auto* bad = static_cast<unsigned long long*>(ctx.workspace(sizeof(unsigned long long)));
-  CTC_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(unsigned long long), ctx.stream()));
-  maxpool2d_backward_kernel<<<blocks_for(nc), kThreads, 0, ctx.stream()>>>(
-      dy.data<float>(), indices.data<std::int32_t>(), dx.data<float>(), nc,
-      dy.size(2) * dy.size(3), dx.size(2) * dx.size(3), bad);
+  const PoolGeom g = geom(dx.shape(), dy.shape(), p);
+  if (dy.numel() > 0) {
+    maxpool2d_check_indices_kernel<<<blocks_for(dy.numel()), kThreads, 0, ctx.stream()>>>(
+        indices.data<std::int32_t>(), g, &ctx.state()->errors);
+    CTC_CUDA_CHECK(cudaGetLastError());
+  }
+  maxpool2d_backward_kernel<<<blocks_for(n), kThreads, 0, ctx.stream()>>>(
+      dy.data<float>(), indices.data<std::int32_t>(), dx.data<float>(), g);
   CTC_CUDA_CHECK(cudaGetLastError());
-  unsigned long long bad_host = 0;
-  cuda_copy_bytes(&bad_host, false, bad, true, sizeof(bad_host));
-  CTC_CHECK(bad_host == 0, "maxpool2d_backward: ", bad_host,
-            " indices fall outside the input plane of ", dx.shape_str());
 }
 
 void avgpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y) {

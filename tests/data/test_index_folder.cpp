@@ -1,6 +1,6 @@
 // index_folder on temporary layouts: flat and with a source level, pairing,
-// case-insensitive suffixes, patient prefixes, and every reported problem;
-// the manifest it gives reads back.
+// case-insensitive suffixes, .tif/.tiff like .png, patient prefixes, and every
+// reported problem; the manifest it gives reads back.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -96,6 +96,37 @@ TEST(IndexFolder, SourceLevelAndDuplicates) {
   EXPECT_EQ(index.cells[3].label, CellLabel::ctc);
   EXPECT_TRUE(has(index.problems, "leukocyte/patient/s1_bf.png: duplicate cell id 's1' (first in ctc/spike_in/"));
   EXPECT_TRUE(has(index.problems, "leukocyte/cellline/: not a source folder"));
+}
+
+TEST(IndexFolder, TiffFilesPairLikePng) {
+  const fs::path dir = temp_dir("tiff");
+  touch(dir / "ctc/a_bf.tif");
+  touch(dir / "ctc/a_dapi.tif");
+  touch(dir / "ctc/P02_b_BF.TIFF");
+  touch(dir / "ctc/P02_b_Dapi.Tif");
+  touch(dir / "ctc/mixed_bf.png");  // BF and DAPI in different formats still pair
+  touch(dir / "ctc/mixed_dapi.tiff");
+  touch(dir / "leukocyte/w_bf.tiff");
+  touch(dir / "leukocyte/w_bf.png");  // a second BF image of w: which is meant is unknown
+  touch(dir / "leukocyte/x_bf.tif.bak");
+  touch(dir / "leukocyte/_bf.tif");
+  const FolderIndex index = index_folder(dir.string());
+  ASSERT_EQ(index.cells.size(), 4u);  // sorted: P02_b, a, mixed, w
+  EXPECT_EQ(index.cells[0].cell_id, "P02_b");
+  EXPECT_EQ(index.cells[0].bf, "ctc/P02_b_BF.TIFF");
+  EXPECT_EQ(index.cells[0].dapi, "ctc/P02_b_Dapi.Tif");
+  EXPECT_EQ(index.cells[0].patient, "P02");
+  EXPECT_EQ(index.cells[1].cell_id, "a");
+  EXPECT_EQ(index.cells[1].bf, "ctc/a_bf.tif");
+  EXPECT_EQ(index.cells[1].dapi, "ctc/a_dapi.tif");
+  EXPECT_EQ(index.cells[2].bf, "ctc/mixed_bf.png");
+  EXPECT_EQ(index.cells[2].dapi, "ctc/mixed_dapi.tiff");
+  EXPECT_EQ(index.cells[3].cell_id, "w");
+  EXPECT_EQ(index.cells[3].bf, "leukocyte/w_bf.png");  // the first name in sorted order
+  EXPECT_TRUE(has(index.problems, "leukocyte/w_bf.tiff: a second BF image of cell 'w' (leukocyte/w_bf.png kept"));
+  EXPECT_TRUE(has(index.problems, "leukocyte/x_bf.tif.bak: name is not"));
+  EXPECT_TRUE(has(index.problems, "leukocyte/_bf.tif: name is not"));
+  EXPECT_EQ(index.problems.size(), 3u);
 }
 
 TEST(IndexFolder, Errors) {

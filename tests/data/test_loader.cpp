@@ -11,6 +11,7 @@
 
 #include "data/loader.h"
 #include "data/png.h"
+#include "data/tiff.h"
 
 namespace ctcscope {
 namespace {
@@ -210,6 +211,24 @@ TEST_F(LoaderTest, WorkerErrorsSurfaceWithTheFileName) {
   // The loader can start again after an error.
   loader.start_epoch(1);
   EXPECT_TRUE(loader.next(batch));
+}
+
+TEST_F(LoaderTest, TiffCellImagesLoadLikePng) {
+  // The same 16-bit counts as a TIFF (tiled, LZW) and as a PNG: one item each.
+  Image counts(1, 30, 26);
+  for (std::size_t i = 0; i < counts.pixels.size(); ++i) counts.pixels[i] = static_cast<float>((i * 997 % 65536) / 65535.0);
+  TiffWriteOptions o;
+  o.bit_depth = 16;
+  o.tiles = true;
+  o.compression = TiffCompression::lzw;
+  write_tiff((dir_ / "bf/c0.TIF").string(), {counts}, o);
+  write_png((dir_ / "bf/c0.png").string(), counts, 16);
+  Manifest tiff = manifest_;
+  tiff.cells[0].bf = "bf/c0.TIF";
+  const TrainingItem item = evaluation_items(tiff.cells, {0}, Ablation::bf_no_dapi).at(0);
+  const Image from_tiff = load_resized(tiff, item, 16);
+  const Image from_png = load_resized(manifest_, item, 16);
+  EXPECT_EQ(from_tiff.pixels, from_png.pixels);
 }
 
 TEST_F(LoaderTest, DestructorStopsAWorkerMidEpoch) {

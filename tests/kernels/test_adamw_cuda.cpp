@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "kernels/adamw.h"
 #include "tests/support/test_util.h"
@@ -42,6 +43,54 @@ TEST(AdamWCuda, MultiTensorStepMatchesCpu) {
     test::expect_close(test::to_host(w_g[i]), w_c[i], test::tol::kStrictFp32, "param");
     test::expect_close(test::to_host(m_g[i]), m_c[i], test::tol::kStrictFp32, "exp_avg");
     test::expect_close(test::to_host(v_g[i]), v_c[i], test::tol::kStrictFp32, "exp_avg_sq");
+  }
+}
+
+// The device table is kept between steps and replaced when the tensors
+// change: steps over one set, another set, then the first again each match
+// the twin (a stale table would update the other set's tensors).
+TEST(AdamWCuda, StepsOverChangingTensorSetsMatchCpu) {
+  CTC_REQUIRE_CUDA();
+  struct Set {
+    std::vector<Tensor> w_c, g_c, m_c, v_c, w_g, g_g, m_g, v_g;
+    std::vector<AdamWSlot> cpu, gpu;
+  };
+  auto make = [](const std::vector<Shape>& shapes, std::uint64_t tag) {
+    auto s = std::make_unique<Set>();
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      s->w_c.push_back(random_normal(shapes[i], Seed{"adamw.cuda.sets.w", tag * 16 + i}));
+      s->g_c.push_back(random_normal(shapes[i], Seed{"adamw.cuda.sets.g", tag * 16 + i}));
+      s->m_c.push_back(Tensor::zeros(shapes[i]));
+      s->v_c.push_back(Tensor::zeros(shapes[i]));
+    }
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      s->w_g.push_back(test::to_gpu(s->w_c[i]));
+      s->g_g.push_back(test::to_gpu(s->g_c[i]));
+      s->m_g.push_back(test::to_gpu(s->m_c[i]));
+      s->v_g.push_back(test::to_gpu(s->v_c[i]));
+    }
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      s->cpu.push_back({&s->g_c[i], &s->w_c[i], &s->m_c[i], &s->v_c[i]});
+      s->gpu.push_back({&s->g_g[i], &s->w_g[i], &s->m_g[i], &s->v_g[i]});
+    }
+    return s;
+  };
+  auto a = make({{5, 3}, {17}}, 1);
+  auto b = make({{2, 2, 3, 3}, {4}, {300}}, 2);
+  AdamWStep s;
+  s.lr = 1e-2;
+  int step = 0;
+  for (Set* set : {a.get(), a.get(), b.get(), a.get()}) {
+    s.step = ++step;
+    adamw_step_multi(set->cpu, s);
+    adamw_step_multi(set->gpu, s);
+  }
+  for (Set* set : {a.get(), b.get()}) {
+    for (std::size_t i = 0; i < set->w_c.size(); ++i) {
+      SCOPED_TRACE(i);
+      test::expect_close(test::to_host(set->w_g[i]), set->w_c[i], test::tol::kStrictFp32, "param");
+      test::expect_close(test::to_host(set->v_g[i]), set->v_c[i], test::tol::kStrictFp32, "exp_avg_sq");
+    }
   }
 }
 

@@ -54,7 +54,7 @@ void check_backward(const Shape& shape, const std::string& which) {
   Tensor dx = Tensor::empty(shape, DType::f64);
   Tensor dgamma = Tensor::zeros({shape[1]}, DType::f64);
   Tensor dbeta = Tensor::zeros({shape[1]}, DType::f64);
-  batchnorm2d_backward(r, bn.x, bn.gamma, bn.mean, bn.invstd, dx, dgamma, dbeta);
+  batchnorm2d_backward(r, bn.x, bn.gamma, bn.mean, bn.invstd, BatchNormParams{}, dx, dgamma, dbeta);
 
   Tensor& wrt = which == "x" ? bn.x : which == "gamma" ? bn.gamma : bn.beta;
   const Tensor& analytic = which == "x" ? dx : which == "gamma" ? dgamma : dbeta;
@@ -178,7 +178,7 @@ TEST(BatchNormCpu, MatchesPyTorchFixture) {
   bn.forward();
   Tensor dx = Tensor::empty(shape, DType::f64);
   Tensor dgamma = Tensor::zeros({3}, DType::f64), dbeta = Tensor::zeros({3}, DType::f64);
-  batchnorm2d_backward(dy, bn.x, bn.gamma, bn.mean, bn.invstd, dx, dgamma, dbeta);
+  batchnorm2d_backward(dy, bn.x, bn.gamma, bn.mean, bn.invstd, BatchNormParams{}, dx, dgamma, dbeta);
 
   const std::vector<std::int64_t> at = {0, 7, 20, 35};
   const std::vector<double> y_torch = {-2.1166190213423373, 0.6978788309506732,
@@ -207,12 +207,12 @@ TEST(BatchNormCpu, Backward_AssignsDxAndAccumulatesParameterGrads) {
   bn.forward();
   Tensor dx = Tensor::full(shape, NAN, DType::f64);
   Tensor dgamma = Tensor::zeros({3}, DType::f64), dbeta = Tensor::zeros({3}, DType::f64);
-  batchnorm2d_backward(dy, bn.x, bn.gamma, bn.mean, bn.invstd, dx, dgamma, dbeta);
+  batchnorm2d_backward(dy, bn.x, bn.gamma, bn.mean, bn.invstd, BatchNormParams{}, dx, dgamma, dbeta);
   for (std::int64_t i = 0; i < dx.numel(); ++i) ASSERT_TRUE(std::isfinite(dx.item(i))) << i;
   Tensor dx_once = dx.clone(), dgamma_once = dgamma.clone(), dbeta_once = dbeta.clone();
 
   bn.forward();
-  batchnorm2d_backward(dy, bn.x, bn.gamma, bn.mean, bn.invstd, dx, dgamma, dbeta);
+  batchnorm2d_backward(dy, bn.x, bn.gamma, bn.mean, bn.invstd, BatchNormParams{}, dx, dgamma, dbeta);
   expect_close(dx, dx_once, tol::kDouble, "dx is assigned, not accumulated");
   Tensor twice_g = dgamma_once.clone(), twice_b = dbeta_once.clone();
   for (int c = 0; c < 3; ++c) {
@@ -240,8 +240,8 @@ TEST(BatchNormCpu, F32AgreesWithF64) {
   Tensor dx32 = Tensor::empty(shape, DType::f32), dx64 = Tensor::empty(shape, DType::f64);
   Tensor dg32 = Tensor::zeros({4}), db32 = Tensor::zeros({4});
   Tensor dg64 = Tensor::zeros({4}, DType::f64), db64 = Tensor::zeros({4}, DType::f64);
-  batchnorm2d_backward(dy32, b32.x, b32.gamma, b32.mean, b32.invstd, dx32, dg32, db32);
-  batchnorm2d_backward(dy64, b64.x, b64.gamma, b64.mean, b64.invstd, dx64, dg64, db64);
+  batchnorm2d_backward(dy32, b32.x, b32.gamma, b32.mean, b32.invstd, BatchNormParams{}, dx32, dg32, db32);
+  batchnorm2d_backward(dy64, b64.x, b64.gamma, b64.mean, b64.invstd, BatchNormParams{}, dx64, dg64, db64);
   expect_close(dx32, dx64, kF32VsF64, "dx");
   // dgamma and dbeta are sums of M = 105 terms of size ~1.
   expect_close(dg32, dg64, {1e-4, 1e-5}, "dgamma");
@@ -298,11 +298,11 @@ TEST(BatchNormCpu, Errors_NameTheArgument) {
   bn.forward();
   Tensor dx_wrong = Tensor::zeros({2, 3, 5, 6}, DType::f64), dg = Tensor::zeros({3}, DType::f64);
   test::expect_error_containing([&] {
-    batchnorm2d_backward(bn.y, bn.x, bn.gamma, bn.mean, bn.invstd, dx_wrong, dg, dg);
+    batchnorm2d_backward(bn.y, bn.x, bn.gamma, bn.mean, bn.invstd, BatchNormParams{}, dx_wrong, dg, dg);
   }, "batchnorm2d_backward: dx has shape");
   Tensor undefined;
   test::expect_error_containing([&] {
-    batchnorm2d_backward(bn.y, bn.x, bn.gamma, bn.mean, bn.invstd, bn.y, undefined, dg);
+    batchnorm2d_backward(bn.y, bn.x, bn.gamma, bn.mean, bn.invstd, BatchNormParams{}, bn.y, undefined, dg);
   }, "dgamma is undefined");
   Bn single({1, 2, 1, 1}, "bn.single");
   test::expect_error_containing([&] { single.forward(); }, "more than 1 value per channel");

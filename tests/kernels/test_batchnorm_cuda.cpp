@@ -30,7 +30,7 @@ TEST(BatchNormCuda, TrainForwardBackwardMatchCpu_OddSpatial) {
   Tensor mean_c = Tensor::empty({5}), invstd_c = Tensor::empty({5});
   batchnorm2d_forward_train(x, gamma, beta, p, rm_c, rv_c, y_c, mean_c, invstd_c);
   Tensor dx_c = Tensor::empty(xs), dg_c = dg0.clone(), db_c = db0.clone();
-  batchnorm2d_backward(dy, x, gamma, mean_c, invstd_c, dx_c, dg_c, db_c);
+  batchnorm2d_backward(dy, x, gamma, mean_c, invstd_c, p, dx_c, dg_c, db_c);
 
   Tensor xg = test::to_gpu(x), gg = test::to_gpu(gamma);
   Tensor rm_g = test::to_gpu(rm), rv_g = test::to_gpu(rv);
@@ -40,7 +40,7 @@ TEST(BatchNormCuda, TrainForwardBackwardMatchCpu_OddSpatial) {
   batchnorm2d_forward_train(xg, gg, test::to_gpu(beta), p, rm_g, rv_g, y_g, mean_g, invstd_g);
   Tensor dx_g = Tensor::full(xs, NAN).to_device(Device::cuda);
   Tensor dg_g = test::to_gpu(dg0), db_g = test::to_gpu(db0);
-  batchnorm2d_backward(test::to_gpu(dy), xg, gg, mean_g, invstd_g, dx_g, dg_g, db_g);
+  batchnorm2d_backward(test::to_gpu(dy), xg, gg, mean_g, invstd_g, p, dx_g, dg_g, db_g);
 
   test::expect_relative_error(test::to_host(y_g), y_c, kTol, "y");
   test::expect_relative_error(test::to_host(mean_g), mean_c, kTol, "saved_mean");

@@ -1,6 +1,8 @@
 // conv2d on the GPU (cuDNN) against the CPU twin, in strict fp32 and TF32,
 // over stride/padding/dilation/groups cases with odd sizes; backward-filter
-// accumulates; deterministic mode gives the same bits twice.
+// accumulates; deterministic mode gives the same bits twice. The networks'
+// own shapes too (wide channels, where cuDNN's heuristics put tensor-core
+// algorithms first): strict fp32 must pass those over and still find one.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -49,10 +51,24 @@ Results run(const ConvCase& c, bool gpu, const Tensor& x, const Tensor& w, const
   return {test::to_host(y), test::to_host(dx), test::to_host(dw)};
 }
 
-void compare(const GpuMath& math, double tolerance) {
+// Layers of ResNet50, DenseNet121 and EfficientNet-B4 at 148x148 input
+// (batch 2: the CPU twin is the reference).
+std::vector<ConvCase> model_cases() {
+  Conv2dParams same3{1, 1, 1, 1, 1, 1, 1};
+  Conv2dParams stem{2, 2, 3, 3, 1, 1, 1};
+  Conv2dParams dw144{1, 1, 1, 1, 1, 1, 144};
+  return {{"resnet_stem_7x7", {2, 3, 148, 148}, {64, 3, 7, 7}, stem},
+          {"resnet_3x3_64", {2, 64, 37, 37}, {64, 64, 3, 3}, same3},
+          {"resnet_1x1_256_to_64", {2, 256, 37, 37}, {64, 256, 1, 1}, {}},
+          {"resnet_3x3_512", {2, 512, 5, 5}, {512, 512, 3, 3}, same3},
+          {"densenet_1x1_bottleneck", {2, 288, 19, 19}, {128, 288, 1, 1}, {}},
+          {"efficientnet_depthwise_144", {2, 144, 37, 37}, {144, 1, 3, 3}, dw144}};
+}
+
+void compare(const GpuMath& math, double tolerance, const std::vector<ConvCase>& list = cases()) {
   test::GpuMathScope scope(math);
   std::uint64_t i = 0;
-  for (const ConvCase& c : cases()) {
+  for (const ConvCase& c : list) {
     SCOPED_TRACE(c.name);
     Tensor x = random_normal(c.x, Seed{"conv.cuda.x", i});
     Tensor w = random_normal(c.w, Seed{"conv.cuda.w", i});
@@ -70,6 +86,16 @@ void compare(const GpuMath& math, double tolerance) {
 TEST(ConvCuda, MatchesCpuStrictFp32) {
   CTC_REQUIRE_CUDA();
   compare(test::kStrict, test::tol::kGpuStrictFp32Relative);
+}
+
+TEST(ConvCuda, ModelShapesMatchCpuStrictFp32) {
+  CTC_REQUIRE_CUDA();
+  compare(test::kStrict, test::tol::kGpuStrictFp32Relative, model_cases());
+}
+
+TEST(ConvCuda, ModelShapesMatchCpuTf32) {
+  CTC_REQUIRE_CUDA();
+  compare(test::kTf32, test::tol::kGpuTf32Relative, model_cases());
 }
 
 TEST(ConvCuda, MatchesCpuTf32) {

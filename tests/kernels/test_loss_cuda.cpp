@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "kernels/gpu_math.h"
 #include "kernels/loss.h"
 #include "tests/support/test_util.h"
 
@@ -53,6 +54,35 @@ TEST(LossCuda, BadLabelIsAnError) {
   Tensor loss = Tensor::empty({1}, DType::f32, Device::cuda);
   test::expect_error_containing([&] { cross_entropy_forward(z, labels, Tensor(), {}, probs, loss); },
                                 "labels[1] = 5");
+}
+
+// The backward waits for nothing: a bad label is flagged on the device,
+// dlogits made NaN, and the flag read by check_gpu_errors (or the next loss).
+TEST(LossCuda, BadLabelInBackwardIsFlaggedAndReadLater) {
+  CTC_REQUIRE_CUDA();
+  Tensor probs = test::to_gpu(Tensor::full({2, 2}, 0.5));
+  Tensor labels = test::to_gpu(Tensor::from_vector(std::vector<std::int64_t>{1, -1}, {2}));
+  Tensor dz = Tensor::empty({2, 2}, DType::f32, Device::cuda);
+  cross_entropy_backward(probs, labels, Tensor(), {}, 1.0, dz);
+  for (double v : test::to_host(dz).to_double_vector()) EXPECT_TRUE(std::isnan(v));
+  test::expect_error_containing([] { check_gpu_errors(); }, "cross_entropy_backward: a label");
+  check_gpu_errors();  // read once: cleared
+}
+
+// The loss comes back with the label check in one read-back, as the twin's value.
+TEST(LossCuda, ForwardReturnsTheLossOnTheHost) {
+  CTC_REQUIRE_CUDA();
+  Tensor z = random_normal({5, 3}, Seed{"loss.cuda.ret"});
+  Tensor labels = Tensor::from_vector(std::vector<std::int64_t>{0, 2, 1, 1, 0}, {5});
+  Tensor probs_c = Tensor::empty({5, 3}), loss_c = Tensor::empty({1});
+  const double want = cross_entropy_forward(z, labels, Tensor(), {}, probs_c, loss_c);
+  EXPECT_EQ(want, loss_c.item(0));
+  Tensor probs_g = Tensor::empty({5, 3}, DType::f32, Device::cuda);
+  Tensor loss_g = Tensor::empty({1}, DType::f32, Device::cuda);
+  const double got = cross_entropy_forward(test::to_gpu(z), test::to_gpu(labels), Tensor(), {},
+                                           probs_g, loss_g);
+  EXPECT_EQ(got, test::to_host(loss_g).item(0));
+  EXPECT_NEAR(got, want, test::tol::kGpuStrictFp32Relative * std::fabs(want));
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ TEST(MaxPoolCpu, Backward_MatchesFiniteDifferences) {
     Tensor idx = Tensor::empty(out, DType::i32);
     maxpool2d_forward(x, p, y, idx);
     Tensor dx = Tensor::full(shape, NAN, DType::f64);  // must come back assigned
-    maxpool2d_backward(r, idx, dx);
+    maxpool2d_backward(r, idx, p, dx);
     Tensor numeric = test::numeric_gradient(x, [&] {
       maxpool2d_forward(x, p, y, idx);
       return test::dot(y, r);
@@ -225,10 +225,10 @@ TEST(PoolCpu, Errors_NameTheArgument) {
   Tensor idx_f32 = Tensor::zeros({2, 3, 3, 4});
   test::expect_error_containing([&] { maxpool2d_forward(x, p, y, idx_f32); }, "indices is f32");
   Tensor dx_wrong = Tensor::zeros({2, 4, 5, 7});
-  test::expect_error_containing([&] { maxpool2d_backward(y, idx, dx_wrong); }, "maxpool2d_backward: dx");
+  test::expect_error_containing([&] { maxpool2d_backward(y, idx, p, dx_wrong); }, "maxpool2d_backward: dx");
   idx.fill(35);  // one past the 5x7 plane
   Tensor dx = Tensor::zeros({2, 3, 5, 7});
-  test::expect_error_containing([&] { maxpool2d_backward(y, idx, dx); }, "outside the input plane");
+  test::expect_error_containing([&] { maxpool2d_backward(y, idx, p, dx); }, "outside the input plane");
   test::expect_error_containing([&] { avgpool2d_forward(x, p, y_wrong); }, "avgpool2d_forward: y has shape");
   test::expect_error_containing([&] { avgpool2d_backward(y_wrong, p, dx); }, "avgpool2d_backward: dy has shape");
   Tensor dx64 = Tensor::zeros({2, 3, 5, 7}, DType::f64);

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "kernels/gpu_math.h"
 #include "kernels/pool.h"
 #include "tests/support/test_util.h"
 
@@ -32,16 +33,47 @@ TEST(PoolCuda, MaxPoolMatchesCpuWithTiesAndNaN) {
     Tensor dy = random_normal(ys, Seed{"maxpool.cuda.dy"});
     Tensor y_c = Tensor::empty(ys), i_c = Tensor::empty(ys, DType::i32), dx_c = Tensor::empty(xs);
     maxpool2d_forward(x, p, y_c, i_c);
-    maxpool2d_backward(dy, i_c, dx_c);
+    maxpool2d_backward(dy, i_c, p, dx_c);
     Tensor y_g = Tensor::empty(ys, DType::f32, Device::cuda);
     Tensor i_g = Tensor::empty(ys, DType::i32, Device::cuda);
     Tensor dx_g = Tensor::full(xs, NAN).to_device(Device::cuda);
     maxpool2d_forward(test::to_gpu(x), p, y_g, i_g);
-    maxpool2d_backward(test::to_gpu(dy), i_g, dx_g);
+    maxpool2d_backward(test::to_gpu(dy), i_g, p, dx_g);
     test::expect_close(test::to_host(y_g), y_c, {0, 0}, "y");
     test::expect_close(test::to_host(i_g), i_c, {0, 0}, "indices");
     test::expect_close(test::to_host(dx_g), dx_c, {0, 0}, "dx");
   }
+}
+
+// Overlapping windows at a ResNet stem's size: the per-input gather adds
+// in output order, as the twin's scatter, so dx agrees bit for bit.
+TEST(PoolCuda, MaxPoolBackwardAtStemSizeMatchesCpu) {
+  CTC_REQUIRE_CUDA();
+  const Pool2dParams p = pool(3, 2, 1);
+  const Shape xs{4, 8, 74, 74};
+  Tensor x = random_normal(xs, Seed{"maxpool.cuda.stem.x"});
+  const Shape ys = pool2d_output_shape(xs, p);
+  Tensor dy = random_normal(ys, Seed{"maxpool.cuda.stem.dy"});
+  Tensor y_c = Tensor::empty(ys), i_c = Tensor::empty(ys, DType::i32), dx_c = Tensor::empty(xs);
+  maxpool2d_forward(x, p, y_c, i_c);
+  maxpool2d_backward(dy, i_c, p, dx_c);
+  Tensor dx_g = Tensor::full(xs, NAN).to_device(Device::cuda);
+  maxpool2d_backward(test::to_gpu(dy), test::to_gpu(i_c), p, dx_g);
+  test::expect_close(test::to_host(dx_g), dx_c, {0, 0}, "dx");
+  check_gpu_errors();  // nothing flagged
+}
+
+// No host wait per call: an index outside its window is flagged on the
+// device and read by check_gpu_errors (or with the next loss).
+TEST(PoolCuda, MaxPoolBadIndexIsFlaggedAndReadLater) {
+  CTC_REQUIRE_CUDA();
+  const Pool2dParams p = pool(2, 2, 0);
+  const Shape xs{1, 1, 4, 4}, ys{1, 1, 2, 2};
+  Tensor idx = Tensor::from_vector(std::vector<std::int64_t>{0, 2, 8, 3}, ys).to(DType::i32);
+  Tensor dx = Tensor::empty(xs, DType::f32, Device::cuda);  // output 3's window is {10,11,14,15}
+  maxpool2d_backward(test::to_gpu(Tensor::full(ys, 1.0)), test::to_gpu(idx), p, dx);
+  test::expect_error_containing([] { check_gpu_errors(); }, "maxpool2d_backward: an index");
+  check_gpu_errors();  // read once: cleared
 }
 
 TEST(PoolCuda, AvgPoolMatchesCpu) {

@@ -4,7 +4,8 @@
 // writes the state_dicts (28 and 70 MB, not committed), the input and
 // PyTorch's logits at test time, once per version of the script (its sha256
 // names the folder) under $CTC_TORCH_REFERENCE_DIR, else
-// <temp>/ctcscope_torch_reference_arch. Skips when /usr/bin/python3 has no torch.
+// <temp>/ctcscope_torch_reference_arch. Skips when the test Python (test::python(): $CTC_PYTHON, else
+// /usr/bin/python3) has no torch.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -40,8 +41,7 @@ struct Reference {
 
   static Reference make() {
     Reference r;
-    const char* py_env = std::getenv("CTC_TORCH_PYTHON");
-    const std::string py = py_env ? py_env : "/usr/bin/python3";
+    const std::string py = test::python();
     if (std::system((py + " -c 'import torch, torchvision' >/dev/null 2>&1").c_str()) != 0) {
       r.skip_reason = py + " with torch and torchvision is needed (Debian: python3-torch python3-torchvision)";
       return r;

@@ -4,7 +4,8 @@
 // files at test time (45-100 MB each, so not committed; see Reference). The
 // eval-mode logits must match the committed fixtures for every file kind; one
 // training step of ResNet18 and ResNet50 (loss, every gradient, every weight
-// after AdamW) must match PyTorch's. Skips when /usr/bin/python3 has no torch.
+// after AdamW) must match PyTorch's. Skips when the test Python (test::python(): $CTC_PYTHON, else
+// /usr/bin/python3) has no torch.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -29,11 +30,6 @@ namespace fs = std::filesystem;
 
 const std::string kFixtures = std::string(CTC_SOURCE_DIR) + "/tests/models/fixtures/";
 
-std::string python() {
-  const char* p = std::getenv("CTC_TORCH_PYTHON");
-  return p ? p : "/usr/bin/python3";
-}
-
 // The reference folder: generated once per version of the script (its
 // sha256 names the folder) under $CTC_TORCH_REFERENCE_DIR, else
 // <temp>/ctcscope_torch_reference, and kept for later runs, since ctest runs
@@ -51,7 +47,7 @@ struct Reference {
 
   static Reference make() {
     Reference r;
-    const std::string py = python();
+    const std::string py = test::python();
     if (std::system((py + " -c 'import torch, torchvision' >/dev/null 2>&1").c_str()) != 0) {
       r.skip_reason = py + " with torch and torchvision is needed (Debian: python3-torch python3-torchvision)";
       return r;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -132,6 +133,11 @@ std::string fresh_test_dir(const std::string& prefix) {
   fs::remove_all(d);
   fs::create_directories(d);
   return d.string();
+}
+
+std::string python() {
+  const char* p = std::getenv("CTC_PYTHON");
+  return p != nullptr && p[0] != '\0' ? p : "/usr/bin/python3";
 }
 
 }  // namespace ctcscope::test

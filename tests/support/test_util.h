@@ -73,6 +73,11 @@ inline constexpr double kGpuStrictFp32Relative = 1e-5;
 inline constexpr double kGpuTf32Relative = 3e-3;
 }  // namespace tol
 
+// The Python that the torch-reference tests run: $CTC_PYTHON, else
+// /usr/bin/python3 (Debian's, with python3-torch). tools/gpu_check.sh points
+// it at /opt/torch/.venv/bin/python on the GPU machine.
+std::string python();
+
 // An empty folder under the temporary directory named after the running test
 // and the process (ctest runs tests in parallel), made anew on each call.
 std::string fresh_test_dir(const std::string& prefix);

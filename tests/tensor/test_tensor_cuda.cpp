@@ -1,9 +1,11 @@
 // Tensors on the GPU: the clear error without a device (runs everywhere),
-// copies both ways, zero/fill on the device, pinned buffers.
+// copies both ways, zero/fill on the device, pinned buffers and tensors,
+// overlapped uploads.
 #include <gtest/gtest.h>
 
 #include "tensor/device.h"
 #include "tensor/pinned.h"
+#include "tensor/upload.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {
@@ -43,6 +45,54 @@ TEST(TensorCuda, PinnedBufferWorksWithOrWithoutGpu) {
   PinnedBuffer moved = std::move(b);
   EXPECT_EQ(b.data(), nullptr);
   EXPECT_EQ(static_cast<char*>(moved.data())[999], 7);
+}
+
+// Tensor::empty_pinned: page-locked where a GPU answers, plain memory
+// elsewhere, and a freed one's buffer is taken again by the next of its size
+// (no cudaMallocHost / cudaFreeHost per batch).
+TEST(TensorCuda, PinnedTensorsComeFromAPoolThatReusesBuffers) {
+  Tensor a = Tensor::empty_pinned({16, 3, 8, 8}, DType::f32);
+  EXPECT_EQ(a.device(), Device::cpu);
+  EXPECT_EQ(a.pinned(), cuda_available());
+  a.fill(1.5);
+  EXPECT_EQ(a.item(3071), 1.5);
+  const void* first = a.raw_data();
+  a = Tensor();
+  Tensor b = Tensor::empty_pinned({16, 3, 8, 8}, DType::f32);
+  EXPECT_EQ(b.raw_data(), first);
+  Tensor c = Tensor::empty_pinned({16, 3, 8, 8}, DType::f32);  // b still holds that one
+  EXPECT_NE(c.raw_data(), first);
+  EXPECT_FALSE(Tensor::empty({4}).pinned());
+}
+
+TEST(TensorCuda, UploaderToTheCpuIsTheTensorItself) {
+  Uploader upload;
+  Tensor h = Tensor::empty_pinned({5}, DType::i64);
+  EXPECT_TRUE(upload.to_device(h, Device::cpu).same_data(h));
+}
+
+// Batches of two shapes uploaded one after another while the GPU works on
+// the ones before (a device-to-device copy of each), the host tensors dropped
+// at once and their buffers refilled by the next batches: every upload
+// arrives whole, bit for bit.
+TEST(TensorCuda, UploaderDeliversEveryBatchWhileTheHostRefills) {
+  CTC_REQUIRE_CUDA();
+  Uploader upload;
+  std::vector<Tensor> want, got;
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    const Shape shape{i == 5 ? 3 : 16, 3, 64, 64};  // a short batch, as an epoch's last
+    Tensor host = Tensor::empty_pinned(shape, DType::f32);
+    host.copy_from(random_normal(shape, Seed{"upload.batch", i}));
+    want.push_back(host.clone());
+    Tensor on_gpu = upload.to_device(host, Device::cuda);
+    host = Tensor();  // the uploader keeps it until its copy is done
+    EXPECT_EQ(on_gpu.device(), Device::cuda);
+    got.push_back(on_gpu.clone());  // queued on the engine's stream after the copy
+  }
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE(i);
+    test::expect_close(test::to_host(got[i]), want[i], {0, 0}, "uploaded batch");
+  }
 }
 
 TEST(TensorCuda, CopiesRoundTripExactly) {

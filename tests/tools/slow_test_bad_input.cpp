@@ -13,6 +13,7 @@
 #include "data/file_util.h"
 #include "data/png.h"
 #include "data/synth.h"
+#include "data/tiff.h"
 #include "models/checkpoint.h"
 #include "models/registry.h"
 #include "tensor/state_dict.h"
@@ -132,6 +133,46 @@ TEST(BadInput, SixteenBitImagesAreReadScaledTo0To1) {
   const auto r = ctcscope({"predict", checkpoint(), "--manifest", data, "--out", out});
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(fs::exists(out));
+}
+
+// Replaces the first cell's BF image by a TIFF of its samples (16-bit, LZW,
+// tiled) holding `pages` copies, and points the manifest at it.
+std::string first_bf_as_tiff(const std::string& data, int pages) {
+  const std::string bf = first_bf(data);
+  const std::string tif = bf.substr(0, bf.rfind('.')) + ".tif";
+  TiffWriteOptions o;
+  o.bit_depth = 16;
+  o.compression = TiffCompression::lzw;
+  o.tiles = true;
+  write_tiff(data + "/" + tif, std::vector<Image>(static_cast<std::size_t>(pages), read_png(data + "/" + bf)), o);
+  std::string manifest = read_file_bytes(data + "/manifest.csv");
+  manifest.replace(manifest.find(bf), bf.size(), tif);
+  write_file_atomic(data + "/manifest.csv", manifest);
+  return tif;
+}
+
+TEST(BadInput, TiffImagesAreReadLikePng) {
+  const std::string data = dataset("tiff");
+  first_bf_as_tiff(data, 1);
+  const std::string out = (root() / "tiff_predictions.csv").string();
+  const auto r = ctcscope({"predict", checkpoint(), "--manifest", data, "--out", out});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(out));
+}
+
+TEST(BadInput, MultiPageTiffIsRefusedNamingThePageCount) {
+  const std::string data = dataset("multi_page_tiff");
+  const std::string tif = first_bf_as_tiff(data, 3);
+  expect_train_refused(data, {tif + ": a multi-page TIFF (3 pages)", "1 image of", "nothing was trained"});
+}
+
+TEST(BadInput, CorruptTiffIsRefusedNamingTheFile) {
+  const std::string data = dataset("corrupt_tiff");
+  const std::string tif = first_bf_as_tiff(data, 1);
+  std::string bytes = read_file_bytes(data + "/" + tif);
+  bytes.resize(bytes.size() / 2);
+  std::ofstream(data + "/" + tif, std::ios::binary | std::ios::trunc) << bytes;
+  expect_train_refused(data, {tif + ": truncated", "1 image of", "nothing was trained"});
 }
 
 TEST(BadInput, EmptyImageFileIsRefused) {

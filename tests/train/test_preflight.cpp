@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "data/png.h"
+#include "data/tiff.h"
 #include "tests/support/test_util.h"
 #include "train/preflight.h"
 
@@ -79,11 +80,14 @@ TEST(Preflight, EveryBadImageIsListed) {
   write_png((d / "good.png").string(), good);
   std::ofstream(d / "truncated.png") << "\x89PNG\r\n";
   std::ofstream(d / "text.png") << "not an image";
+  write_tiff((d / "good.tif").string(), {good});
+  std::ofstream(d / "truncated.tif") << "II*";
   Manifest m;
   m.root = d.string();
-  EXPECT_NO_THROW(check_images(m, {"good.png", "good.png"}));
-  expect_error_containing([&] { check_images(m, {"good.png", "truncated.png", "text.png", "missing.png"}); },
-                          {"3 images of", "truncated.png", "text.png", "missing.png", "nothing was trained"});
+  EXPECT_NO_THROW(check_images(m, {"good.png", "good.png", "good.tif"}));
+  expect_error_containing(
+      [&] { check_images(m, {"good.png", "truncated.png", "text.png", "missing.png", "good.tif", "truncated.tif"}); },
+      {"4 images of", "truncated.png", "text.png", "missing.png", "truncated.tif", "nothing was trained"});
 }
 
 }  // namespace
