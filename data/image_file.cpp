@@ -6,7 +6,7 @@
 
 #include "data/png.h"
 #include "data/tiff.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "data/image_file.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

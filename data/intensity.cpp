@@ -7,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

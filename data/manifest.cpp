@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <unordered_map>
 
-#include "data/csv.h"
-#include "data/file_util.h"
-#include "tensor/error.h"
-#include "tensor/sha256.h"
+#include "base/csv.h"
+#include "base/file_util.h"
+#include "base/error.h"
+#include "base/sha256.h"
 
 namespace ctcscope {
 

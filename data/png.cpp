@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "data/file_util.h"
-#include "tensor/error.h"
+#include "base/file_util.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -15,8 +15,8 @@
 #include <cstring>
 #include <mutex>
 
-#include "tensor/atomic_file.h"
-#include "tensor/error.h"
+#include "base/atomic_file.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

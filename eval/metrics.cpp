@@ -9,7 +9,7 @@
 #include <limits>
 #include <numeric>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <map>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "data/png.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "data/csv.h"
-#include "tensor/error.h"
+#include "base/csv.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

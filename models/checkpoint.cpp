@@ -7,8 +7,8 @@
 
 #include "models/registry.h"
 #include "models/weight_import.h"
-#include "tensor/sha256.h"
-#include "tensor/split_list.h"
+#include "base/sha256.h"
+#include "base/split_list.h"
 
 #ifndef CTC_VERSION
 #define CTC_VERSION "unknown"

@@ -5,7 +5,7 @@
 # Prints each offending include (file:line) and exits 1 if there is one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-layers="tensor kernels layers models optim data eval train tools"
+layers="base tensor formats kernels layers models optim data eval train tools"
 grep -rnE '^#include "[^/"]+/' --include='*.h' --include='*.cpp' --include='*.cu' $layers |
   awk -v layers="$layers" '
     BEGIN { n = split(layers, order, " "); for (i = 1; i <= n; ++i) rank[order[i]] = i }

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "data/csv.h"
-#include "tensor/error.h"
-#include "tensor/split_list.h"
+#include "base/csv.h"
+#include "base/error.h"
+#include "base/split_list.h"
 
 namespace ctcscope::cli {
 

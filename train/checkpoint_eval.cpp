@@ -8,9 +8,9 @@
 
 #include "data/image_file.h"
 #include "models/checkpoint.h"
-#include "tensor/error.h"
-#include "tensor/json.h"
-#include "tensor/json_writer.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/json_writer.h"
 #include "train/run_data.h"
 #include "train/train_config.h"
 

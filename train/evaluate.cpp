@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "data/loader.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

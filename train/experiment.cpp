@@ -7,12 +7,12 @@
 #include <map>
 #include <sstream>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "eval/report.h"
 #include "eval/statistics.h"
 #include "models/registry.h"
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/error.h"
+#include "base/json.h"
 #include "train/checkpoint_eval.h"
 #include "train/weights_files.h"
 #include "train/run_folder.h"

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "data/image_file.h"
-#include "tensor/atomic_file.h"
-#include "tensor/error.h"
+#include "base/atomic_file.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <utility>
 
-#include "data/csv.h"
-#include "data/file_util.h"
-#include "tensor/error.h"
+#include "base/csv.h"
+#include "base/file_util.h"
+#include "base/error.h"
 #include "tensor/random.h"
 
 namespace ctcscope {

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <sstream>
 
-#include "data/csv.h"
-#include "data/file_util.h"
-#include "tensor/error.h"
-#include "tensor/json.h"
-#include "tensor/json_writer.h"
+#include "base/csv.h"
+#include "base/file_util.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/json_writer.h"
 
 namespace ctcscope {
 

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "eval/plot.h"
 #include "eval/report.h"
 #include "train/run_folder.h"

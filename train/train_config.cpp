@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "models/registry.h"
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/error.h"
+#include "base/json.h"
 
 namespace ctcscope {
 

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "layers/cross_entropy_loss.h"
 #include "models/checkpoint.h"
 #include "models/registry.h"
@@ -16,8 +16,8 @@
 #include "optim/adamw.h"
 #include "optim/lr_schedule.h"
 #include "tensor/device.h"
-#include "tensor/error.h"
-#include "tensor/sha256.h"
+#include "base/error.h"
+#include "base/sha256.h"
 #include "train/evaluate.h"
 #include "train/preflight.h"
 #include "train/run_data.h"

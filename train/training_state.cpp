@@ -5,8 +5,8 @@
 #include <map>
 
 #include "models/checkpoint.h"
-#include "tensor/error.h"
-#include "tensor/state_dict.h"
+#include "base/error.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 

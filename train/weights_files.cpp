@@ -7,8 +7,8 @@
 #include <system_error>
 
 #include "models/registry.h"
-#include "tensor/error.h"
-#include "tensor/split_list.h"
+#include "base/error.h"
+#include "base/split_list.h"
 
 namespace ctcscope {
 

@@ -8,7 +8,7 @@
 
 #include "eval/metrics.h"
 #include "tests/support/test_util.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "tensor/json.h"
+#include "base/json.h"
 #include "train/checkpoint_eval.h"
 #include "train/evaluate.h"
 

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <limits>
 
-#include "tensor/error.h"
-#include "tensor/json.h"
-#include "tensor/json_writer.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/json_writer.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {

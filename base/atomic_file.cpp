@@ -1,6 +1,6 @@
 // AtomicFile: write to a temporary name, fsync, rename (POSIX rename is
 // atomic within one file system, hence the same folder).
-#include "tensor/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

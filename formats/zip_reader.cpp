@@ -1,13 +1,13 @@
 // ZipReader: end of central directory (zip64 locator and record when
 // present), the central directory's file headers with their zip64 extra
 // fields, and each entry's local header, all checked against the file size.
-#include "tensor/zip_reader.h"
+#include "formats/zip_reader.h"
 
 #include <array>
 #include <cstring>
 #include <set>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -1,5 +1,5 @@
 // InputFile over stdio with 64-bit offsets (fseeko).
-#include "tensor/input_file.h"
+#include "base/input_file.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "tensor/error.h"
-#include "tensor/input_file.h"
+#include "base/error.h"
+#include "base/input_file.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {
@@ -25,7 +25,7 @@ std::string message_of(void (*fn)()) {
 TEST(Error, InvariantEndsWithConditionAndRelativeSourceLine) {
   const int line = __LINE__ + 1;
   const std::string m = message_of([] { CTC_CHECK(1 + 1 == 3, "arithmetic: ", 2); });
-  EXPECT_EQ(m, "arithmetic: 2 [1 + 1 == 3 at tests/tensor/test_error.cpp:" + std::to_string(line) + "]");
+  EXPECT_EQ(m, "arithmetic: 2 [1 + 1 == 3 at tests/base/test_error.cpp:" + std::to_string(line) + "]");
 }
 
 TEST(Error, InputErrorIsTheSentenceAlone) {

@@ -7,12 +7,12 @@
 #include <limits>
 #include <set>
 
-#include "tensor/atomic_file.h"
-#include "tensor/half_float.h"
-#include "tensor/input_file.h"
-#include "tensor/json.h"
-#include "tensor/json_writer.h"
-#include "tensor/state_dict.h"
+#include "base/atomic_file.h"
+#include "formats/half_float.h"
+#include "base/input_file.h"
+#include "base/json.h"
+#include "base/json_writer.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 namespace {

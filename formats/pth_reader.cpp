@@ -11,11 +11,11 @@
 #include <map>
 #include <set>
 
-#include "tensor/half_float.h"
-#include "tensor/input_file.h"
-#include "tensor/state_dict.h"
-#include "tensor/unpickler.h"
-#include "tensor/zip_reader.h"
+#include "formats/half_float.h"
+#include "base/input_file.h"
+#include "formats/state_dict.h"
+#include "formats/unpickler.h"
+#include "formats/zip_reader.h"
 
 namespace ctcscope {
 namespace {

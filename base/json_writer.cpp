@@ -1,11 +1,11 @@
 // JSON writing with the separators, indentation and escapes in one place.
-#include "tensor/json_writer.h"
+#include "base/json_writer.h"
 
 #include <charconv>
 #include <cmath>
 
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/error.h"
+#include "base/json.h"
 
 namespace ctcscope {
 

@@ -1,5 +1,5 @@
 // Whole-file reads and atomic writes (temporary name, flush, fsync, rename).
-#include "data/file_util.h"
+#include "base/file_util.h"
 
 
 #include <cerrno>
@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "tensor/atomic_file.h"
-#include "tensor/error.h"
+#include "base/atomic_file.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -1,5 +1,5 @@
 // SHA-256 (FIPS 180-4).
-#include "tensor/sha256.h"
+#include "base/sha256.h"
 
 #include <cstdio>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <vector>
 #include <cerrno>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {
