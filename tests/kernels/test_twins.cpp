@@ -80,7 +80,7 @@ void add_pool(std::vector<TwinRow>& rows, const std::string& name, const Shape& 
                   [=](const Tensors& in) {
                     Tensor y = output_like(in[0], ys), idx = output_like(in[0], ys, DType::i32), dx = output_like(in[0], xs);
                     maxpool2d_forward(in[0], p, y, idx);
-                    maxpool2d_backward(in[1], idx, dx);
+                    maxpool2d_backward(in[1], idx, p, dx);
                     return Tensors{y, idx, dx};
                   },
                   [=](const Tensors& in) {
@@ -131,7 +131,7 @@ void add_batchnorm(std::vector<TwinRow>& rows, const std::string& name, const Sh
                     Tensor mean = output_like(in[0], cs), invstd = output_like(in[0], cs);
                     batchnorm2d_forward_train(in[0], in[1], in[2], p, rm, rv, y, mean, invstd);
                     Tensor dx = output_like(in[0], xs), dg = output_like(in[0], cs), db = output_like(in[0], cs);
-                    batchnorm2d_backward(in[5], in[0], in[1], mean, invstd, dx, dg, db);
+                    batchnorm2d_backward(in[5], in[0], in[1], mean, invstd, p, dx, dg, db);
                     return Tensors{y, mean, invstd, rm, rv, dx, dg, db};
                   },
                   [=](const Tensors& in) {

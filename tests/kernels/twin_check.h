@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct TwinRow {
   std::function<Tensors(const Tensors&)> reference;  // kernels/reference/, f64
   std::vector<std::string> outputs;                // the outputs' names, for messages
 };
+
+// gtest prints a row by its name (not its bytes) in test names and failures.
+inline void PrintTo(const TwinRow& row, std::ostream* os) { *os << row.name; }
 
 namespace tol {
 // fp32 kernels against the double reference, normwise: the rows sum at most
