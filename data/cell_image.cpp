@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "data/sample_histogram.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

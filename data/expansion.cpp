@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "data/png.h"
 #include "data/tiff.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {
@@ -22,7 +22,7 @@ std::string lower_extension(const std::string& path) {
 
 Image pick_channel(const Image& image, ChannelPick pick, const std::string& path) {
   if (image.channels == 1 || pick == ChannelPick::gray) return to_gray(image);
-  CTC_CHECK(image.channels == 3, path, ": expected 1 or 3 channels, got ", image.channels);
+  CTC_CHECK_INPUT(image.channels == 3, path, ": expected 1 or 3 channels, got ", image.channels);
   const std::int64_t plane = image.height * image.width;
   const std::int64_t c = pick == ChannelPick::red ? 0 : pick == ChannelPick::green ? 1 : 2;
   Image out(1, image.height, image.width);
@@ -58,7 +58,7 @@ bool is_image_file_name(const std::string& name) {
 Image read_image(const std::string& path, const ImageReadOptions& options) {
   const std::string ext = lower_extension(path);
   if (ext == ".png") {
-    CTC_CHECK(options.page <= 0, path, ": page ", options.page, " asked of a PNG file, which has one page (0)");
+    CTC_CHECK_INPUT(options.page <= 0, path, ": page ", options.page, " asked of a PNG file, which has one page (0)");
     return pick_channel(read_png(path), options.channel, path);
   }
   if (ext == ".tif" || ext == ".tiff") return pick_channel(read_tiff(path, options.page), options.channel, path);

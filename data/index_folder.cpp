@@ -8,7 +8,7 @@
 #include <map>
 
 #include "data/image_file.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -116,7 +116,7 @@ std::string patient_prefix(const std::string& cell_id) {
 
 FolderIndex index_folder(const std::string& dataset_dir) {
   std::error_code ec;
-  CTC_CHECK(fs::is_directory(dataset_dir, ec), dataset_dir, ": not a folder");
+  CTC_CHECK_INPUT(fs::is_directory(dataset_dir, ec), dataset_dir, ": not a folder");
   FolderIndex out;
   Walk walk{dataset_dir, out, {}};
   bool any_label = false;
@@ -147,7 +147,7 @@ FolderIndex index_folder(const std::string& dataset_dir) {
       walk.leaf(sub.path(), label, true, source);
     }
   }
-  CTC_CHECK(any_label, dataset_dir, ": no ctc/ or leukocyte/ folder (see ctcscope index --help for the layout)");
+  CTC_CHECK_INPUT(any_label, dataset_dir, ": no ctc/ or leukocyte/ folder (see ctcscope index --help for the layout)");
   std::sort(out.cells.begin(), out.cells.end(),
             [](const CellRecord& a, const CellRecord& b) { return a.cell_id < b.cell_id; });
   return out;

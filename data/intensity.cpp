@@ -7,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {
@@ -28,7 +28,7 @@ std::vector<std::string> split(const std::string& text, char sep) {
 double parse_number(const std::string& text, const std::string& whole) {
   double v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  CTC_CHECK(ec == std::errc{} && end == text.data() + text.size() && std::isfinite(v), "intensity '", whole,
+  CTC_CHECK_INPUT(ec == std::errc{} && end == text.data() + text.size() && std::isfinite(v), "intensity '", whole,
             "': '", text, "' is not a number; expected ", kForms);
   return v;
 }
@@ -44,10 +44,10 @@ std::string number(double v) {
 void parse_levels(const std::string& part, const std::string& whole, std::array<IntensityLevels, 2>& levels) {
   const std::size_t eq = part.find('=');
   const std::string name = part.substr(0, eq);
-  CTC_CHECK(eq != std::string::npos && (name == "bf" || name == "dapi"), "intensity '", whole, "': '", part,
+  CTC_CHECK_INPUT(eq != std::string::npos && (name == "bf" || name == "dapi"), "intensity '", whole, "': '", part,
             "' is not bf=LOW:HIGH or dapi=LOW:HIGH");
   const auto pair = split(part.substr(eq + 1), ':');
-  CTC_CHECK(pair.size() == 2, "intensity '", whole, "': '", part, "' is not ", name, "=LOW:HIGH");
+  CTC_CHECK_INPUT(pair.size() == 2, "intensity '", whole, "': '", part, "' is not ", name, "=LOW:HIGH");
   levels[name == "bf" ? 0 : 1] = {parse_number(pair[0], whole), parse_number(pair[1], whole)};
 }
 
@@ -76,7 +76,7 @@ std::string Intensity::str() const {
 
 Intensity parse_intensity(const std::string& text) {
   const auto sections = split(text, ';');
-  CTC_CHECK(!sections.empty(), "intensity: empty value; expected ", kForms);
+  CTC_CHECK_INPUT(!sections.empty(), "intensity: empty value; expected ", kForms);
   const auto parts = split(sections[0], ':');
   Intensity out;
   const std::string& name = parts[0];
@@ -84,30 +84,30 @@ Intensity parse_intensity(const std::string& text) {
   for (IntensityMode m : {IntensityMode::none, IntensityMode::percentile, IntensityMode::dataset, IntensityMode::range}) {
     if (name == intensity_mode_name(m)) out.mode = m, known = true;
   }
-  CTC_CHECK(known, "intensity '", text, "': unknown mode '", name, "'; expected ", kForms);
+  CTC_CHECK_INPUT(known, "intensity '", text, "': unknown mode '", name, "'; expected ", kForms);
   if (out.mode == IntensityMode::none) {
-    CTC_CHECK(parts.size() == 1 && sections.size() == 1, "intensity '", text, "': none takes no values");
+    CTC_CHECK_INPUT(parts.size() == 1 && sections.size() == 1, "intensity '", text, "': none takes no values");
     return out;
   }
   if (out.mode == IntensityMode::range) {
-    CTC_CHECK(parts.size() == 3, "intensity '", text, "': range needs its counts, range:LO:HI (range:0:4095 for a "
+    CTC_CHECK_INPUT(parts.size() == 3, "intensity '", text, "': range needs its counts, range:LO:HI (range:0:4095 for a "
               "12-bit camera)");
   } else {
-    CTC_CHECK(parts.size() == 1 || parts.size() == 3, "intensity '", text, "': expected ", name, " or ", name,
+    CTC_CHECK_INPUT(parts.size() == 1 || parts.size() == 3, "intensity '", text, "': expected ", name, " or ", name,
               ":LO:HI");
   }
   if (parts.size() == 3) {
     out.low = parse_number(parts[1], text);
     out.high = parse_number(parts[2], text);
   }
-  CTC_CHECK(out.low < out.high, "intensity '", text, "': LO must be below HI");
+  CTC_CHECK_INPUT(out.low < out.high, "intensity '", text, "': LO must be below HI");
   if (out.mode != IntensityMode::range) {
-    CTC_CHECK(out.low >= 0 && out.high <= 100, "intensity '", text, "': percentiles must lie in 0..100");
+    CTC_CHECK_INPUT(out.low >= 0 && out.high <= 100, "intensity '", text, "': percentiles must lie in 0..100");
   } else {
-    CTC_CHECK(out.low >= 0 && out.high <= 65535, "intensity '", text, "': counts must lie in 0..65535");
+    CTC_CHECK_INPUT(out.low >= 0 && out.high <= 65535, "intensity '", text, "': counts must lie in 0..65535");
   }
   if (sections.size() > 1) {
-    CTC_CHECK(out.mode == IntensityMode::dataset && sections.size() == 3, "intensity '", text,
+    CTC_CHECK_INPUT(out.mode == IntensityMode::dataset && sections.size() == 3, "intensity '", text,
               "': only dataset mode carries fitted levels, as ;bf=LOW:HIGH;dapi=LOW:HIGH");
     parse_levels(sections[1], text, out.levels);
     parse_levels(sections[2], text, out.levels);

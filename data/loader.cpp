@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "data/resize.h"
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tensor/random.h"
 
 namespace ctcscope {

@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <unordered_map>
 
-#include "data/csv.h"
-#include "data/file_util.h"
-#include "tensor/error.h"
-#include "tensor/sha256.h"
+#include "base/csv.h"
+#include "base/file_util.h"
+#include "base/error.h"
+#include "base/sha256.h"
 
 namespace ctcscope {
 
@@ -143,12 +143,12 @@ void write_manifest_file(const std::string& path, const std::vector<CellRecord>&
   std::unordered_map<std::string, std::size_t> seen;
   for (std::size_t k = 0; k < cells.size(); ++k) {
     const CellRecord& c = cells[k];
-    CTC_CHECK(!c.cell_id.empty(), path, ": cell ", k, " has an empty cell id");
-    CTC_CHECK(seen.emplace(c.cell_id, k).second, path, ": duplicate cell id '", c.cell_id, "'");
+    CTC_CHECK_INPUT(!c.cell_id.empty(), path, ": cell ", k, " has an empty cell id");
+    CTC_CHECK_INPUT(seen.emplace(c.cell_id, k).second, path, ": duplicate cell id '", c.cell_id, "'");
     const std::string bf_problem = relative_path_problem(c.bf);
-    CTC_CHECK(bf_problem.empty(), path, ": cell '", c.cell_id, "': bf path '", c.bf, "' ", bf_problem);
+    CTC_CHECK_INPUT(bf_problem.empty(), path, ": cell '", c.cell_id, "': bf path '", c.bf, "' ", bf_problem);
     const std::string dapi_problem = c.dapi.empty() ? "" : relative_path_problem(c.dapi);
-    CTC_CHECK(dapi_problem.empty(), path, ": cell '", c.cell_id, "': dapi path '", c.dapi, "' ", dapi_problem);
+    CTC_CHECK_INPUT(dapi_problem.empty(), path, ": cell '", c.cell_id, "': dapi path '", c.dapi, "' ", dapi_problem);
     text += csv_line({c.cell_id, label_name(c.label), source_name(c.source), c.patient, c.bf, c.dapi});
   }
   write_file_atomic(path, text);

@@ -12,11 +12,11 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
-#include "data/file_util.h"
-#include "tensor/atomic_file.h"
-#include "tensor/error.h"
+#include "base/file_util.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {
@@ -93,11 +93,19 @@ struct WriteState {
   png_structp png = nullptr;
   png_infop info = nullptr;
   std::vector<png_bytep> rows;
+  std::string* out = nullptr;  // the encoded bytes
 };
+
+extern "C" void png_append_to_string(png_structp png, png_bytep data, png_size_t length) {
+  auto* s = static_cast<WriteState*>(png_get_io_ptr(png));
+  s->out->append(reinterpret_cast<const char*>(data), length);
+}
+
+extern "C" void png_flush_nothing(png_structp) {}
 
 bool png_encode(WriteState& s, png_uint_32 width, png_uint_32 height, int bit_depth, int color) {
   if (setjmp(png_jmpbuf(s.png))) return false;
-  png_init_io(s.png, s.io.file);
+  png_set_write_fn(s.png, &s, png_append_to_string, png_flush_nothing);
   png_set_IHDR(s.png, s.info, width, height, bit_depth, color, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
   png_write_info(s.png, s.info);
@@ -144,7 +152,7 @@ Image read_png(const std::string& path) {
 
   const auto H = static_cast<std::int64_t>(s.height), W = static_cast<std::int64_t>(s.width);
   const std::int64_t C = s.channels;
-  CTC_CHECK(C == 1 || C == 3, path, ": unexpected channel count ", C, " after conversion");
+  CTC_CHECK_INPUT(C == 1 || C == 3, path, ": unexpected channel count ", C, " after conversion");
   Image image(C, H, W);
   image.bit_depth = s.bit_depth;
   const std::size_t row_bytes = s.pixels.size() / s.height;
@@ -196,19 +204,29 @@ void write_png(const std::string& path, const Image& image, int bit_depth) {
     }
   }
 
-  AtomicFile file(path);  // removes its temporary file unless committed
+  write_file_atomic(path, encode_png_samples(pixels.data(), static_cast<int>(W), static_cast<int>(H),
+                                             static_cast<int>(C), bit_depth));
+}
+
+std::string encode_png_samples(const std::uint8_t* samples, int width, int height, int channels, int bit_depth) {
+  CTC_CHECK((bit_depth == 8 || bit_depth == 16) && (channels == 1 || channels == 3) && width > 0 && height > 0,
+            "encode_png_samples: ", width, "x", height, "x", channels, " at ", bit_depth, " bits");
+  const std::size_t row_bytes = static_cast<std::size_t>(width) * channels * (bit_depth / 8);
+  std::string out;
   WriteState s;
-  s.io.file = file.stream();
-  s.rows.resize(static_cast<std::size_t>(H));
-  for (std::int64_t y = 0; y < H; ++y) s.rows[static_cast<std::size_t>(y)] = pixels.data() + row_bytes * y;
+  s.out = &out;
+  s.rows.resize(static_cast<std::size_t>(height));
+  for (int y = 0; y < height; ++y) {
+    s.rows[static_cast<std::size_t>(y)] = const_cast<png_bytep>(samples + row_bytes * static_cast<std::size_t>(y));
+  }
   s.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &s.io, png_error_to_jump, png_warning_ignore);
   if (s.png) s.info = png_create_info_struct(s.png);
   bool ok = s.png && s.info;
-  if (ok) ok = png_encode(s, static_cast<png_uint_32>(W), static_cast<png_uint_32>(H), bit_depth,
-                          C == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB);
+  if (ok) ok = png_encode(s, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), bit_depth,
+                          channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB);
   png_destroy_write_struct(s.png ? &s.png : nullptr, s.info ? &s.info : nullptr);
-  if (!ok) CTC_FAIL(path, ": PNG write failed (libpng: ", s.io.message[0] ? s.io.message : "out of memory", ")");
-  file.commit();
+  if (!ok) CTC_FAIL("PNG encoding failed (libpng: ", s.io.message[0] ? s.io.message : "out of memory", ")");
+  return out;
 }
 
 }  // namespace ctcscope

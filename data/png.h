@@ -23,4 +23,9 @@ Image read_png(const std::string& path);
 // same folder, then renamed.
 void write_png(const std::string& path, const Image& image, int bit_depth = 8);
 
+// The one PNG encoder (write_png and eval's plots): samples in PNG's own
+// order (rows top to bottom, channels interleaved, 16-bit big-endian), 1 or 3
+// channels, 8 or 16 bits, encoded in memory.
+std::string encode_png_samples(const std::uint8_t* samples, int width, int height, int channels, int bit_depth);
+
 }  // namespace ctcscope

@@ -8,9 +8,9 @@
 #include <set>
 #include <unordered_map>
 
-#include "data/csv.h"
-#include "data/file_util.h"
-#include "tensor/error.h"
+#include "base/csv.h"
+#include "base/file_util.h"
+#include "base/error.h"
 #include "tensor/random.h"
 
 namespace ctcscope {
@@ -197,8 +197,8 @@ SplitCounts split_counts(const std::vector<CellRecord>& cells, const Split& spli
 }
 
 void write_split(const std::string& path, const std::vector<CellRecord>& cells, const Split& split) {
-  CTC_CHECK(split.part.size() == cells.size(), path, ": split has ", split.part.size(), " cells, manifest ",
-            cells.size());
+  CTC_CHECK_INPUT(split.part.size() == cells.size(), path, ": split has ", split.part.size(), " cells, manifest ",
+                  cells.size());
   std::string text = "cell_id,split\n";
   for (std::size_t k = 0; k < cells.size(); ++k) text += csv_line({cells[k].cell_id, split_name(split.part[k])});
   write_file_atomic(path, text);
@@ -207,8 +207,8 @@ void write_split(const std::string& path, const std::vector<CellRecord>& cells, 
 Split read_split(const std::string& path, const std::vector<CellRecord>& cells) {
   const std::vector<CsvRow> rows = csv_parse(read_file_bytes(path), path);
   const std::vector<std::string> header = {"cell_id", "split"};
-  CTC_CHECK(!rows.empty() && rows[0].line == 1 && rows[0].fields == header, path,
-            ":1: header must be 'cell_id,split'");
+  CTC_CHECK_INPUT(!rows.empty() && rows[0].line == 1 && rows[0].fields == header, path,
+                  ":1: header must be 'cell_id,split'");
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t k = 0; k < cells.size(); ++k) index.emplace(cells[k].cell_id, k);
   std::vector<int> line_of(cells.size(), 0);

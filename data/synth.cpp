@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "data/png.h"
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tensor/random.h"
 
 namespace ctcscope {

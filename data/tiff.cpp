@@ -15,8 +15,8 @@
 #include <cstring>
 #include <mutex>
 
-#include "tensor/atomic_file.h"
-#include "tensor/error.h"
+#include "base/atomic_file.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {
@@ -57,7 +57,7 @@ class TiffFile {
       TIFFSetWarningHandler(nullptr);
     });
     TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
-    CTC_CHECK(options, path, ": libtiff could not start (out of memory)");
+    CTC_CHECK_INPUT(options, path, ": libtiff could not start (out of memory)");
     TIFFOpenOptionsSetErrorHandlerExtR(options, tiff_capture_error, &messages);
     TIFFOpenOptionsSetWarningHandlerExtR(options, tiff_ignore_warning, nullptr);
     TIFFOpenOptionsSetMaxSingleMemAlloc(options, kLibtiffMaxAlloc);
@@ -210,10 +210,10 @@ const char* photometric_name(std::uint16_t photometric) {
 TiffLayout read_layout(TIFF* tif, const std::string& path) {
   std::uint32_t width = 0, height = 0;
   std::uint16_t samples = 0, bits = 0, format = 0, photometric = 0, planar = 0, compression = 0, orientation = 0;
-  CTC_CHECK(TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &width) && TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &height), path,
-            ": corrupt TIFF (no image width or length)");
-  CTC_CHECK(TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric), path,
-            ": corrupt TIFF (no photometric interpretation: gray or RGB is not said)");
+  CTC_CHECK_INPUT(TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &width) && TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &height), path,
+                  ": corrupt TIFF (no image width or length)");
+  CTC_CHECK_INPUT(TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric), path,
+                  ": corrupt TIFF (no photometric interpretation: gray or RGB is not said)");
   TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &samples);
   TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bits);
   TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &format);
@@ -222,23 +222,23 @@ TiffLayout read_layout(TIFF* tif, const std::string& path) {
   TIFFGetFieldDefaulted(tif, TIFFTAG_ORIENTATION, &orientation);
 
   const bool gray = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE;
-  CTC_CHECK(gray || photometric == PHOTOMETRIC_RGB, path, ": unsupported TIFF: ", photometric_name(photometric),
-            " (photometric ", photometric, "; gray and RGB are read)");
-  CTC_CHECK(samples == (gray ? 1 : 3), path, ": unsupported TIFF: ", samples, " samples per pixel for ",
-            gray ? "gray" : "RGB", " (alpha and extra samples are not read)");
-  CTC_CHECK(format == SAMPLEFORMAT_UINT, path, ": unsupported TIFF: ",
-            format == SAMPLEFORMAT_IEEEFP ? "floating-point" : format == SAMPLEFORMAT_INT ? "signed" : "unusual",
-            " samples (sample format ", format, "; unsigned integers are read)");
-  CTC_CHECK(bits == 8 || bits == 16, path, ": unsupported TIFF: ", bits, " bits per sample (8 or 16 are read)");
-  CTC_CHECK(orientation == ORIENTATION_TOPLEFT, path, ": unsupported TIFF: orientation ", orientation,
-            " (only top-left, 1, is read)");
-  CTC_CHECK(TIFFIsCODECConfigured(compression), path, ": unsupported TIFF: compression ", compression,
-            ", which this libtiff cannot decode");
-  CTC_CHECK(width > 0 && height > 0, path, ": corrupt TIFF (image size ", width, "x", height, ")");
+  CTC_CHECK_INPUT(gray || photometric == PHOTOMETRIC_RGB, path, ": unsupported TIFF: ", photometric_name(photometric),
+                  " (photometric ", photometric, "; gray and RGB are read)");
+  CTC_CHECK_INPUT(samples == (gray ? 1 : 3), path, ": unsupported TIFF: ", samples, " samples per pixel for ",
+                  gray ? "gray" : "RGB", " (alpha and extra samples are not read)");
+  CTC_CHECK_INPUT(format == SAMPLEFORMAT_UINT, path, ": unsupported TIFF: ",
+                  format == SAMPLEFORMAT_IEEEFP ? "floating-point" : format == SAMPLEFORMAT_INT ? "signed" : "unusual",
+                  " samples (sample format ", format, "; unsigned integers are read)");
+  CTC_CHECK_INPUT(bits == 8 || bits == 16, path, ": unsupported TIFF: ", bits, " bits per sample (8 or 16 are read)");
+  CTC_CHECK_INPUT(orientation == ORIENTATION_TOPLEFT, path, ": unsupported TIFF: orientation ", orientation,
+                  " (only top-left, 1, is read)");
+  CTC_CHECK_INPUT(TIFFIsCODECConfigured(compression), path, ": unsupported TIFF: compression ", compression,
+                  ", which this libtiff cannot decode");
+  CTC_CHECK_INPUT(width > 0 && height > 0, path, ": corrupt TIFF (image size ", width, "x", height, ")");
   const std::uint64_t image_samples = std::uint64_t{width} * height * samples;
-  CTC_CHECK(width <= kImageMaxSide && height <= kImageMaxSide && image_samples <= kImageMaxSamples, path,
-            ": image of ", width, "x", height, "x", samples, " is over the limit (", kImageMaxSide, " pixels a side, ",
-            kImageMaxSamples, " samples)");
+  CTC_CHECK_INPUT(width <= kImageMaxSide && height <= kImageMaxSide && image_samples <= kImageMaxSamples, path,
+                  ": image of ", width, "x", height, "x", samples, " is over the limit (", kImageMaxSide, " pixels a side, ",
+                  kImageMaxSamples, " samples)");
 
   TiffLayout l;
   l.width = width;
@@ -249,23 +249,23 @@ TiffLayout read_layout(TIFF* tif, const std::string& path) {
   l.min_is_white = photometric == PHOTOMETRIC_MINISWHITE;
   l.tiled = TIFFIsTiled(tif) != 0;
   if (l.tiled) {
-    CTC_CHECK(TIFFGetField(tif, TIFFTAG_TILEWIDTH, &l.block_width) &&
-                  TIFFGetField(tif, TIFFTAG_TILELENGTH, &l.block_height),
-              path, ": corrupt TIFF (tiled without a tile size)");
+    CTC_CHECK_INPUT(TIFFGetField(tif, TIFFTAG_TILEWIDTH, &l.block_width) &&
+                        TIFFGetField(tif, TIFFTAG_TILELENGTH, &l.block_height),
+                    path, ": corrupt TIFF (tiled without a tile size)");
     const std::uint64_t tile_samples = std::uint64_t{l.block_width} * l.block_height * l.samples_per_block_pixel();
-    CTC_CHECK(l.block_width > 0 && l.block_height > 0 && l.block_width <= kImageMaxSide &&
-                  l.block_height <= kImageMaxSide && tile_samples <= kImageMaxSamples,
-              path, ": corrupt TIFF (tile size ", l.block_width, "x", l.block_height, ")");
+    CTC_CHECK_INPUT(l.block_width > 0 && l.block_height > 0 && l.block_width <= kImageMaxSide &&
+                        l.block_height <= kImageMaxSide && tile_samples <= kImageMaxSamples,
+                    path, ": corrupt TIFF (tile size ", l.block_width, "x", l.block_height, ")");
   } else {
     std::uint32_t rows_per_strip = 0;
     TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
-    CTC_CHECK(rows_per_strip > 0, path, ": corrupt TIFF (0 rows per strip)");
+    CTC_CHECK_INPUT(rows_per_strip > 0, path, ": corrupt TIFF (0 rows per strip)");
     l.block_width = width;
     l.block_height = std::min(rows_per_strip, height);  // "all rows" is often written as 2^32 - 1
   }
   const std::uint64_t stored = l.tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
-  CTC_CHECK(stored == l.block_count(), path, ": corrupt TIFF (", stored, l.tiled ? " tiles" : " strips",
-            " where the image size asks for ", l.block_count(), ")");
+  CTC_CHECK_INPUT(stored == l.block_count(), path, ": corrupt TIFF (", stored, l.tiled ? " tiles" : " strips",
+                  " where the image size asks for ", l.block_count(), ")");
   return l;
 }
 
@@ -320,13 +320,13 @@ Image decode_page(TIFF* tif, const TiffLayout& l, const std::string& path,
 void choose_page(TIFF* tif, int page, const std::string& path, const TiffMessages& messages) {
   const tdir_t pages = TIFFNumberOfDirectories(tif);
   if (page == -1) {
-    CTC_CHECK(pages == 1, path, ": a multi-page TIFF (", pages, " pages); choose one (page 0 to ", pages - 1, ")");
+    CTC_CHECK_INPUT(pages == 1, path, ": a multi-page TIFF (", pages, " pages); choose one (page 0 to ", pages - 1, ")");
     return;
   }
-  CTC_CHECK(page >= 0 && static_cast<tdir_t>(page) < pages, path, ": page ", page, " is out of range (the file has ",
-            pages, pages == 1 ? " page)" : " pages)");
-  CTC_CHECK(TIFFSetDirectory(tif, static_cast<tdir_t>(page)), path, ": corrupt TIFF (page ", page,
-            " cannot be read; libtiff: ", libtiff_said(messages), ")");
+  CTC_CHECK_INPUT(page >= 0 && static_cast<tdir_t>(page) < pages, path, ": page ", page, " is out of range (the file has ",
+                  pages, pages == 1 ? " page)" : " pages)");
+  CTC_CHECK_INPUT(TIFFSetDirectory(tif, static_cast<tdir_t>(page)), path, ": corrupt TIFF (page ", page,
+                  " cannot be read; libtiff: ", libtiff_said(messages), ")");
 }
 
 std::uint16_t compression_tag(TiffCompression c) {
@@ -340,7 +340,7 @@ std::uint16_t compression_tag(TiffCompression c) {
 }
 
 TiffLayout write_layout(const Image& image, const TiffWriteOptions& o, const std::string& path) {
-  CTC_CHECK(image.channels == 1 || image.channels == 3, path, ": TIFF needs 1 or 3 channels, got ", image.channels);
+  CTC_CHECK_INPUT(image.channels == 1 || image.channels == 3, path, ": TIFF needs 1 or 3 channels, got ", image.channels);
   CTC_CHECK(image.height > 0 && image.width > 0 && image.height <= kImageMaxSide && image.width <= kImageMaxSide,
             path, ": image size ", image.height, "x", image.width, " out of range");
   CTC_CHECK(image.pixels.size() == static_cast<std::size_t>(image.channels * image.height * image.width), path,
@@ -404,11 +404,11 @@ void write_page(TIFF* tif, const Image& image, const TiffWriteOptions& o, const 
         const auto bytes = static_cast<tmsize_t>(l.tiled ? block.size() : l.block_bytes(l.rows_in(row)));
         const tmsize_t wrote = l.tiled ? TIFFWriteEncodedTile(tif, index, block.data(), bytes)
                                        : TIFFWriteEncodedStrip(tif, index, block.data(), bytes);
-        CTC_CHECK(wrote >= 0, path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
+        CTC_CHECK_INPUT(wrote >= 0, path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
       }
     }
   }
-  CTC_CHECK(TIFFWriteDirectory(tif), path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
+  CTC_CHECK_INPUT(TIFFWriteDirectory(tif), path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
 }
 
 }  // namespace
@@ -417,7 +417,7 @@ Image read_tiff(const std::string& path, int page) {
   const std::uint64_t file_size = check_file_start(path);
   TiffMessages messages;
   TiffFile file(path, "r", messages);
-  CTC_CHECK(file.get(), path, ": corrupt TIFF (libtiff: ", libtiff_said(messages), ")");
+  CTC_CHECK_INPUT(file.get(), path, ": corrupt TIFF (libtiff: ", libtiff_said(messages), ")");
   choose_page(file.get(), page, path, messages);
   const TiffLayout layout = read_layout(file.get(), path);
   check_blocks_inside(file.get(), layout, file_size, path);
@@ -425,21 +425,21 @@ Image read_tiff(const std::string& path, int page) {
 }
 
 void write_tiff(const std::string& path, const std::vector<Image>& pages, const TiffWriteOptions& options) {
-  CTC_CHECK(!pages.empty(), path, ": no image to write");
-  CTC_CHECK(options.bit_depth == 8 || options.bit_depth == 16, path, ": TIFF bit depth must be 8 or 16, got ",
-            options.bit_depth);
-  CTC_CHECK(options.rows_per_strip > 0, path, ": rows per strip must be positive, got ", options.rows_per_strip);
-  CTC_CHECK(options.tile_side > 0 && options.tile_side % 16 == 0 && options.tile_side <= 4096, path,
-            ": tile side must be a multiple of 16 up to 4096, got ", options.tile_side);
+  CTC_CHECK_INPUT(!pages.empty(), path, ": no image to write");
+  CTC_CHECK_INPUT(options.bit_depth == 8 || options.bit_depth == 16, path, ": TIFF bit depth must be 8 or 16, got ",
+                  options.bit_depth);
+  CTC_CHECK_INPUT(options.rows_per_strip > 0, path, ": rows per strip must be positive, got ", options.rows_per_strip);
+  CTC_CHECK_INPUT(options.tile_side > 0 && options.tile_side % 16 == 0 && options.tile_side <= 4096, path,
+                  ": tile side must be a multiple of 16 up to 4096, got ", options.tile_side);
   AtomicFile file(path);  // removes its temporary file unless committed
   {
     // libtiff opens the temporary file by name (it reads back while linking
     // pages); AtomicFile's own handle then fsyncs and renames it.
     TiffMessages messages;
     TiffFile tif(file.temp_path(), "w", messages);
-    CTC_CHECK(tif.get(), path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
+    CTC_CHECK_INPUT(tif.get(), path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
     for (const Image& page : pages) write_page(tif.get(), page, options, path, messages);
-    CTC_CHECK(TIFFFlush(tif.get()), path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
+    CTC_CHECK_INPUT(TIFFFlush(tif.get()), path, ": TIFF write failed (libtiff: ", libtiff_said(messages), ")");
   }
   file.commit();
 }

@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -102,7 +103,7 @@ std::vector<RocPoint> roc_curve(const std::vector<std::int64_t>& truth, const st
 double roc_auc(const std::vector<std::int64_t>& truth, const std::vector<double>& scores) {
   const auto curve = roc_curve(truth, scores);
   // Undefined with one class only (scikit-learn raises): NaN here, so that a
-  // training loop can go on and a report shows "nan".
+  // training loop can go on; reports say "n/a" (roc_auc_text), JSON null.
   if (std::isnan(curve.back().true_positive_rate) || std::isnan(curve.back().false_positive_rate)) return kNaN;
   double area = 0;
   for (std::size_t i = 1; i < curve.size(); ++i) {
@@ -110,6 +111,14 @@ double roc_auc(const std::vector<std::int64_t>& truth, const std::vector<double>
     area += dx * 0.5 * (curve[i].true_positive_rate + curve[i - 1].true_positive_rate);
   }
   return area;
+}
+
+std::string roc_auc_text(double auc, int digits) {
+  // Only a set with both classes ranks a CTC against a leukocyte.
+  if (std::isnan(auc)) return "n/a (the cells are all of one class)";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, auc);
+  return buf;
 }
 
 MeanStd mean_std(const std::vector<double>& values) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string>
 #include <vector>
 
 namespace ctcscope {
@@ -46,6 +47,10 @@ struct RocPoint {
 // only, the missing rate is NaN and roc_auc returns NaN (scikit-learn raises).
 std::vector<RocPoint> roc_curve(const std::vector<std::int64_t>& truth, const std::vector<double>& scores);
 double roc_auc(const std::vector<std::int64_t>& truth, const std::vector<double>& scores);
+
+// The AUC as tables and reports show it: "0.9123" (`digits` after the point),
+// or where it is undefined "n/a (the cells are all of one class)".
+std::string roc_auc_text(double auc, int digits = 4);
 
 // Mean and sample standard deviation (n-1), as the paper's "mean ± std" over seeds.
 // n = 1 gives std NaN (as pandas' Series.std()); n = 0 gives mean and std NaN.

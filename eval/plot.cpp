@@ -1,18 +1,16 @@
 // Raster plots: a 5x7 bitmap font, lines, axes with "nice" ticks, and PNG
-// encoding through libpng into memory.
+// encoding through data/png (the one PNG encoder) into memory.
 #include "eval/plot.h"
-
-#include <png.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 
-#include "tensor/error.h"
+#include "base/file_util.h"
+#include "data/png.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -343,7 +341,7 @@ Raster roc_plot(const std::vector<RocPoint>& curve, double auc, const std::strin
   Raster r(w, h);
   Frame f{70, 40, w - 25, h - 55, 0, 1, 0, 1};
   char buf[128];
-  std::snprintf(buf, sizeof buf, "%s (AUC = %.3f)", title.c_str(), auc);
+  std::snprintf(buf, sizeof buf, "%s (AUC = %s)", title.c_str(), std::isnan(auc) ? "n/a" : roc_auc_text(auc, 3).c_str());
   draw_title(r, buf);
   draw_axes(r, f, "false positive rate", "true positive rate", 0, kBlack);
   // Chance diagonal, dashed.
@@ -361,60 +359,16 @@ Raster roc_plot(const std::vector<RocPoint>& curve, double auc, const std::strin
   return r;
 }
 
-namespace {
-
-void append_bytes(png_structp png, png_bytep data, png_size_t length) {
-  auto* out = static_cast<std::vector<std::uint8_t>*>(png_get_io_ptr(png));
-  out->insert(out->end(), data, data + length);
-}
-
-}  // namespace
-
 std::vector<std::uint8_t> encode_png(const Raster& r) {
   CTC_CHECK(r.width > 0 && r.height > 0 && r.bytes.size() == static_cast<std::size_t>(r.width) * r.height * 3,
             "encode_png: raster ", r.width, "x", r.height, " holds ", r.bytes.size(), " bytes");
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  CTC_CHECK(png != nullptr, "encode_png: png_create_write_struct failed");
-  png_infop info = png_create_info_struct(png);
-  if (info == nullptr) {
-    png_destroy_write_struct(&png, nullptr);
-    CTC_FAIL("encode_png: png_create_info_struct failed");
-  }
-  std::vector<std::uint8_t> out;
-  std::vector<png_bytep> rows(static_cast<std::size_t>(r.height));
-  for (int y = 0; y < r.height; ++y) {
-    rows[static_cast<std::size_t>(y)] = const_cast<png_bytep>(r.bytes.data() + static_cast<std::size_t>(y) * r.width * 3);
-  }
-  if (setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
-    CTC_FAIL("encode_png: libpng failed to encode a ", r.width, "x", r.height, " image");
-  }
-  png_set_write_fn(png, &out, append_bytes, nullptr);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(r.width), static_cast<png_uint_32>(r.height), 8, PNG_COLOR_TYPE_RGB,
-               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  png_write_image(png, rows.data());
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  return out;
+  const std::string bytes = encode_png_samples(r.bytes.data(), r.width, r.height, 3, 8);
+  return {bytes.begin(), bytes.end()};
 }
 
 void save_png(const std::string& path, const Raster& r) {
   const std::vector<std::uint8_t> bytes = encode_png(r);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    CTC_CHECK(out.good(), path, ": cannot open for writing");
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    CTC_CHECK(out.good(), path, ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    CTC_FAIL(path, ": cannot rename the temporary file into place");
-  }
+  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
 }
 
 }  // namespace ctcscope

@@ -4,9 +4,8 @@
 // diagonal and the AUC in the title. Text uses a built-in 5x7 bitmap font
 // (digits, capitals, punctuation; lower case is drawn as capitals).
 //
-// PNG: eval links libpng itself (a project dependency already) so that it can
-// encode in memory for the HTML report's inlined images; data/'s write_png
-// reads and writes Image files and is not a dependency of eval (layering).
+// PNG: encoded by data/'s one PNG writer (encode_png_samples), in memory for
+// the HTML report's inlined images, and written through AtomicFile.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +65,8 @@ Raster confusion_matrix_plot(const std::vector<std::vector<std::int64_t>>& confu
 // FPR on x, TPR on y, the chance diagonal, "title (AUC = 0.912)".
 Raster roc_plot(const std::vector<RocPoint>& curve, double auc, const std::string& title = "ROC");
 
-// 8-bit RGB PNG in memory (for HTML data URIs) and on disk (temporary name,
-// then rename).
+// 8-bit RGB PNG in memory (for HTML data URIs) and on disk (AtomicFile: a
+// temporary name of its own, fsynced, then renamed).
 std::vector<std::uint8_t> encode_png(const Raster& r);
 void save_png(const std::string& path, const Raster& r);
 

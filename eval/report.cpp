@@ -5,7 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "tensor/error.h"
+#include "base/csv.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -23,16 +24,6 @@ std::string fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-std::string csv_quote(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos && (s.empty() || (s.front() != ' ' && s.back() != ' '))) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
 }
 
 std::string markdown_cell(const std::string& s) {
@@ -103,7 +94,7 @@ std::string csv_table(const std::vector<ConfigScores>& configs) {
   for (const auto& col : metric_columns()) out += std::string(",") + col.key + "_mean," + col.key + "_std";
   out += "\n";
   for (const ConfigScores& c : configs) {
-    out += csv_quote(c.name) + "," + std::to_string(c.runs.size());
+    out += csv_field(c.name) + "," + std::to_string(c.runs.size());
     for (const auto& col : metric_columns()) {
       const MeanStd s = column_stats(c, col);
       out += "," + fmt("%.17g", s.mean) + "," + fmt("%.17g", s.std);

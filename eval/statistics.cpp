@@ -10,7 +10,7 @@
 #include <numbers>
 #include <numeric>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -6,7 +6,7 @@
 // inputs a second.
 #include "fuzz/fuzz_input.h"
 #include "models/checkpoint.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = ctcscope::fuzz::write_input(data, size, "model.ckpt.safetensors");

@@ -3,7 +3,7 @@
 // is either kept or reported, never both.
 #include "data/manifest.h"
 #include "fuzz/fuzz_input.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   ctcscope::fuzz::write_input(data, size, "manifest.csv");

@@ -2,7 +2,7 @@
 // respects the reader's ceilings or give ctcscope::Error.
 #include "data/png.h"
 #include "fuzz/fuzz_input.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = ctcscope::fuzz::write_input(data, size, "cell.png");

@@ -2,8 +2,8 @@
 // as a zip archive or a legacy pickle stream, either read as a state_dict or
 // give ctcscope::Error. The unpickler must never call anything.
 #include "fuzz/fuzz_input.h"
-#include "tensor/error.h"
-#include "tensor/state_dict.h"
+#include "base/error.h"
+#include "formats/state_dict.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = ctcscope::fuzz::write_input(data, size, "weights.pth");

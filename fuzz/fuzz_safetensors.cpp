@@ -1,8 +1,8 @@
 // safetensors (tensor/safetensors): any bytes either read as named tensors
 // or give ctcscope::Error.
 #include "fuzz/fuzz_input.h"
-#include "tensor/error.h"
-#include "tensor/state_dict.h"
+#include "base/error.h"
+#include "formats/state_dict.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = ctcscope::fuzz::write_input(data, size, "weights.safetensors");

@@ -3,7 +3,7 @@
 // so multi-page inputs are decoded too rather than refused at the count.
 #include "data/tiff.h"
 #include "fuzz/fuzz_input.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = ctcscope::fuzz::write_input(data, size, "cell.tif");

@@ -2,7 +2,7 @@
 // writers, so the seeds are valid files the fuzzer mutates from:
 //   make_corpus OUTDIR   ->  OUTDIR/{png,tiff,manifest,safetensors,pth,checkpoint}/...
 // The .pth seeds are the committed fixtures PyTorch wrote
-// (tests/tensor/fixtures), copied by tools/fuzz.sh.
+// (tests/formats/fixtures), copied by tools/fuzz.sh.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +13,7 @@
 #include "data/tiff.h"
 #include "models/checkpoint.h"
 #include "tensor/random.h"
-#include "tensor/state_dict.h"
+#include "formats/state_dict.h"
 
 namespace fs = std::filesystem;
 using namespace ctcscope;

@@ -7,8 +7,8 @@
 
 #include "models/registry.h"
 #include "models/weight_import.h"
-#include "tensor/sha256.h"
-#include "tensor/split_list.h"
+#include "base/sha256.h"
+#include "base/split_list.h"
 
 #ifndef CTC_VERSION
 #define CTC_VERSION "unknown"
@@ -33,21 +33,21 @@ std::string format_doubles(const std::array<double, 3>& v) {
 
 const std::string& need(const Metadata& m, const std::string& key, const std::string& path) {
   auto it = m.find(key);
-  CTC_CHECK(it != m.end(), path, ": checkpoint metadata lacks '", key, "'");
+  CTC_CHECK_INPUT(it != m.end(), path, ": checkpoint metadata lacks '", key, "'");
   return it->second;
 }
 
 std::int64_t parse_int(const std::string& s, const std::string& key, const std::string& path) {
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  CTC_CHECK(ec == std::errc() && end == s.data() + s.size(), path, ": checkpoint metadata '", key,
-            "' must be an integer, got '", s, "'");
+  CTC_CHECK_INPUT(ec == std::errc() && end == s.data() + s.size(), path, ": checkpoint metadata '", key,
+                  "' must be an integer, got '", s, "'");
   return v;
 }
 
 std::array<double, 3> parse_triple(const std::string& s, const std::string& key, const std::string& path) {
   auto parts = split_list(s);
-  CTC_CHECK(parts.size() == 3, path, ": checkpoint metadata '", key, "' must be 3 numbers, got '", s, "'");
+  CTC_CHECK_INPUT(parts.size() == 3, path, ": checkpoint metadata '", key, "' must be 3 numbers, got '", s, "'");
   std::array<double, 3> v{};
   for (int i = 0; i < 3; ++i) {
     std::size_t used = 0;
@@ -56,8 +56,8 @@ std::array<double, 3> parse_triple(const std::string& s, const std::string& key,
     } catch (const std::exception&) {
       used = 0;
     }
-    CTC_CHECK(used == parts[i].size() && used > 0, path, ": checkpoint metadata '", key,
-              "' must be 3 numbers, got '", s, "'");
+    CTC_CHECK_INPUT(used == parts[i].size() && used > 0, path, ": checkpoint metadata '", key,
+                    "' must be 3 numbers, got '", s, "'");
   }
   return v;
 }
@@ -79,11 +79,11 @@ std::string checkpoint_payload_sha256(const StateDict& tensors) {
 }
 
 void save_checkpoint(const std::string& path, Module& model, const CheckpointInfo& info) {
-  CTC_CHECK(is_model_name(info.architecture), path, ": unknown architecture '", info.architecture, "'");
-  CTC_CHECK(info.classes.size() >= 2, path, ": a checkpoint needs at least 2 class names");
+  CTC_CHECK_INPUT(is_model_name(info.architecture), path, ": unknown architecture '", info.architecture, "'");
+  CTC_CHECK_INPUT(info.classes.size() >= 2, path, ": a checkpoint needs at least 2 class names");
   for (const auto& c : info.classes) {
-    CTC_CHECK(!c.empty() && c.find(',') == std::string::npos, path, ": class name '", c,
-              "' must be non-empty and hold no comma");
+    CTC_CHECK_INPUT(!c.empty() && c.find(',') == std::string::npos, path, ": class name '", c,
+                    "' must be non-empty and hold no comma");
   }
   StateDict tensors;
   // The file is written from host copies: a model on the GPU is saved as one on the CPU.
@@ -107,24 +107,24 @@ void save_checkpoint(const std::string& path, Module& model, const CheckpointInf
 
 CheckpointInfo checkpoint_info_from_metadata(const Metadata& m, const std::string& path) {
   auto format = m.find("format");
-  CTC_CHECK(format != m.end() && format->second == kFormatName, path,
-            ": not a ctcscope checkpoint (its safetensors metadata has no format '", kFormatName, "')");
+  CTC_CHECK_INPUT(format != m.end() && format->second == kFormatName, path,
+                  ": not a ctcscope checkpoint (its safetensors metadata has no format '", kFormatName, "')");
   CheckpointInfo info;
   const std::int64_t version = parse_int(need(m, "format_version", path), "format_version", path);
-  CTC_CHECK(version <= kCheckpointFormatVersion, path, ": checkpoint format version ", version,
-            " is newer than this build of ctcscope reads (up to ", kCheckpointFormatVersion,
-            "); it was written by ", m.count("software_version") ? m.at("software_version") : "a newer ctcscope",
-            ": update ctcscope");
-  CTC_CHECK(version >= 1, path, ": checkpoint format version ", version, " is not valid");
+  CTC_CHECK_INPUT(version <= kCheckpointFormatVersion, path, ": checkpoint format version ", version,
+                  " is newer than this build of ctcscope reads (up to ", kCheckpointFormatVersion,
+                  "); it was written by ", m.count("software_version") ? m.at("software_version") : "a newer ctcscope",
+                  ": update ctcscope");
+  CTC_CHECK_INPUT(version >= 1, path, ": checkpoint format version ", version, " is not valid");
   info.format_version = static_cast<int>(version);
   info.architecture = need(m, "architecture", path);
   info.classes = split_list(need(m, "classes", path));
-  CTC_CHECK(info.classes.size() >= 2, path, ": checkpoint metadata 'classes' must name at least 2 classes, got '",
-            m.at("classes"), "'");
+  CTC_CHECK_INPUT(info.classes.size() >= 2, path, ": checkpoint metadata 'classes' must name at least 2 classes, got '",
+                  m.at("classes"), "'");
   info.input_size = parse_int(need(m, "input_size", path), "input_size", path);
-  CTC_CHECK(info.input_size >= kMinInputSize && info.input_size <= kMaxInputSize, path,
-            ": checkpoint metadata 'input_size' must be from ", kMinInputSize, " to ", kMaxInputSize, ", got ",
-            info.input_size);
+  CTC_CHECK_INPUT(info.input_size >= kMinInputSize && info.input_size <= kMaxInputSize, path,
+                  ": checkpoint metadata 'input_size' must be from ", kMinInputSize, " to ", kMaxInputSize, ", got ",
+                  info.input_size);
   info.mean = parse_triple(need(m, "mean", path), "mean", path);
   info.std = parse_triple(need(m, "std", path), "std", path);
   info.training_config = need(m, "training_config", path);
@@ -139,8 +139,8 @@ VerifiedCheckpointFile read_checkpoint_file(const std::string& path) {
   out.info = checkpoint_info_from_metadata(contents.metadata, path);
   const std::string& recorded = need(contents.metadata, "payload_sha256", path);
   const std::string actual = checkpoint_payload_sha256(contents.tensors);
-  CTC_CHECK(actual == recorded, path, ": tensor payload sha256 ", actual, " differs from the recorded ", recorded,
-            ": the file was altered or damaged");
+  CTC_CHECK_INPUT(actual == recorded, path, ": tensor payload sha256 ", actual, " differs from the recorded ", recorded,
+                  ": the file was altered or damaged");
   out.tensors = std::move(contents.tensors);
   return out;
 }
@@ -149,7 +149,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   VerifiedCheckpointFile file = read_checkpoint_file(path);
   Checkpoint out;
   out.info = std::move(file.info);
-  CTC_CHECK(is_model_name(out.info.architecture), path, ": unknown architecture '", out.info.architecture, "'");
+  CTC_CHECK_INPUT(is_model_name(out.info.architecture), path, ": unknown architecture '", out.info.architecture, "'");
   out.model = make_model(out.info.architecture, static_cast<std::int64_t>(out.info.classes.size()));
   ImportOptions options;
   options.source = path;

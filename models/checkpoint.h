@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "layers/module.h"
-#include "tensor/state_dict.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 

@@ -145,7 +145,7 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
   for (const auto& e : state) {
     const std::string name =
         timm_efficientnet ? torchvision_name_from_timm_efficientnet(e.name) : current_torchvision_name(e.name);
-    CTC_CHECK(file.emplace(name, &e.tensor).second, src, ": '", e.name, "' appears twice");
+    CTC_CHECK_INPUT(file.emplace(name, &e.tensor).second, src, ": '", e.name, "' appears twice");
     if (name != e.name) ++report.renamed;
   }
   if (report.renamed > 0) {
@@ -155,7 +155,7 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
   Linear* head = nullptr;
   if (options.replace_head) {
     head = dynamic_cast<Linear*>(model.find(head_name));
-    CTC_CHECK(head != nullptr, src, ": cannot replace the head: the model has no Linear '", head_name, "'");
+    CTC_CHECK_INPUT(head != nullptr, src, ": cannot replace the head: the model has no Linear '", head_name, "'");
   }
 
   struct Copy {
@@ -184,9 +184,9 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
     }
     const bool same_kind = (is_float(t.dtype()) && is_float(dst->dtype())) ||
                            (is_int(t.dtype()) && is_int(dst->dtype()));
-    CTC_CHECK(same_kind, src, ": '", name, "' has element type ", dtype_name(t.dtype()), ", model expects ",
-              dtype_name(dst->dtype()));
-    CTC_CHECK(t.device() == Device::cpu, src, ": '", name, "' is not on the CPU");
+    CTC_CHECK_INPUT(same_kind, src, ": '", name, "' has element type ", dtype_name(t.dtype()), ", model expects ",
+                    dtype_name(dst->dtype()));
+    CTC_CHECK_INPUT(t.device() == Device::cpu, src, ": '", name, "' is not on the CPU");
     if (t.dtype() != dst->dtype()) report.converted.push_back(name);
     Tensor value = convert(t, dst->dtype());
     const std::int64_t bad = first_non_finite(value);
@@ -209,12 +209,12 @@ ImportReport import_state_dict(Module& model, const StateDict& state, const Impo
   for (const auto& n : report.missing) {
     if (!n.ends_with(".num_batches_tracked")) missing_params.push_back(n);
   }
-  CTC_CHECK(options.allow_unknown || report.unknown.empty(), src, ": ", report.unknown.size(),
-            " entries the model does not have: ", quoted_list(report.unknown),
-            " (allow unknown entries to skip them)");
-  CTC_CHECK(options.allow_missing || missing_params.empty(), src, ": ", missing_params.size(),
-            " model entries are not in the file: ", quoted_list(missing_params),
-            " (allow missing entries to keep the model's values)");
+  CTC_CHECK_INPUT(options.allow_unknown || report.unknown.empty(), src, ": ", report.unknown.size(),
+                  " entries the model does not have: ", quoted_list(report.unknown),
+                  " (allow unknown entries to skip them)");
+  CTC_CHECK_INPUT(options.allow_missing || missing_params.empty(), src, ": ", missing_params.size(),
+                  " model entries are not in the file: ", quoted_list(missing_params),
+                  " (allow missing entries to keep the model's values)");
 
   for (auto& c : copies) c.dst->copy_from(c.src);
   report.imported = static_cast<std::int64_t>(copies.size());

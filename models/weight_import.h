@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "layers/module.h"
-#include "tensor/state_dict.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 

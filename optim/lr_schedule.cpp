@@ -6,7 +6,7 @@
 #include <numbers>
 #include <sstream>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope::detail {
 

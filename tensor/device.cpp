@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tensor/pinned.h"
 
 #ifdef CTC_WITH_CUDA

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tensor/dtype.h"
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tensor/pinned.h"
 
 namespace ctcscope {

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <string>
 
-#include "data/csv.h"
-#include "data/file_util.h"
+#include "base/csv.h"
+#include "base/file_util.h"
 #include "train/checkpoint_eval.h"
 #include "train/run_folder.h"
 #include "train/run_report.h"

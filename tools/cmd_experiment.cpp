@@ -4,7 +4,7 @@
 #include <string>
 
 #include "models/registry.h"
-#include "tensor/split_list.h"
+#include "base/split_list.h"
 #include "tools/commands.h"
 #include "train/experiment.h"
 

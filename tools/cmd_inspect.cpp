@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "data/contact_sheet.h"
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "data/inspect.h"
 #include "data/png.h"
 #include "eval/report.h"

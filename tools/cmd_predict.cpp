@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <string>
 
-#include "data/csv.h"
-#include "data/file_util.h"
+#include "base/csv.h"
+#include "base/file_util.h"
 #include "data/manifest.h"
 #include "train/checkpoint_eval.h"
 #include "tools/commands.h"

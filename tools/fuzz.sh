@@ -21,8 +21,8 @@ seeds=build-fuzz/seeds
 rm -rf "$seeds"
 ./build-fuzz/fuzz/make_corpus "$seeds"
 mkdir -p "$seeds/pth"
-cp tests/tensor/fixtures/*.pth "$seeds/pth/"
-cp tests/tensor/fixtures/small.safetensors "$seeds/safetensors/torch_small.safetensors"
+cp tests/formats/fixtures/*.pth "$seeds/pth/"
+cp tests/formats/fixtures/small.safetensors "$seeds/safetensors/torch_small.safetensors"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"

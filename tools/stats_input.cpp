@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "data/csv.h"
-#include "tensor/error.h"
-#include "tensor/split_list.h"
+#include "base/csv.h"
+#include "base/error.h"
+#include "base/split_list.h"
 
 namespace ctcscope::cli {
 
@@ -34,9 +34,9 @@ bool to_number(const std::string& field, double& out) {
 }  // namespace
 
 std::vector<double> read_number_column(const std::string& path, int column) {
-  CTC_CHECK(column >= 1, "column must be 1 or more, got ", column);
+  CTC_CHECK_INPUT(column >= 1, "column must be 1 or more, got ", column);
   std::ifstream in(path, std::ios::binary);
-  CTC_CHECK(in.good(), path, ": cannot open");
+  CTC_CHECK_INPUT(in.good(), path, ": cannot open");
   std::stringstream ss;
   ss << in.rdbuf();
   std::vector<double> values;
@@ -46,8 +46,8 @@ std::vector<double> read_number_column(const std::string& path, int column) {
     if (row.fields.size() == 1 && trim(row.fields[0]).empty()) continue;
     const bool header_allowed = first;
     first = false;
-    CTC_CHECK(static_cast<int>(row.fields.size()) >= column, path, ":", row.line, ": column ", column,
-              " asked for, the line has ", row.fields.size());
+    CTC_CHECK_INPUT(static_cast<int>(row.fields.size()) >= column, path, ":", row.line, ": column ", column,
+                    " asked for, the line has ", row.fields.size());
     const std::string& field = row.fields[static_cast<std::size_t>(column - 1)];
     double v;
     if (to_number(field, v)) {
@@ -56,7 +56,7 @@ std::vector<double> read_number_column(const std::string& path, int column) {
       CTC_FAIL(path, ":", row.line, ": '", trim(field), "' in column ", column, " is not a finite number");
     }
   }
-  CTC_CHECK(!values.empty(), path, ": no numbers found in column ", column);
+  CTC_CHECK_INPUT(!values.empty(), path, ": no numbers found in column ", column);
   return values;
 }
 
@@ -64,7 +64,7 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
   std::vector<double> values;
   for (const std::string& field : split_list(text)) {
     double v;
-    CTC_CHECK(to_number(field, v), what, ": item ", values.size() + 1, " '", trim(field), "' is not a finite number");
+    CTC_CHECK_INPUT(to_number(field, v), what, ": item ", values.size() + 1, " '", trim(field), "' is not a finite number");
     values.push_back(v);
   }
   return values;

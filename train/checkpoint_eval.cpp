@@ -8,8 +8,9 @@
 
 #include "data/image_file.h"
 #include "models/checkpoint.h"
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/json_writer.h"
 #include "train/run_data.h"
 #include "train/train_config.h"
 
@@ -53,8 +54,8 @@ CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::strin
 }
 
 void check_finite(const Predictions& p, const std::string& checkpoint) {
-  CTC_CHECK(p.nonfinite == 0, checkpoint, ": the model's outputs are NaN or infinite for ", p.nonfinite,
-            " cells (first: ", p.first_nonfinite, "); the weights are damaged or diverged");
+  CTC_CHECK_INPUT(p.nonfinite == 0, checkpoint, ": the model's outputs are NaN or infinite for ", p.nonfinite,
+                  " cells (first: ", p.first_nonfinite, "); the weights are damaged or diverged");
 }
 
 // The trainer writes classes {leukocyte, ctc}: logit 1 is the CTC score. A
@@ -89,7 +90,7 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
     data = load_run_data(dataset_dir, split_file, 0, 0);
     indices = data.test;
   }
-  CTC_CHECK(!indices.empty(), split_file.empty() ? dataset_dir : split_file, ": no cells to evaluate");
+  CTC_CHECK_INPUT(!indices.empty(), split_file.empty() ? dataset_dir : split_file, ": no cells to evaluate");
   const auto items = evaluation_items(data.manifest.cells, indices, e.ablation);
   for (const auto& item : items) e.cell_ids.push_back(data.manifest.cells[static_cast<std::size_t>(item.cell)].cell_id);
   PredictOptions po;
@@ -106,7 +107,7 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
 Manifest folder_manifest(const std::string& folder) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  CTC_CHECK(fs::is_directory(folder, ec), folder, ": not a folder");
+  CTC_CHECK_INPUT(fs::is_directory(folder, ec), folder, ": not a folder");
   Manifest m;
   m.root = folder;
   std::vector<std::string> names;
@@ -119,9 +120,9 @@ Manifest folder_manifest(const std::string& folder) {
     if (stem.size() >= 5 && stem.substr(stem.size() - 5) == "_dapi") continue;
     names.push_back(name);
   }
-  CTC_CHECK(!ec, folder, ": cannot list the folder: ", ec.message());
+  CTC_CHECK_INPUT(!ec, folder, ": cannot list the folder: ", ec.message());
   std::sort(names.begin(), names.end());
-  CTC_CHECK(!names.empty(), folder, ": no .png, .tif or .tiff images (other than *_dapi.*) to predict");
+  CTC_CHECK_INPUT(!names.empty(), folder, ": no .png, .tif or .tiff images (other than *_dapi.*) to predict");
   for (const auto& name : names) {
     CellRecord c;
     std::string id = name.substr(0, name.find_last_of('.'));
@@ -163,22 +164,30 @@ CellPredictions predict_cells(const std::string& checkpoint, const Manifest& man
 }
 
 std::string checkpoint_eval_json(const CheckpointEval& e) {
-  std::ostringstream s;
-  s.precision(10);
   const Metrics& m = e.metrics;
-  s << "{\n  \"checkpoint\": " << json_quote(e.checkpoint) << ",\n  \"architecture\": " << json_quote(e.architecture)
-    << ",\n  \"ablation\": " << json_quote(ablation_name(e.ablation)) << ",\n  \"threshold\": " << e.threshold
-    << ",\n  \"n\": " << m.n << ",\n  \"accuracy\": " << m.accuracy << ",\n  \"macro_precision\": "
-    << m.macro_precision << ",\n  \"macro_recall\": " << m.macro_recall << ",\n  \"macro_f1\": " << m.macro_f1
-    << ",\n  \"sensitivity\": " << m.sensitivity << ",\n  \"specificity\": " << m.specificity
-    << ",\n  \"roc_auc\": " << (std::isnan(e.auc) ? 0.0 : e.auc) << ",\n  \"confusion\": [";
-  for (std::size_t t = 0; t < m.confusion.size(); ++t) {
-    s << (t ? ", [" : "[");
-    for (std::size_t p = 0; p < m.confusion[t].size(); ++p) s << (p ? ", " : "") << m.confusion[t][p];
-    s << "]";
+  JsonWriter w;
+  w.begin_object();
+  w.key("checkpoint").string(e.checkpoint);
+  w.key("architecture").string(e.architecture);
+  w.key("ablation").string(ablation_name(e.ablation));
+  w.key("threshold").number(e.threshold);
+  w.key("n").integer(m.n);
+  w.key("accuracy").number(m.accuracy);
+  w.key("macro_precision").number(m.macro_precision);
+  w.key("macro_recall").number(m.macro_recall);
+  w.key("macro_f1").number(m.macro_f1);
+  w.key("sensitivity").number(m.sensitivity);
+  w.key("specificity").number(m.specificity);
+  w.key("roc_auc").number(e.auc);  // null where undefined (one class only), never a made-up 0
+  w.key("confusion").begin_array();
+  for (const auto& row : m.confusion) {
+    w.begin_array();
+    for (std::int64_t count : row) w.integer(count);
+    w.end_array();
   }
-  s << "]\n}\n";
-  return s.str();
+  w.end_array();
+  w.end_object();
+  return w.str();
 }
 
 }  // namespace ctcscope

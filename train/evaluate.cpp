@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "data/loader.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -78,7 +78,8 @@ std::string metrics_table(const Metrics& m, double auc) {
   row("macro F1", m.macro_f1);
   row("CTC sensitivity", m.sensitivity);
   row("CTC specificity", m.specificity);
-  if (!std::isnan(auc)) row("ROC AUC", auc);
+  std::snprintf(buf, sizeof buf, "  %-22s %s\n", "ROC AUC", roc_auc_text(auc).c_str());
+  out += buf;
   auto c = [&](std::size_t t, std::size_t p) {
     return static_cast<long long>(m.confusion.size() > t && m.confusion[t].size() > p ? m.confusion[t][p] : 0);
   };

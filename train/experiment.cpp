@@ -7,12 +7,12 @@
 #include <map>
 #include <sstream>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "eval/report.h"
 #include "eval/statistics.h"
 #include "models/registry.h"
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/error.h"
+#include "base/json.h"
 #include "train/checkpoint_eval.h"
 #include "train/enum_names.h"
 #include "train/weights_files.h"
@@ -47,7 +47,7 @@ RunStatus recorded_status(const std::string& run_json) {
 
 double get_number(const JsonValue& v, const char* key, const std::string& path) {
   const JsonValue* m = v.find(key);
-  CTC_CHECK(m && m->is_number(), path, ": missing number '", key, "'");
+  CTC_CHECK_INPUT(m && m->is_number(), path, ": missing number '", key, "'");
   return m->as_number();
 }
 
@@ -61,7 +61,8 @@ void read_test_metrics(const std::string& path, ExperimentRun& r) {
   r.test.macro_f1 = get_number(v, "macro_f1", path);
   r.test.sensitivity = get_number(v, "sensitivity", path);
   r.test.specificity = get_number(v, "specificity", path);
-  r.auc = get_number(v, "roc_auc", path);
+  const JsonValue* auc = v.find("roc_auc");  // null where undefined (one class only)
+  r.auc = auc && auc->is_null() ? std::nan("") : get_number(v, "roc_auc", path);
 }
 
 
@@ -71,7 +72,7 @@ const char* experiment_grid_name(ExperimentGrid grid) { return enum_name(kGridNa
 ExperimentGrid experiment_grid_from_name(const std::string& name) { return enum_from_name(kGridNames, name); }
 
 std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vector<std::string>* notes) {
-  CTC_CHECK(o.seeds >= 1, "experiment needs at least 1 seed");
+  CTC_CHECK_INPUT(o.seeds >= 1, "experiment needs at least 1 seed");
   std::vector<std::pair<std::string, Ablation>> configs;
   if (o.grid == ExperimentGrid::ablations) {
     for (Ablation a : all_ablations()) configs.emplace_back(o.base.model, a);
@@ -84,7 +85,7 @@ std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vect
       }
     }
     for (const auto& m : models) {
-      CTC_CHECK(is_model_name(m), "unknown model '", m, "' (see ctcscope models)");
+      CTC_CHECK_INPUT(is_model_name(m), "unknown model '", m, "' (see ctcscope models)");
       configs.emplace_back(m, kDefaultAblation);
     }
   }
@@ -131,7 +132,7 @@ ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& c
     const bool resume = file_exists(paths.config());
     TrainOutcome out = train_run(c, resume, command_line, hooks_for ? hooks_for(r) : TrainHooks{});
     r.status = out.status;
-    CTC_CHECK(run_finished(out.status), r.run_dir, ": ", out.message);
+    CTC_CHECK_INPUT(run_finished(out.status), r.run_dir, ": ", out.message);
     CheckpointEval e = evaluate_checkpoint(paths.best(), c.dataset_dir, paths.split());
     write_file_atomic(test_json, checkpoint_eval_json(e));
     r.test = e.metrics;

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "data/image_file.h"
-#include "tensor/atomic_file.h"
-#include "tensor/error.h"
+#include "base/atomic_file.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -29,8 +29,8 @@ std::string mib(std::uint64_t bytes) {
 
 DiskSpace disk_space(const std::string& dir) {
   struct statvfs s {};
-  CTC_CHECK(::statvfs(dir.c_str(), &s) == 0, dir, ": cannot read the file system's free space: ",
-            std::strerror(errno));
+  CTC_CHECK_INPUT(::statvfs(dir.c_str(), &s) == 0, dir, ": cannot read the file system's free space: ",
+                  std::strerror(errno));
   DiskSpace out;
   out.available_bytes = static_cast<std::uint64_t>(s.f_bavail) * static_cast<std::uint64_t>(s.f_frsize);
   out.read_only = (s.f_flag & ST_RDONLY) != 0;
@@ -46,10 +46,10 @@ std::uint64_t training_output_bytes(std::int64_t state_dict_bytes, std::int64_t 
 void check_output_folder(const std::string& dir, std::uint64_t bytes_needed,
                          const std::function<DiskSpace(const std::string&)>& space) {
   const DiskSpace s = space(dir);
-  CTC_CHECK(!s.read_only, dir, ": the output folder is on a read-only file system; choose another --out");
-  CTC_CHECK(s.available_bytes >= bytes_needed, dir, ": the run needs about ", mib(bytes_needed),
-            " for its checkpoints and reports, but the file system has ", mib(s.available_bytes),
-            " free; free some space or choose another --out");
+  CTC_CHECK_INPUT(!s.read_only, dir, ": the output folder is on a read-only file system; choose another --out");
+  CTC_CHECK_INPUT(s.available_bytes >= bytes_needed, dir, ": the run needs about ", mib(bytes_needed),
+                  " for its checkpoints and reports, but the file system has ", mib(s.available_bytes),
+                  " free; free some space or choose another --out");
   // Permissions, quotas and odd mounts: only a real write tells.
   const std::string probe = (std::filesystem::path(dir) / ".ctcscope_write_probe").string();
   try {

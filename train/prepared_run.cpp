@@ -4,13 +4,13 @@
 #include <cstdio>
 
 #include "data/cell_image.h"
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "kernels/gpu_math.h"
 #include "models/registry.h"
 #include "models/weight_import.h"
 #include "tensor/device.h"
-#include "tensor/error.h"
-#include "tensor/sha256.h"
+#include "base/error.h"
+#include "base/sha256.h"
 #include "train/preflight.h"
 
 namespace ctcscope {

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <utility>
 
-#include "data/csv.h"
-#include "data/file_util.h"
-#include "tensor/error.h"
+#include "base/csv.h"
+#include "base/file_util.h"
+#include "base/error.h"
 #include "tensor/random.h"
 
 namespace ctcscope {
@@ -31,8 +31,8 @@ std::set<std::string> split_file_ids(const std::string& path) {
   auto rows = csv_parse(read_file_bytes(path), path);
   std::set<std::string> ids;
   for (const auto& row : rows) {
-    CTC_CHECK(row.fields.size() == 2, path, ":", row.line, ": expected 2 columns (cell_id,split), found ",
-              row.fields.size());
+    CTC_CHECK_INPUT(row.fields.size() == 2, path, ":", row.line, ": expected 2 columns (cell_id,split), found ",
+                    row.fields.size());
     if (row.line == 1 && row.fields[0] == "cell_id") continue;
     ids.insert(row.fields[0]);
   }
@@ -79,7 +79,7 @@ RunData load_run_data(const std::string& dataset_dir, const std::string& split, 
   RunData d;
   d.manifest = read_manifest(dataset_dir);
   d.manifest_cells = static_cast<std::int64_t>(d.manifest.cells.size());
-  CTC_CHECK(!d.manifest.cells.empty(), dataset_dir, "/", kManifestFile, ": the manifest lists no cells");
+  CTC_CHECK_INPUT(!d.manifest.cells.empty(), dataset_dir, "/", kManifestFile, ": the manifest lists no cells");
   const SplitKind kind = split_kind(split);
   if (kind != SplitKind::file) {
     d.manifest.cells = subsample_cells(d.manifest.cells, max_cells, split_seed);
@@ -113,9 +113,9 @@ RunData load_run_data(const std::string& dataset_dir, const std::string& split, 
   // to tell them apart; say so instead of training a constant classifier.
   std::size_t train_ctc = 0;
   for (std::int64_t k : d.train) train_ctc += d.manifest.cells[static_cast<std::size_t>(k)].label == CellLabel::ctc;
-  CTC_CHECK(train_ctc > 0 && train_ctc < d.train.size(), dataset_dir, "/", kManifestFile, ": the training split (",
-            split, ") has ", train_ctc, " ctc and ", d.train.size() - train_ctc,
-            " leukocyte cells; training needs cells of both classes");
+  CTC_CHECK_INPUT(train_ctc > 0 && train_ctc < d.train.size(), dataset_dir, "/", kManifestFile, ": the training split (",
+                  split, ") has ", train_ctc, " ctc and ", d.train.size() - train_ctc,
+                  " leukocyte cells; training needs cells of both classes");
   return d;
 }
 

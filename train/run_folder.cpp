@@ -6,10 +6,11 @@
 #include <filesystem>
 #include <sstream>
 
-#include "data/csv.h"
-#include "data/file_util.h"
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/csv.h"
+#include "base/error.h"
+#include "base/file_util.h"
+#include "base/json.h"
+#include "base/json_writer.h"
 #include "train/enum_names.h"
 
 namespace ctcscope {
@@ -46,14 +47,14 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochRow>& row
 
 std::vector<EpochRow> read_metrics_csv(const std::string& path) {
   auto rows = csv_parse(read_file_bytes(path), path);
-  CTC_CHECK(!rows.empty(), path, ": empty, expected the header '", kMetricsHeader, "'");
-  CTC_CHECK(csv_line(rows[0].fields) == std::string(kMetricsHeader) + "\n", path, ":1: expected the header '",
-            kMetricsHeader, "'");
+  CTC_CHECK_INPUT(!rows.empty(), path, ": empty, expected the header '", kMetricsHeader, "'");
+  CTC_CHECK_INPUT(csv_line(rows[0].fields) == std::string(kMetricsHeader) + "\n", path, ":1: expected the header '",
+                  kMetricsHeader, "'");
   std::vector<EpochRow> out;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& f = rows[i].fields;
     const int line = rows[i].line;
-    CTC_CHECK(f.size() == 9, path, ":", line, ": expected 9 columns, found ", f.size());
+    CTC_CHECK_INPUT(f.size() == 9, path, ":", line, ": expected 9 columns, found ", f.size());
     EpochRow r;
     r.epoch = static_cast<std::int64_t>(parse_double(f[0], path, line));
     r.train_loss = parse_double(f[1], path, line);
@@ -81,33 +82,29 @@ const char* run_status_name(RunStatus status) { return enum_name(kRunStatusNames
 RunStatus run_status_from_name(const std::string& name) { return enum_from_name(kRunStatusNames, name); }
 
 void write_run_record(const std::string& path, const RunRecord& r) {
-  std::ostringstream s;
-  auto str = [&](const char* key, const std::string& v, bool last = false) {
-    s << "  " << json_quote(key) << ": " << json_quote(v) << (last ? "\n" : ",\n");
-  };
-  auto num = [&](const char* key, const std::string& v) { s << "  " << json_quote(key) << ": " << v << ",\n"; };
-  s << "{\n";
-  str("status", run_status_name(r.status));
-  str("message", r.message);
-  str("software_version", r.software_version);
-  str("command_line", r.command_line);
-  str("start_time", r.start_time);
-  str("end_time", r.end_time);
-  str("dataset_dir", r.dataset_dir);
-  str("manifest_sha256", r.manifest_sha256);
-  num("manifest_cells", std::to_string(r.manifest_cells));
-  num("run_cells", std::to_string(r.run_cells));
-  str("weights_file", r.weights_file);
-  str("weights_sha256", r.weights_sha256);
-  num("epochs_completed", std::to_string(r.epochs_completed));
-  num("best_epoch", std::to_string(r.best_epoch));
-  num("best_val_macro_f1", fmt(r.best_val_macro_f1));
-  num("train_seconds", fmt(r.train_seconds));
-  num("threads", std::to_string(r.threads));
-  str("arithmetic", r.arithmetic);
-  str("best_sha256", r.best_sha256, true);
-  s << "}\n";
-  write_file_atomic(path, s.str());
+  JsonWriter w;
+  w.begin_object();
+  w.key("status").string(run_status_name(r.status));
+  w.key("message").string(r.message);
+  w.key("software_version").string(r.software_version);
+  w.key("command_line").string(r.command_line);
+  w.key("start_time").string(r.start_time);
+  w.key("end_time").string(r.end_time);
+  w.key("dataset_dir").string(r.dataset_dir);
+  w.key("manifest_sha256").string(r.manifest_sha256);
+  w.key("manifest_cells").integer(r.manifest_cells);
+  w.key("run_cells").integer(r.run_cells);
+  w.key("weights_file").string(r.weights_file);
+  w.key("weights_sha256").string(r.weights_sha256);
+  w.key("epochs_completed").integer(r.epochs_completed);
+  w.key("best_epoch").integer(r.best_epoch);
+  w.key("best_val_macro_f1").number(r.best_val_macro_f1);
+  w.key("train_seconds").number(r.train_seconds);
+  w.key("threads").integer(r.threads);
+  w.key("arithmetic").string(r.arithmetic);
+  w.key("best_sha256").string(r.best_sha256);
+  w.end_object();
+  write_file_atomic(path, w.str());
 }
 
 std::string utc_now_iso() {
@@ -127,7 +124,7 @@ bool file_exists(const std::string& path) {
 void make_dirs(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
-  CTC_CHECK(!ec, path, ": cannot create the folder: ", ec.message());
+  CTC_CHECK_INPUT(!ec, path, ": cannot create the folder: ", ec.message());
 }
 
 }  // namespace ctcscope

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "eval/plot.h"
 #include "eval/report.h"
 #include "train/run_folder.h"
@@ -43,8 +43,7 @@ std::vector<std::string> write_run_report(const std::string& out_dir, const Chec
   report.images(images);
   report.heading("Metrics");
   report.preformatted(metrics_summary(e.metrics));
-  std::snprintf(line, sizeof line, "ROC AUC %.4f", e.auc);
-  report.paragraph(line);
+  report.paragraph("ROC AUC " + roc_auc_text(e.auc));
   const std::string html = out_dir + "/report.html";
   write_file_atomic(html, report.html());
   written.push_back(html);

@@ -1,8 +1,8 @@
 // TrainConfig as JSON, and its checks, both following the option table.
 #include "train/train_config.h"
 
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/error.h"
+#include "base/json.h"
 #include "train/enum_names.h"
 #include "train/train_options.h"
 

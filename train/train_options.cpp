@@ -5,7 +5,7 @@
 #include <climits>
 #include <sstream>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 #include "models/registry.h"
 #include "train/enum_names.h"

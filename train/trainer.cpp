@@ -9,8 +9,8 @@
 #include <optional>
 #include <sstream>
 
+#include "base/sha256.h"
 #include "kernels/gpu_math.h"
-#include "tensor/sha256.h"
 #include "train/prepared_run.h"
 
 namespace ctcscope {

@@ -5,8 +5,8 @@
 #include <map>
 
 #include "models/checkpoint.h"
-#include "tensor/error.h"
-#include "tensor/state_dict.h"
+#include "base/error.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 
@@ -20,7 +20,7 @@ std::string exact(double v) {
 
 const std::string& need(const Metadata& m, const char* key, const std::string& path) {
   auto it = m.find(key);
-  CTC_CHECK(it != m.end(), path, ": training state metadata has no '", key, "'");
+  CTC_CHECK_INPUT(it != m.end(), path, ": training state metadata has no '", key, "'");
   return it->second;
 }
 
@@ -72,30 +72,30 @@ TrainingState load_training_state(const std::string& path, Module& model, AdamW&
   SafetensorsContents contents = read_safetensors(path);
   const Metadata& m = contents.metadata;
   auto format = m.find("format");
-  CTC_CHECK(format != m.end() && format->second == kTrainingStateFormat, path,
-            ": not a ctcscope training state (metadata format '", kTrainingStateFormat, "' missing)");
-  CTC_CHECK(need_int(m, "format_version", path) == 1, path, ": unsupported training state format version ",
-            need(m, "format_version", path));
+  CTC_CHECK_INPUT(format != m.end() && format->second == kTrainingStateFormat, path,
+                  ": not a ctcscope training state (metadata format '", kTrainingStateFormat, "' missing)");
+  CTC_CHECK_INPUT(need_int(m, "format_version", path) == 1, path, ": unsupported training state format version ",
+                  need(m, "format_version", path));
   const std::string actual = checkpoint_payload_sha256(contents.tensors);
-  CTC_CHECK(actual == need(m, "payload_sha256", path), path, ": tensor payload sha256 ", actual,
-            " differs from the recorded one: the file was altered or damaged");
+  CTC_CHECK_INPUT(actual == need(m, "payload_sha256", path), path, ": tensor payload sha256 ", actual,
+                  " differs from the recorded one: the file was altered or damaged");
 
   std::map<std::string, const Tensor*> by_name;
   for (const auto& e : contents.tensors) by_name[e.name] = &e.tensor;
   auto copy_into = [&](const std::string& name, Tensor& dst) {
     auto it = by_name.find(name);
-    CTC_CHECK(it != by_name.end(), path, ": training state lacks '", name, "'");
+    CTC_CHECK_INPUT(it != by_name.end(), path, ": training state lacks '", name, "'");
     const Tensor& src = *it->second;
-    CTC_CHECK(src.shape() == dst.shape() && src.dtype() == dst.dtype(), path, ": '", name, "' is ", src.describe(),
-              ", the run expects ", dst.describe());
+    CTC_CHECK_INPUT(src.shape() == dst.shape() && src.dtype() == dst.dtype(), path, ": '", name, "' is ", src.describe(),
+                    ", the run expects ", dst.describe());
     dst.copy_from(src);
   };
   // Check everything before changing anything.
   for (auto& [name, t] : model.state_dict()) {
     auto it = by_name.find("model." + name);
-    CTC_CHECK(it != by_name.end(), path, ": training state lacks 'model.", name, "'");
-    CTC_CHECK(it->second->shape() == t->shape(), path, ": 'model.", name, "' has shape ",
-              it->second->shape_str(), ", the model expects ", t->shape_str());
+    CTC_CHECK_INPUT(it != by_name.end(), path, ": training state lacks 'model.", name, "'");
+    CTC_CHECK_INPUT(it->second->shape() == t->shape(), path, ": 'model.", name, "' has shape ",
+                    it->second->shape_str(), ", the model expects ", t->shape_str());
   }
   for (auto& [name, t] : model.state_dict()) copy_into("model." + name, *t);
   for (auto& [name, t] : optimizer.state()) copy_into("optim." + name, *t);

@@ -7,8 +7,8 @@
 #include <system_error>
 
 #include "models/registry.h"
-#include "tensor/error.h"
-#include "tensor/split_list.h"
+#include "base/error.h"
+#include "base/split_list.h"
 
 namespace ctcscope {
 
@@ -38,7 +38,7 @@ std::string file_in_folder(const std::string& dir, const std::string& model, std
     const std::string name = e.path().filename().string();
     if (e.is_regular_file() && is_weights_file_name(name, model)) found.push_back(e.path().string());
   }
-  CTC_CHECK(!ec, dir, ": cannot list the folder: ", ec.message());
+  CTC_CHECK_INPUT(!ec, dir, ": cannot list the folder: ", ec.message());
   std::sort(found.begin(), found.end());
   const std::string published = published_weights_name(model);
   if (found.empty()) {
@@ -62,12 +62,12 @@ std::map<std::string, std::string> parse_pairs(const std::string& spec, const st
   std::map<std::string, std::string> files;
   for (const std::string& item : split_list(spec)) {
     const std::size_t eq = item.find('=');
-    CTC_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < item.size(), "--weights: '", item,
-              "' is not MODEL=FILE");
+    CTC_CHECK_INPUT(eq != std::string::npos && eq > 0 && eq + 1 < item.size(), "--weights: '", item,
+                    "' is not MODEL=FILE");
     const std::string model = item.substr(0, eq);
-    CTC_CHECK(std::find(models.begin(), models.end(), model) != models.end(), "--weights: '", model,
-              "' is not among the models to train (", join(models), ")");
-    CTC_CHECK(files.emplace(model, item.substr(eq + 1)).second, "--weights: ", model, " is named twice");
+    CTC_CHECK_INPUT(std::find(models.begin(), models.end(), model) != models.end(), "--weights: '", model,
+                    "' is not among the models to train (", join(models), ")");
+    CTC_CHECK_INPUT(files.emplace(model, item.substr(eq + 1)).second, "--weights: ", model, " is named twice");
   }
   return files;
 }
@@ -108,9 +108,9 @@ std::map<std::string, std::string> weights_files(const std::string& spec, const 
       else problems.push_back(problem);
     }
   } else {
-    CTC_CHECK(fs::exists(spec, ec), spec, ": weights file or folder not found");
-    CTC_CHECK(models.size() == 1, "--weights ", spec, ": one file for ", models.size(), " models (", join(models),
-              "); give a folder holding a file per model, or MODEL=FILE,...");
+    CTC_CHECK_INPUT(fs::exists(spec, ec), spec, ": weights file or folder not found");
+    CTC_CHECK_INPUT(models.size() == 1, "--weights ", spec, ": one file for ", models.size(), " models (", join(models),
+                    "); give a folder holding a file per model, or MODEL=FILE,...");
     files[models.front()] = spec;
   }
   for (const auto& [m, file] : files) {

@@ -19,7 +19,7 @@ namespace ctcscope::cuda {
 
 enum class ConvPass : std::uint8_t { forward, backward_data, backward_filter };
 
-// Everything that changes which algorithm is valid, fast or exact (STYLE.md):
+// Everything that changes which algorithm is valid, fast or exact (docs/style.md):
 // shapes, stride, padding, dilation, groups, dtype, math mode, determinism.
 struct ConvKey {
   ConvPass pass;

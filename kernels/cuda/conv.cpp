@@ -1,7 +1,7 @@
 // Convolutions on the GPU through cuDNN: descriptors built per call, the
 // algorithm chosen once per shape (cudnnGet*Algorithm_v7 heuristics, which
 // run nothing, so dw is never overwritten while choosing) and cached in the
-// DeviceContext under the key STYLE.md names. Deterministic mode keeps only
+// DeviceContext under the key docs/style.md names. Deterministic mode keeps only
 // CUDNN_DETERMINISTIC algorithms; strict fp32 runs with CUDNN_FMA_MATH and
 // passes over the entries that need the tensor cores. A candidate that cuDNN
 // then refuses (NOT_SUPPORTED, asking its workspace or running) gives way to

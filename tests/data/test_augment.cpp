@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "data/augment.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "data/expansion.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

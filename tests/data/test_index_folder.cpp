@@ -9,7 +9,7 @@
 
 #include "data/index_folder.h"
 #include "data/manifest.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -8,11 +8,11 @@
 #include <fstream>
 #include <string>
 
-#include "data/csv.h"
-#include "data/file_util.h"
+#include "base/csv.h"
+#include "base/file_util.h"
 #include "data/manifest.h"
-#include "tensor/error.h"
-#include "tensor/sha256.h"
+#include "base/error.h"
+#include "base/sha256.h"
 
 namespace ctcscope {
 namespace {

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "data/png.h"
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tensor/random.h"
 
 namespace ctcscope {

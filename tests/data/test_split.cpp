@@ -10,7 +10,7 @@
 #include <set>
 
 #include "data/split.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "data/png.h"
 #include "data/synth.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {

@@ -20,7 +20,7 @@
 #include "data/png.h"
 #include "data/tiff.h"
 #include "tests/support/test_util.h"
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tensor/random.h"
 
 namespace ctcscope {

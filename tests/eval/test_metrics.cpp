@@ -8,7 +8,7 @@
 
 #include "eval/metrics.h"
 #include "tests/support/test_util.h"
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {
@@ -146,6 +146,15 @@ TEST(Roc, PerfectInvertedAndOneClass) {
   EXPECT_DOUBLE_EQ(roc_auc({0, 1, 0, 1}, {0.5, 0.5, 0.5, 0.5}), 0.5);
   EXPECT_TRUE(std::isnan(roc_auc({1, 1}, {0.2, 0.3})));
   test::expect_error_containing([] { roc_curve({0, 2}, {0.1, 0.2}); }, "index 1");
+}
+
+// An undefined AUC (one class) is shown as "n/a" with the reason, never a number.
+TEST(Roc, AucTextSaysNaWithTheReasonWhenUndefined) {
+  const double one_class = roc_auc({1, 1, 1}, {0.2, 0.5, 0.9});
+  ASSERT_TRUE(std::isnan(one_class));
+  EXPECT_EQ(roc_auc_text(one_class), "n/a (the cells are all of one class)");
+  EXPECT_EQ(roc_auc_text(0.91234), "0.9123");
+  EXPECT_EQ(roc_auc_text(0.91234, 2), "0.91");
 }
 
 TEST(MeanStd, SampleStdAndSmallN) {

@@ -4,9 +4,12 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
+#include "data/png.h"
 #include "eval/plot.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -67,6 +70,33 @@ TEST(Plot, Roc) {
   }
   EXPECT_TRUE(red);
   maybe_save(r, "roc.png");
+}
+
+// save_png goes through AtomicFile: a temporary name of its own (the old
+// fixed "PATH.tmp" blocked by a folder of that name made it fail), nothing
+// left beside the file, and data/'s reader gets the raster's pixels back.
+TEST(Plot, SavePngWritesThroughAtomicFileAndReadsBack) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::fresh_test_dir("ctcscope_test_plot");
+  const std::string path = (dir / "confusion.png").string();
+  fs::create_directory(path + ".tmp");
+  const Raster r = confusion_matrix_plot({{85, 5}, {3, 7}});
+  save_png(path, r);
+  fs::remove(path + ".tmp");
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) files += entry.path().filename() != "confusion.png" ? 100 : 1;
+  EXPECT_EQ(files, 1) << "a temporary file was left in " << dir;
+  const Image back = read_png(path);
+  ASSERT_EQ(back.channels, 3);
+  ASSERT_EQ(back.width, r.width);
+  ASSERT_EQ(back.height, r.height);
+  for (int y = 0; y < r.height; y += 7) {
+    for (int x = 0; x < r.width; x += 5) {
+      const Rgb c = r.at(x, y);
+      ASSERT_EQ(std::lround(back.at(0, y, x) * 255), c.r) << x << "," << y;
+      ASSERT_EQ(std::lround(back.at(2, y, x) * 255), c.b) << x << "," << y;
+    }
+  }
 }
 
 }  // namespace

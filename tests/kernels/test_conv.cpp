@@ -1,5 +1,5 @@
-// 2-D convolution on the CPU: forward against a naive seven-loop reference in
-// double, backward against central differences, assign/accumulate semantics,
+// 2-D convolution on the CPU: forward against the plain double reference
+// (kernels/reference/), backward against central differences, assign/accumulate semantics,
 // thread-count independence, and the entry point's argument errors.
 // Shapes are awkward on purpose: odd H and W, every stride/padding/groups case.
 #include <cmath>
@@ -9,6 +9,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/cpu/context.h"
+#include "kernels/reference/reference.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {
@@ -20,36 +21,6 @@ namespace tol = test::tol;
 // f32 against f64 of the same convolution: each output sums C/g*R*S (up to
 // ~150 here) products of unit normals in fp32, so rounding reaches ~1e-5.
 constexpr Tolerance kConvFp32{1e-4, 1e-4};
-
-// y[n,k,p,q] = sum_{c,r,s} x[n, g*C/G + c, p*sh - ph + r*dh, q*sw - pw + s*dw] * w[k,c,r,s],
-// with g = k / (K/G) and zero outside the image. Written as plainly as possible.
-Tensor naive_conv(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
-  const Shape ys = conv2d_output_shape(x.shape(), w.shape(), p);
-  const std::int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  const std::int64_t K = w.size(0), R = w.size(2), S = w.size(3), P = ys[2], Q = ys[3];
-  const std::int64_t Cg = C / p.groups, Kg = K / p.groups;
-  Tensor y = Tensor::zeros(ys, DType::f64);
-  const double* px = x.data<double>();
-  const double* pw = w.data<double>();
-  double* py = y.data<double>();
-  for (std::int64_t n = 0; n < N; ++n)
-    for (std::int64_t k = 0; k < K; ++k)
-      for (std::int64_t op = 0; op < P; ++op)
-        for (std::int64_t oq = 0; oq < Q; ++oq) {
-          double sum = 0;
-          for (std::int64_t c = 0; c < Cg; ++c)
-            for (std::int64_t r = 0; r < R; ++r)
-              for (std::int64_t s = 0; s < S; ++s) {
-                const std::int64_t ih = op * p.stride_h - p.pad_h + r * p.dilation_h;
-                const std::int64_t iw = oq * p.stride_w - p.pad_w + s * p.dilation_w;
-                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                const std::int64_t ci = (k / Kg) * Cg + c;
-                sum += px[((n * C + ci) * H + ih) * W + iw] * pw[((k * Cg + c) * R + r) * S + s];
-              }
-          py[((n * K + k) * P + op) * Q + oq] = sum;
-        }
-  return y;
-}
 
 struct ConvCase {
   const char* name;
@@ -122,7 +93,7 @@ class Conv2dCpu : public ::testing::TestWithParam<ConvCase> {
 };
 
 TEST_P(Conv2dCpu, ForwardMatchesNaive) {
-  test::expect_close(forward(x_, w_), naive_conv(x_, w_, GetParam().p), tol::kDouble, "y");
+  test::expect_close(forward(x_, w_), reference::conv2d_forward(x_, w_, GetParam().p), tol::kDouble, "y");
 }
 
 TEST_P(Conv2dCpu, ForwardF32MatchesF64) {
@@ -235,7 +206,7 @@ TEST_P(Conv2dCpuLayer, ThreadCountAndRepeatability) {
   test::expect_close(again.dx, two.dx, kSameBits, "dx again");
   test::expect_close(again.dw, two.dw, kSameBits, "dw again");
   // And the f32 forward is still the convolution.
-  test::expect_close(two.y, naive_conv(x, w, c.p), kConvFp32, "y vs naive");
+  test::expect_close(two.y, reference::conv2d_forward(x, w, c.p), kConvFp32, "y vs reference");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCpuLayer, ::testing::ValuesIn(kLayerCases),

@@ -22,8 +22,8 @@
 #include "models/registry.h"
 #include "optim/adamw.h"
 #include "models/weight_import.h"
-#include "tensor/state_dict.h"
-#include "tensor/sha256.h"
+#include "formats/state_dict.h"
+#include "base/sha256.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {

@@ -20,7 +20,7 @@
 #include "models/registry.h"
 #include "models/weight_import.h"
 #include "optim/adamw.h"
-#include "tensor/sha256.h"
+#include "base/sha256.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {

@@ -10,13 +10,13 @@
 
 #include <unistd.h>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "data/png.h"
 #include "data/synth.h"
 #include "data/tiff.h"
 #include "models/checkpoint.h"
 #include "models/registry.h"
-#include "tensor/state_dict.h"
+#include "formats/state_dict.h"
 #include "tests/support/process.h"
 
 namespace ctcscope {

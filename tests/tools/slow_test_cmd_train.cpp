@@ -4,11 +4,11 @@
 
 #include <filesystem>
 
-#include "data/csv.h"
-#include "data/file_util.h"
+#include "base/csv.h"
+#include "base/file_util.h"
 #include "models/registry.h"
-#include "tensor/json.h"
-#include "tensor/state_dict.h"
+#include "base/json.h"
+#include "formats/state_dict.h"
 #include "tests/support/test_util.h"
 #include "tests/train/train_fixture.h"
 #include "tools/commands.h"

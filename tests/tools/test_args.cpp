@@ -1,7 +1,7 @@
 // The command-line parser: values, flags, defaults, and clear errors.
 #include <gtest/gtest.h>
 
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tools/args.h"
 
 namespace ctcscope::cli {

@@ -12,7 +12,7 @@
 #include "models/resnet.h"
 #include "optim/adamw.h"
 #include "tensor/random.h"
-#include "tensor/state_dict.h"
+#include "formats/state_dict.h"
 #include "tests/support/test_util.h"
 #include "tools/commands.h"
 

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <map>
 
-#include "data/file_util.h"
-#include "tensor/state_dict.h"
+#include "base/file_util.h"
+#include "formats/state_dict.h"
 #include "tests/support/process.h"
 #include "tests/support/test_util.h"
 #include "tests/train/train_fixture.h"

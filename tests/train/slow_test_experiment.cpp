@@ -7,11 +7,11 @@
 
 #include <filesystem>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "models/registry.h"
-#include "tensor/json.h"
-#include "tensor/sha256.h"
-#include "tensor/state_dict.h"
+#include "base/json.h"
+#include "base/sha256.h"
+#include "formats/state_dict.h"
 #include "tests/train/train_fixture.h"
 #include "train/experiment.h"
 #include "train/run_folder.h"

@@ -18,10 +18,10 @@ namespace {
 std::string twin_dataset(int bit_depth) {
   const std::string dir = test::fresh_test_dir("intensity_twin_" + std::to_string(bit_depth));
   SynthOptions o;
-  o.spike_in = 70;
-  o.patient_ctc = 10;
+  o.spike_in = 130;  // 240 cells in the paper's proportions
+  o.patient_ctc = 14;
   o.patients = 3;
-  o.leukocytes = 80;
+  o.leukocytes = 96;
   o.seed = 5;
   o.bit_depth = bit_depth;
   o.camera_bits = bit_depth == 16 ? 12 : 0;
@@ -37,12 +37,11 @@ double best_val_macro_f1(const std::string& data, const std::string& intensity, 
   c.model = "resnet18";
   c.ablation = Ablation::bf_dapi;  // the method: augmented BF copies and the DAPI image
   c.epochs = 4;
-  c.batch = 16;
+  c.batch = 32;
   c.lr = 1e-3;
   c.input_size = 32;
-  c.seed = 1;
+  c.seed = 0;
   c.patience = 0;
-  c.split = "stratified";
   c.intensity = intensity;
   const TrainOutcome out = train_run(c, false, "test", {});
   EXPECT_EQ(out.epochs_completed, 4) << name << ": " << out.message;
@@ -57,11 +56,13 @@ TEST(IntensityTraining, EightAndSixteenBitFilesOfTheSameCellsTrainAlikeThroughTh
   std::printf("validation macro F1: 8-bit %.3f, 16-bit %.3f (%s); 16-bit as decoded %.3f\n", f1_8, f1_16,
               kDefaultIntensity, f1_16_none);
   // The same cells and seed, inputs alike to a few hundredths: within the
-  // noise of a 17-cell validation split (one cell moves macro F1 ~0.06).
+  // noise of a validation split of a few dozen cells (one cell moves macro
+  // F1 by about 0.03).
   EXPECT_NEAR(f1_16, f1_8, 0.15);
-  EXPECT_GT(f1_16, 0.6);
-  // Samples as decoded: every prediction one class, macro F1 at or below 0.5.
+  // Samples as decoded: every prediction one class (macro F1 at most 0.5),
+  // well below the same files through the stage.
   EXPECT_LE(f1_16_none, 0.5);
+  EXPECT_GT(f1_16, f1_16_none + 0.15);
 }
 
 }  // namespace

@@ -8,13 +8,13 @@
 #include <filesystem>
 #include <map>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "data/manifest.h"
 #include "models/checkpoint.h"
 #include "tests/support/test_util.h"
-#include "tensor/json.h"
-#include "tensor/sha256.h"
-#include "tensor/state_dict.h"
+#include "base/json.h"
+#include "base/sha256.h"
+#include "formats/state_dict.h"
 #include "tests/train/train_fixture.h"
 #include "train/checkpoint_eval.h"
 #include "train/run_data.h"

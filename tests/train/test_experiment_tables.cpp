@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <map>
 
-#include "data/file_util.h"
+#include "base/file_util.h"
 #include "tests/support/test_util.h"
 #include "train/checkpoint_eval.h"
 #include "train/experiment.h"

@@ -10,7 +10,7 @@
 
 #include "models/checkpoint.h"
 #include "tensor/device.h"
-#include "tensor/state_dict.h"
+#include "formats/state_dict.h"
 #include "tests/support/gpu_math_scope.h"
 #include "tests/support/test_util.h"
 #include "tests/train/train_fixture.h"

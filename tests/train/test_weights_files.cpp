@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "models/registry.h"
-#include "tensor/error.h"
+#include "base/error.h"
 #include "tests/support/test_util.h"
 #include "train/experiment.h"
 #include "train/weights_files.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tensor/input_file.h"
+#include "base/input_file.h"
 
 namespace ctcscope {
 

@@ -1,7 +1,7 @@
 // RFC 4180 CSV reading and writing, with line numbers for messages.
-#include "data/csv.h"
+#include "base/csv.h"
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -1,13 +1,13 @@
 // The strict JSON reader: a recursive descent over the bytes, one function
 // per grammar rule, with the depth counted on the way down.
-#include "tensor/json.h"
+#include "base/json.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -1,6 +1,6 @@
 // AtomicFile: write to a temporary name, fsync, rename (POSIX rename is
 // atomic within one file system, hence the same folder).
-#include "tensor/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -42,7 +42,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   static std::atomic<unsigned> counter{0};
   temp_path_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   file_ = std::fopen(temp_path_.c_str(), "wb");
-  CTC_CHECK(file_ != nullptr, temp_path_, ": cannot open for writing: ", std::strerror(errno));
+  CTC_CHECK_INPUT(file_ != nullptr, temp_path_, ": cannot open for writing: ", std::strerror(errno));
 }
 
 AtomicFile::~AtomicFile() {
@@ -55,8 +55,8 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::write(const void* data, std::size_t bytes) {
   CTC_CHECK(file_ != nullptr, temp_path_, ": write after commit");
   if (bytes == 0) return;
-  CTC_CHECK(std::fwrite(data, 1, bytes, file_) == bytes, temp_path_, ": write of ", bytes,
-            " bytes failed: ", std::strerror(errno));
+  CTC_CHECK_INPUT(std::fwrite(data, 1, bytes, file_) == bytes, temp_path_, ": write of ", bytes,
+                  " bytes failed: ", std::strerror(errno));
 }
 
 void AtomicFile::commit() {

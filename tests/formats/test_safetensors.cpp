@@ -9,9 +9,9 @@
 #include <fstream>
 #include <iterator>
 
-#include "tensor/error.h"
-#include "tensor/half_float.h"
-#include "tensor/state_dict.h"
+#include "base/error.h"
+#include "formats/half_float.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 namespace {

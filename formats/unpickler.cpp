@@ -2,12 +2,12 @@
 // (see Python's Lib/pickletools.py for the opcode table). Unknown opcodes,
 // disallowed globals and malformed streams are errors naming the stream,
 // the byte offset and the opcode.
-#include "tensor/unpickler.h"
+#include "formats/unpickler.h"
 
 #include <cstdio>
 #include <cstring>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 

@@ -9,17 +9,17 @@
 #include <fstream>
 #include <iterator>
 
-#include "tensor/error.h"
-#include "tensor/json.h"
-#include "tensor/sha256.h"
-#include "tensor/state_dict.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/sha256.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixture(const std::string& name) { return std::string(CTC_SOURCE_DIR) + "/tests/tensor/fixtures/" + name; }
+std::string fixture(const std::string& name) { return std::string(CTC_SOURCE_DIR) + "/tests/formats/fixtures/" + name; }
 
 std::string temp_path(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("ctc_test_pth_" + std::to_string(::getpid()));

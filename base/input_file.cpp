@@ -1,5 +1,5 @@
 // InputFile over stdio with 64-bit offsets (fseeko).
-#include "tensor/input_file.h"
+#include "base/input_file.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -18,7 +18,7 @@ std::string file_base_name(const std::string& path) {
 
 InputFile::InputFile(const std::string& path) : path_(path), name_(file_base_name(path)) {
   file_ = std::fopen(path.c_str(), "rb");
-  CTC_CHECK(file_ != nullptr, path, ": cannot open: ", std::strerror(errno));
+  CTC_CHECK_INPUT(file_ != nullptr, path, ": cannot open: ", std::strerror(errno));
   // fopen opens a folder too; its reads would then fail with a puzzling message.
   struct stat st{};
   if (fstat(fileno(file_), &st) != 0) {
@@ -45,18 +45,18 @@ InputFile::InputFile(const std::string& path) : path_(path), name_(file_base_nam
 InputFile::~InputFile() { std::fclose(file_); }
 
 void InputFile::read_at(std::uint64_t offset, void* dst, std::uint64_t bytes) const {
-  CTC_CHECK(offset <= size_ && bytes <= size_ - offset, name_, ": read of ", bytes, " bytes at offset ",
-            offset, " runs past the end of the file (", size_, " bytes)");
+  CTC_CHECK_INPUT(offset <= size_ && bytes <= size_ - offset, name_, ": read of ", bytes, " bytes at offset ",
+                  offset, " runs past the end of the file (", size_, " bytes)");
   if (bytes == 0) return;
-  CTC_CHECK(fseeko(file_, static_cast<off_t>(offset), SEEK_SET) == 0, name_, ": cannot seek to ", offset);
+  CTC_CHECK_INPUT(fseeko(file_, static_cast<off_t>(offset), SEEK_SET) == 0, name_, ": cannot seek to ", offset);
   std::size_t got = std::fread(dst, 1, static_cast<std::size_t>(bytes), file_);
-  CTC_CHECK(got == bytes, name_, ": read ", got, " of ", bytes, " bytes at offset ", offset,
-            " (file changed while reading?)");
+  CTC_CHECK_INPUT(got == bytes, name_, ": read ", got, " of ", bytes, " bytes at offset ", offset,
+                  " (file changed while reading?)");
 }
 
 std::string InputFile::read_string_at(std::uint64_t offset, std::uint64_t bytes) const {
-  CTC_CHECK(offset <= size_ && bytes <= size_ - offset, name_, ": read of ", bytes, " bytes at offset ",
-            offset, " runs past the end of the file (", size_, " bytes)");
+  CTC_CHECK_INPUT(offset <= size_ && bytes <= size_ - offset, name_, ": read of ", bytes, " bytes at offset ",
+                  offset, " runs past the end of the file (", size_, " bytes)");
   std::string s(static_cast<std::size_t>(bytes), '\0');
   read_at(offset, s.data(), bytes);
   return s;

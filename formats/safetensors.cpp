@@ -7,11 +7,12 @@
 #include <limits>
 #include <set>
 
-#include "tensor/atomic_file.h"
-#include "tensor/half_float.h"
-#include "tensor/input_file.h"
-#include "tensor/json.h"
-#include "tensor/state_dict.h"
+#include "base/atomic_file.h"
+#include "formats/half_float.h"
+#include "base/input_file.h"
+#include "base/json.h"
+#include "base/json_writer.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 namespace {
@@ -126,18 +127,18 @@ Tensor load_entry(const InputFile& in, std::uint64_t data_start, const HeaderEnt
 SafetensorsContents read_safetensors(const std::string& path) {
   InputFile in(path);
   const std::string& file = in.name();
-  CTC_CHECK(in.size() >= 8, file, ": ", in.size(), " bytes is too short for a safetensors file (needs an ",
-            "8-byte header length)");
+  CTC_CHECK_INPUT(in.size() >= 8, file, ": ", in.size(), " bytes is too short for a safetensors file (needs an ",
+                  "8-byte header length)");
   unsigned char len_bytes[8];
   in.read_at(0, len_bytes, 8);
   std::uint64_t header_len = read_u64_le(len_bytes);
-  CTC_CHECK(header_len <= kMaxHeaderBytes && header_len <= in.size() - 8, file, ": header length ",
-            header_len, " exceeds ", header_len > kMaxHeaderBytes ? "the 100 MB limit" : "the file", " (",
-            in.size(), " bytes): not a safetensors file, or truncated");
+  CTC_CHECK_INPUT(header_len <= kMaxHeaderBytes && header_len <= in.size() - 8, file, ": header length ",
+                  header_len, " exceeds ", header_len > kMaxHeaderBytes ? "the 100 MB limit" : "the file", " (",
+                  in.size(), " bytes): not a safetensors file, or truncated");
   std::string header = in.read_string_at(8, header_len);
   JsonValue root = json_parse(header, file + ": header");
-  CTC_CHECK(root.is_object(), file, ": header is ", JsonValue::kind_name(root.kind()),
-            ", expected a JSON object");
+  CTC_CHECK_INPUT(root.is_object(), file, ": header is ", JsonValue::kind_name(root.kind()),
+                  ", expected a JSON object");
 
   std::uint64_t data_start = 8 + header_len;
   std::uint64_t data_bytes = in.size() - data_start;
@@ -145,18 +146,18 @@ SafetensorsContents read_safetensors(const std::string& path) {
   std::vector<HeaderEntry> entries;
   for (const auto& [name, value] : root.as_object()) {
     if (name == "__metadata__") {
-      CTC_CHECK(value.is_object(), file, ": __metadata__ is ", JsonValue::kind_name(value.kind()),
-                ", expected an object of strings");
+      CTC_CHECK_INPUT(value.is_object(), file, ": __metadata__ is ", JsonValue::kind_name(value.kind()),
+                      ", expected an object of strings");
       for (const auto& [k, v] : value.as_object()) {
-        CTC_CHECK(v.is_string(), file, ": __metadata__ '", k, "' is ", JsonValue::kind_name(v.kind()),
-                  ", expected a string");
+        CTC_CHECK_INPUT(v.is_string(), file, ": __metadata__ '", k, "' is ", JsonValue::kind_name(v.kind()),
+                        ", expected a string");
         out.metadata[k] = v.as_string();
       }
       continue;
     }
     HeaderEntry e = parse_entry(file, name, value);
-    CTC_CHECK(e.end <= data_bytes, file, ": tensor '", name, "' has data_offsets [", e.begin, ",", e.end,
-              "] beyond the file's ", in.size(), " bytes (", data_bytes, " bytes of data after the header)");
+    CTC_CHECK_INPUT(e.end <= data_bytes, file, ": tensor '", name, "' has data_offsets [", e.begin, ",", e.end,
+                    "] beyond the file's ", in.size(), " bytes (", data_bytes, " bytes of data after the header)");
     entries.push_back(std::move(e));
   }
 
@@ -166,13 +167,13 @@ SafetensorsContents read_safetensors(const std::string& path) {
   });
   std::uint64_t expected_begin = 0;
   for (const auto& e : entries) {
-    CTC_CHECK(e.begin == expected_begin, file, ": tensor '", e.name, "' has data_offsets [", e.begin, ",",
-              e.end, "], expected it to begin at ", expected_begin,
-              e.begin < expected_begin ? " (it overlaps the tensor before it)" : " (a gap before it)");
+    CTC_CHECK_INPUT(e.begin == expected_begin, file, ": tensor '", e.name, "' has data_offsets [", e.begin, ",",
+                    e.end, "], expected it to begin at ", expected_begin,
+                    e.begin < expected_begin ? " (it overlaps the tensor before it)" : " (a gap before it)");
     expected_begin = e.end;
   }
-  CTC_CHECK(expected_begin == data_bytes, file, ": the tensors hold ", expected_begin, " bytes of data, the ",
-            "file has ", data_bytes, " after the header");
+  CTC_CHECK_INPUT(expected_begin == data_bytes, file, ": the tensors hold ", expected_begin, " bytes of data, the ",
+                  "file has ", data_bytes, " after the header");
 
   out.tensors.reserve(entries.size());
   for (const auto& e : entries) out.tensors.push_back({e.name, load_entry(in, data_start, e)});
@@ -181,18 +182,12 @@ SafetensorsContents read_safetensors(const std::string& path) {
 
 void write_safetensors(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
   std::set<std::string> names;
-  std::string header = "{";
+  JsonWriter w(JsonWriter::Layout::compact);  // as the Python library writes it
+  w.begin_object();
   if (!metadata.empty()) {
-    header += "\"__metadata__\":{";
-    bool first = true;
-    for (const auto& [k, v] : metadata) {
-      if (!first) header += ',';
-      header += json_quote(k);
-      header += ':';
-      header += json_quote(v);
-      first = false;
-    }
-    header += "}";
+    w.key("__metadata__").begin_object();
+    for (const auto& [k, v] : metadata) w.key(k).string(v);
+    w.end_object();
   }
   std::uint64_t offset = 0;
   for (const auto& entry : tensors) {
@@ -202,19 +197,17 @@ void write_safetensors(const std::string& path, const StateDict& tensors, const 
               ", expected cpu");
     CTC_CHECK(entry.name != "__metadata__" && names.insert(entry.name).second, path, ": tensor name '",
               entry.name, "' is ", entry.name == "__metadata__" ? "reserved" : "given twice");
-    if (header.size() > 1) header += ",";
-    header += json_quote(entry.name);
-    header += ":{\"dtype\":\"";
-    header += file_dtype_name(t.dtype());
-    header += "\",\"shape\":[";
-    for (std::size_t i = 0; i < t.shape().size(); ++i) {
-      if (i > 0) header += ',';
-      header += std::to_string(t.shape()[i]);
-    }
-    header += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + t.nbytes()) + "]}";
+    w.key(entry.name).begin_object();
+    w.key("dtype").string(file_dtype_name(t.dtype()));
+    w.key("shape").begin_array();
+    for (std::int64_t d : t.shape()) w.integer(d);
+    w.end_array();
+    w.key("data_offsets").begin_array().integer(offset).integer(offset + t.nbytes()).end_array();
+    w.end_object();
     offset += t.nbytes();
   }
-  header += "}";
+  w.end_object();
+  std::string header = w.str();
   // As the Python library: pad with spaces so the data starts 8-byte aligned.
   header.append((8 - header.size() % 8) % 8, ' ');
 

@@ -1,8 +1,8 @@
 // torchvision names its weight files name-<first hex digits of sha256>.pth
 // and checks the prefix after download (torch.hub's check_hash); so do we.
-#include "tensor/input_file.h"
-#include "tensor/sha256.h"
-#include "tensor/state_dict.h"
+#include "base/input_file.h"
+#include "base/sha256.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 

@@ -2,8 +2,8 @@
 // integers, and rejection (with the byte offset) of what RFC 8259 forbids.
 #include <gtest/gtest.h>
 
-#include "tensor/error.h"
-#include "tensor/json.h"
+#include "base/error.h"
+#include "base/json.h"
 
 namespace ctcscope {
 namespace {

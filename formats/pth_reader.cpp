@@ -11,11 +11,11 @@
 #include <map>
 #include <set>
 
-#include "tensor/half_float.h"
-#include "tensor/input_file.h"
-#include "tensor/state_dict.h"
-#include "tensor/unpickler.h"
-#include "tensor/zip_reader.h"
+#include "formats/half_float.h"
+#include "base/input_file.h"
+#include "formats/state_dict.h"
+#include "formats/unpickler.h"
+#include "formats/zip_reader.h"
 
 namespace ctcscope {
 namespace {
@@ -83,19 +83,19 @@ class PthHooks : public UnpicklerHooks {
     if (f == "collections.OrderedDict") {
       PickleRef d = u.make(K::dict);
       if (a.empty()) return d;
-      CTC_CHECK(a.size() == 1 && (a[0]->kind == K::list || a[0]->kind == K::tuple), file_,
-                ": OrderedDict(...) with unexpected arguments");
+      CTC_CHECK_INPUT(a.size() == 1 && (a[0]->kind == K::list || a[0]->kind == K::tuple), file_,
+                      ": OrderedDict(...) with unexpected arguments");
       for (PickleRef pair : a[0]->items) {
-        CTC_CHECK(pair->kind == K::tuple && pair->items.size() == 2, file_, ": OrderedDict item is not a pair");
+        CTC_CHECK_INPUT(pair->kind == K::tuple && pair->items.size() == 2, file_, ": OrderedDict item is not a pair");
         d->entries.emplace_back(pair->items[0], pair->items[1]);
       }
       return d;
     }
     if (f == "torch._utils._rebuild_tensor_v2" || f == "torch._utils._rebuild_tensor") {
       // (storage, storage_offset, size, stride[, requires_grad, backward_hooks[, metadata]])
-      CTC_CHECK(a.size() >= 4 && a.size() <= 7, file_, ": ", f, " with ", a.size(), " arguments, expected 4 to 7");
-      CTC_CHECK(a[0]->kind == K::object && a[0]->text == "storage", file_, ": ", f, " gets ",
-                PickleValue::kind_name(a[0]->kind), ", expected a storage");
+      CTC_CHECK_INPUT(a.size() >= 4 && a.size() <= 7, file_, ": ", f, " with ", a.size(), " arguments, expected 4 to 7");
+      CTC_CHECK_INPUT(a[0]->kind == K::object && a[0]->text == "storage", file_, ": ", f, " gets ",
+                      PickleValue::kind_name(a[0]->kind), ", expected a storage");
       auto t = std::make_shared<TensorRecord>();
       t->storage = *std::static_pointer_cast<StorageRef>(a[0]->payload);
       t->offset = int_of(a[1], "storage_offset");
@@ -107,8 +107,8 @@ class PthHooks : public UnpicklerHooks {
       return v;
     }
     if (f == "torch._utils._rebuild_parameter") {
-      CTC_CHECK(!a.empty() && a[0]->kind == K::object && a[0]->text == "tensor", file_,
-                ": _rebuild_parameter without a tensor");
+      CTC_CHECK_INPUT(!a.empty() && a[0]->kind == K::object && a[0]->text == "tensor", file_,
+                      ": _rebuild_parameter without a tensor");
       return a[0];
     }
     CTC_FAIL(file_, ": refuses to call '", f, "': only tensors and OrderedDicts are rebuilt");
@@ -117,18 +117,18 @@ class PthHooks : public UnpicklerHooks {
   PickleRef persistent_load(Unpickler& u, PickleRef pid) override {
     // zip: ('storage', type, key, location, numel); legacy adds view_metadata.
     std::size_t expected = legacy_ ? 6 : 5;
-    CTC_CHECK(pid->kind == K::tuple && pid->items.size() == expected && pid->items[0]->kind == K::string &&
-                  pid->items[0]->text == "storage",
-              file_, ": persistent id is not a ('storage', ...) tuple of ", expected, " items");
+    CTC_CHECK_INPUT(pid->kind == K::tuple && pid->items.size() == expected && pid->items[0]->kind == K::string &&
+                        pid->items[0]->text == "storage",
+                    file_, ": persistent id is not a ('storage', ...) tuple of ", expected, " items");
     const auto& p = pid->items;
-    CTC_CHECK(p[1]->kind == K::global, file_, ": storage type is not a global");
+    CTC_CHECK_INPUT(p[1]->kind == K::global, file_, ": storage type is not a global");
     const StorageType* type = find_storage_type(p[1]->text);
-    CTC_CHECK(type != nullptr, file_, ": storage type '", p[1]->text, "' is not supported");
-    CTC_CHECK(p[2]->kind == K::string, file_, ": storage key is not a string");
+    CTC_CHECK_INPUT(type != nullptr, file_, ": storage type '", p[1]->text, "' is not supported");
+    CTC_CHECK_INPUT(p[2]->kind == K::string, file_, ": storage key is not a string");
     std::int64_t numel = int_of(p[4], "storage size");
-    CTC_CHECK(numel >= 0 && static_cast<std::uint64_t>(numel) <= file_size_ / type->itemsize, file_,
-              ": storage '", p[2]->text, "' claims ", numel, " elements of ", type->itemsize, " bytes, more than the file's ",
-              file_size_, " bytes");
+    CTC_CHECK_INPUT(numel >= 0 && static_cast<std::uint64_t>(numel) <= file_size_ / type->itemsize, file_,
+                    ": storage '", p[2]->text, "' claims ", numel, " elements of ", type->itemsize, " bytes, more than the file's ",
+                    file_size_, " bytes");
     auto& rec = storages[p[2]->text];
     if (!rec) {
       rec = std::make_shared<StorageRecord>();
@@ -136,17 +136,17 @@ class PthHooks : public UnpicklerHooks {
       rec->type = type;
       rec->numel = static_cast<std::uint64_t>(numel);
     }
-    CTC_CHECK(rec->type == type, file_, ": storage '", rec->key, "' is named as ", rec->type->global, " and as ",
-              type->global);
+    CTC_CHECK_INPUT(rec->type == type, file_, ": storage '", rec->key, "' is named as ", rec->type->global, " and as ",
+                    type->global);
     auto ref = std::make_shared<StorageRef>();
     ref->record = rec;
     if (legacy_ && p[5]->kind != K::none) {
       // (view_key, offset, view_size): a slice of the root storage.
-      CTC_CHECK(p[5]->kind == K::tuple && p[5]->items.size() == 3, file_, ": storage view metadata is malformed");
+      CTC_CHECK_INPUT(p[5]->kind == K::tuple && p[5]->items.size() == 3, file_, ": storage view metadata is malformed");
       std::int64_t off = int_of(p[5]->items[1], "storage view offset");
       std::int64_t len = int_of(p[5]->items[2], "storage view size");
-      CTC_CHECK(off >= 0 && len >= 0 && static_cast<std::uint64_t>(off) + static_cast<std::uint64_t>(len) <= rec->numel,
-                file_, ": storage view [", off, ", +", len, ") outside storage '", rec->key, "' of ", rec->numel, " elements");
+      CTC_CHECK_INPUT(off >= 0 && len >= 0 && static_cast<std::uint64_t>(off) + static_cast<std::uint64_t>(len) <= rec->numel,
+                      file_, ": storage view [", off, ", +", len, ") outside storage '", rec->key, "' of ", rec->numel, " elements");
       ref->element_offset = static_cast<std::uint64_t>(off);
     }
     PickleRef v = u.make(K::object);
@@ -157,17 +157,17 @@ class PthHooks : public UnpicklerHooks {
 
   void build(Unpickler&, PickleRef obj, PickleRef) override {
     // A state_dict's OrderedDict carries _metadata (module versions): ignored.
-    CTC_CHECK(obj->kind == K::dict, file_, ": refuses to set the state of ", PickleValue::kind_name(obj->kind),
-              " ('", obj->text, "'): only an OrderedDict's _metadata is accepted");
+    CTC_CHECK_INPUT(obj->kind == K::dict, file_, ": refuses to set the state of ", PickleValue::kind_name(obj->kind),
+                    " ('", obj->text, "'): only an OrderedDict's _metadata is accepted");
   }
 
   std::int64_t int_of(PickleRef v, const char* what) const {
-    CTC_CHECK(v->kind == K::integer, file_, ": ", what, " is ", PickleValue::kind_name(v->kind), ", expected an int");
+    CTC_CHECK_INPUT(v->kind == K::integer, file_, ": ", what, " is ", PickleValue::kind_name(v->kind), ", expected an int");
     return v->integer;
   }
 
   Shape ints_of(PickleRef v, const char* what) const {
-    CTC_CHECK(v->kind == K::tuple, file_, ": tensor ", what, " is ", PickleValue::kind_name(v->kind), ", expected a tuple");
+    CTC_CHECK_INPUT(v->kind == K::tuple, file_, ": tensor ", what, " is ", PickleValue::kind_name(v->kind), ", expected a tuple");
     Shape out;
     for (PickleRef i : v->items) out.push_back(int_of(i, what));
     return out;
@@ -182,30 +182,30 @@ class PthHooks : public UnpicklerHooks {
 // The contiguous tensor a (storage, offset, size, stride) view stands for.
 Tensor materialise(const std::string& file, const std::string& name, const TensorRecord& t) {
   const StorageRecord& s = *t.storage.record;
-  CTC_CHECK(s.loaded, file, ": tensor '", name, "' uses storage '", s.key, "', which the file does not hold");
-  CTC_CHECK(t.size.size() == t.stride.size(), file, ": tensor '", name, "' has size ", shape_str(t.size),
-            " and stride ", shape_str(t.stride));
-  CTC_CHECK(t.offset >= 0, file, ": tensor '", name, "' has storage offset ", t.offset);
+  CTC_CHECK_INPUT(s.loaded, file, ": tensor '", name, "' uses storage '", s.key, "', which the file does not hold");
+  CTC_CHECK_INPUT(t.size.size() == t.stride.size(), file, ": tensor '", name, "' has size ", shape_str(t.size),
+                  " and stride ", shape_str(t.stride));
+  CTC_CHECK_INPUT(t.offset >= 0, file, ": tensor '", name, "' has storage offset ", t.offset);
   std::uint64_t storage_numel = s.bytes.size() / s.type->itemsize;
   std::uint64_t numel = 1, last = static_cast<std::uint64_t>(t.offset) + t.storage.element_offset;
   for (std::size_t d = 0; d < t.size.size(); ++d) {
-    CTC_CHECK(t.size[d] >= 0 && t.stride[d] >= 0, file, ": tensor '", name, "' has size ", shape_str(t.size),
-              " and stride ", shape_str(t.stride), ": negative entries");
+    CTC_CHECK_INPUT(t.size[d] >= 0 && t.stride[d] >= 0, file, ": tensor '", name, "' has size ", shape_str(t.size),
+                    " and stride ", shape_str(t.stride), ": negative entries");
     auto n = static_cast<std::uint64_t>(t.size[d]);
-    CTC_CHECK(n == 0 || numel <= storage_numel / n + 1, file, ": tensor '", name, "' of size ", shape_str(t.size),
-              " is larger than its storage");
+    CTC_CHECK_INPUT(n == 0 || numel <= storage_numel / n + 1, file, ": tensor '", name, "' of size ", shape_str(t.size),
+                    " is larger than its storage");
     numel *= n;
     if (n > 0) {
       auto st = static_cast<std::uint64_t>(t.stride[d]);
-      CTC_CHECK(st == 0 || n - 1 <= storage_numel / st, file, ": tensor '", name, "' stride ", shape_str(t.stride),
-                " reaches past its storage");
+      CTC_CHECK_INPUT(st == 0 || n - 1 <= storage_numel / st, file, ": tensor '", name, "' stride ", shape_str(t.stride),
+                      " reaches past its storage");
       last += (n - 1) * st;
     }
   }
   if (numel > 0) {
-    CTC_CHECK(last < storage_numel, file, ": tensor '", name, "' (offset ", t.offset, ", size ", shape_str(t.size),
-              ", stride ", shape_str(t.stride), ") reaches element ", last, " of storage '", s.key, "', which has ",
-              storage_numel);
+    CTC_CHECK_INPUT(last < storage_numel, file, ": tensor '", name, "' (offset ", t.offset, ", size ", shape_str(t.size),
+                    ", stride ", shape_str(t.stride), ") reaches element ", last, " of storage '", s.key, "', which has ",
+                    storage_numel);
   }
   DType out_dtype = (s.type->file_dtype == DType::f16 || s.type->file_dtype == DType::bf16) ? DType::f32 : s.type->file_dtype;
   Tensor out = Tensor::empty(t.size, out_dtype);
@@ -236,16 +236,16 @@ Tensor materialise(const std::string& file, const std::string& name, const Tenso
 }
 
 StateDict collect(const std::string& file, PickleRef root) {
-  CTC_CHECK(root->kind == K::dict, file, ": the pickle holds ", PickleValue::kind_name(root->kind),
-            ", expected a state_dict (an OrderedDict of tensors)");
+  CTC_CHECK_INPUT(root->kind == K::dict, file, ": the pickle holds ", PickleValue::kind_name(root->kind),
+                  ", expected a state_dict (an OrderedDict of tensors)");
   StateDict out;
   std::set<std::string> names;
   for (const auto& [key, value] : root->entries) {
-    CTC_CHECK(key->kind == K::string, file, ": state_dict key is ", PickleValue::kind_name(key->kind),
-              ", expected a str");
-    CTC_CHECK(value->kind == K::object && value->text == "tensor", file, ": '", key->text, "' is ",
-              PickleValue::kind_name(value->kind), ", expected a tensor (is this a whole checkpoint rather than a state_dict?)");
-    CTC_CHECK(names.insert(key->text).second, file, ": '", key->text, "' appears twice");
+    CTC_CHECK_INPUT(key->kind == K::string, file, ": state_dict key is ", PickleValue::kind_name(key->kind),
+                    ", expected a str");
+    CTC_CHECK_INPUT(value->kind == K::object && value->text == "tensor", file, ": '", key->text, "' is ",
+                    PickleValue::kind_name(value->kind), ", expected a tensor (is this a whole checkpoint rather than a state_dict?)");
+    CTC_CHECK_INPUT(names.insert(key->text).second, file, ": '", key->text, "' appears twice");
     out.push_back({key->text, materialise(file, key->text, *std::static_pointer_cast<TensorRecord>(value->payload))});
   }
   return out;
@@ -258,29 +258,29 @@ StateDict read_zip_pth(const std::string& path) {
   for (const auto& e : zip.entries()) {
     auto slash = e.name.find('/');
     if (slash != std::string::npos && e.name.compare(slash, std::string::npos, "/data.pkl") == 0) {
-      CTC_CHECK(pkl == nullptr, file, ": holds two pickles, '", pkl ? pkl->name : "", "' and '", e.name, "'");
+      CTC_CHECK_INPUT(pkl == nullptr, file, ": holds two pickles, '", pkl ? pkl->name : "", "' and '", e.name, "'");
       pkl = &e;
     }
   }
-  CTC_CHECK(pkl != nullptr, file, ": zip archive without <archive>/data.pkl: not a torch.save file");
+  CTC_CHECK_INPUT(pkl != nullptr, file, ": zip archive without <archive>/data.pkl: not a torch.save file");
   std::string prefix = pkl->name.substr(0, pkl->name.size() - std::string("data.pkl").size());
   if (const ZipEntry* order = zip.find(prefix + "byteorder")) {
     std::string bo = zip.read_string(*order);
-    CTC_CHECK(bo == "little", file, ": byte order '", bo, "', only little-endian files are read");
+    CTC_CHECK_INPUT(bo == "little", file, ": byte order '", bo, "', only little-endian files are read");
   }
-  CTC_CHECK(pkl->size <= zip.file_size(), file, ": data.pkl larger than the file");
+  CTC_CHECK_INPUT(pkl->size <= zip.file_size(), file, ": data.pkl larger than the file");
   std::string pickle = zip.read_string(*pkl);
   PthHooks hooks(file, zip.file_size(), false);
   Unpickler u(pickle, file, hooks);
   PickleRef root = u.load();
   for (auto& [key, rec] : hooks.storages) {
     const ZipEntry* e = zip.find(prefix + "data/" + key);
-    CTC_CHECK(e != nullptr, file, ": storage '", key, "' has no entry ", prefix, "data/", key);
-    CTC_CHECK(e->size % rec->type->itemsize == 0 && e->size / rec->type->itemsize >= rec->numel, file,
-              ": entry '", e->name, "' holds ", e->size, " bytes, storage '", key, "' needs ", rec->numel, " x ",
-              rec->type->itemsize);
-    CTC_CHECK(e->size <= zip.file_size(), file, ": entry '", e->name, "' claims ", e->size, " bytes, more than the ",
-              "file's ", zip.file_size());
+    CTC_CHECK_INPUT(e != nullptr, file, ": storage '", key, "' has no entry ", prefix, "data/", key);
+    CTC_CHECK_INPUT(e->size % rec->type->itemsize == 0 && e->size / rec->type->itemsize >= rec->numel, file,
+                    ": entry '", e->name, "' holds ", e->size, " bytes, storage '", key, "' needs ", rec->numel, " x ",
+                    rec->type->itemsize);
+    CTC_CHECK_INPUT(e->size <= zip.file_size(), file, ": entry '", e->name, "' claims ", e->size, " bytes, more than the ",
+                    "file's ", zip.file_size());
     rec->bytes.resize(static_cast<std::size_t>(e->size));
     zip.read(*e, rec->bytes.data());
     rec->loaded = true;
@@ -308,16 +308,16 @@ StateDict read_legacy_pth(const std::string& path) {
   Unpickler header(bytes, file, header_hooks);
   PickleRef magic = header.load();
   static const char kMagic[] = "\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
-  CTC_CHECK(magic->kind == K::big_integer && magic->text == std::string(kMagic, 10), file,
-            ": does not begin with PyTorch's magic number 0x1950a86a20f9469cfc6c");
+  CTC_CHECK_INPUT(magic->kind == K::big_integer && magic->text == std::string(kMagic, 10), file,
+                  ": does not begin with PyTorch's magic number 0x1950a86a20f9469cfc6c");
   PickleRef version = header.load();
-  CTC_CHECK(version->kind == K::integer && version->integer == 1001, file, ": legacy protocol version ",
-            version->kind == K::integer ? std::to_string(version->integer) : "(not an int)", ", expected 1001");
+  CTC_CHECK_INPUT(version->kind == K::integer && version->integer == 1001, file, ": legacy protocol version ",
+                  version->kind == K::integer ? std::to_string(version->integer) : "(not an int)", ", expected 1001");
   PickleRef sys_info = header.load();
-  CTC_CHECK(sys_info->kind == K::dict, file, ": sys info is not a dict");
+  CTC_CHECK_INPUT(sys_info->kind == K::dict, file, ": sys info is not a dict");
   for (const auto& [k, v] : sys_info->entries) {
     if (k->kind == K::string && k->text == "little_endian") {
-      CTC_CHECK(v->kind == K::boolean && v->boolean, file, ": written on a big-endian machine, not supported");
+      CTC_CHECK_INPUT(v->kind == K::boolean && v->boolean, file, ": written on a big-endian machine, not supported");
     }
   }
 
@@ -325,28 +325,28 @@ StateDict read_legacy_pth(const std::string& path) {
   Unpickler body(std::string_view(bytes).substr(header.position()), file, hooks);
   PickleRef root = body.load();
   PickleRef keys = body.load();
-  CTC_CHECK(keys->kind == K::list, file, ": storage key list is ", PickleValue::kind_name(keys->kind));
+  CTC_CHECK_INPUT(keys->kind == K::list, file, ": storage key list is ", PickleValue::kind_name(keys->kind));
   std::uint64_t pos = header.position() + body.position();
   for (PickleRef key : keys->items) {
-    CTC_CHECK(key->kind == K::string, file, ": storage key is ", PickleValue::kind_name(key->kind), ", expected a str");
+    CTC_CHECK_INPUT(key->kind == K::string, file, ": storage key is ", PickleValue::kind_name(key->kind), ", expected a str");
     auto it = hooks.storages.find(key->text);
-    CTC_CHECK(it != hooks.storages.end(), file, ": storage key '", key->text, "' is not used by the state_dict");
+    CTC_CHECK_INPUT(it != hooks.storages.end(), file, ": storage key '", key->text, "' is not used by the state_dict");
     StorageRecord& rec = *it->second;
-    CTC_CHECK(!rec.loaded, file, ": storage '", rec.key, "' is listed twice");
-    CTC_CHECK(bytes.size() - pos >= 8, file, ": storage '", rec.key, "' at byte ", pos, ": file ends (truncated)");
+    CTC_CHECK_INPUT(!rec.loaded, file, ": storage '", rec.key, "' is listed twice");
+    CTC_CHECK_INPUT(bytes.size() - pos >= 8, file, ": storage '", rec.key, "' at byte ", pos, ": file ends (truncated)");
     std::uint64_t count = 0;
     for (int i = 7; i >= 0; --i) count = (count << 8) | static_cast<unsigned char>(bytes[pos + static_cast<std::uint64_t>(i)]);
     pos += 8;
-    CTC_CHECK(count == rec.numel, file, ": storage '", rec.key, "' has ", count, " elements in the file, its ",
-              "persistent id says ", rec.numel);
+    CTC_CHECK_INPUT(count == rec.numel, file, ": storage '", rec.key, "' has ", count, " elements in the file, its ",
+                    "persistent id says ", rec.numel);
     std::uint64_t n = count * rec.type->itemsize;
-    CTC_CHECK(n <= bytes.size() - pos, file, ": storage '", rec.key, "' needs ", n, " bytes at byte ", pos,
-              ", the file has ", bytes.size() - pos, " left (truncated)");
+    CTC_CHECK_INPUT(n <= bytes.size() - pos, file, ": storage '", rec.key, "' needs ", n, " bytes at byte ", pos,
+                    ", the file has ", bytes.size() - pos, " left (truncated)");
     rec.bytes.assign(bytes.begin() + static_cast<std::ptrdiff_t>(pos), bytes.begin() + static_cast<std::ptrdiff_t>(pos + n));
     rec.loaded = true;
     pos += n;
   }
-  CTC_CHECK(pos == bytes.size(), file, ": ", bytes.size() - pos, " unexpected bytes after the last storage");
+  CTC_CHECK_INPUT(pos == bytes.size(), file, ": ", bytes.size() - pos, " unexpected bytes after the last storage");
   return collect(file, root);
 }
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "tensor/input_file.h"
-#include "tensor/state_dict.h"
+#include "base/input_file.h"
+#include "formats/state_dict.h"
 
 namespace ctcscope {
 

@@ -1,7 +1,7 @@
 // split_list: n separators give n + 1 pieces, empty pieces kept.
 #include <gtest/gtest.h>
 
-#include "tensor/split_list.h"
+#include "base/split_list.h"
 
 namespace ctcscope {
 namespace {

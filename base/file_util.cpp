@@ -1,5 +1,5 @@
 // Whole-file reads and atomic writes (temporary name, flush, fsync, rename).
-#include "data/file_util.h"
+#include "base/file_util.h"
 
 
 #include <cerrno>
@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "tensor/atomic_file.h"
-#include "tensor/error.h"
+#include "base/atomic_file.h"
+#include "base/error.h"
 
 namespace ctcscope {
 
@@ -17,8 +17,8 @@ std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) CTC_FAIL(path, ": cannot open (", std::strerror(errno), ")");
   const std::streamoff size = in.tellg();
-  CTC_CHECK(size >= 0 && static_cast<std::uint64_t>(size) <= max_bytes, path, ": ", size,
-            " bytes is more than the ", max_bytes, " this file may hold");
+  CTC_CHECK_INPUT(size >= 0 && static_cast<std::uint64_t>(size) <= max_bytes, path, ": ", size,
+                  " bytes is more than the ", max_bytes, " this file may hold");
   in.seekg(0);
   std::ostringstream out;
   out << in.rdbuf();

@@ -1,5 +1,5 @@
 // SHA-256 (FIPS 180-4).
-#include "tensor/sha256.h"
+#include "base/sha256.h"
 
 #include <cstdio>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <vector>
 #include <cerrno>
 
-#include "tensor/error.h"
+#include "base/error.h"
 
 namespace ctcscope {
 namespace {
@@ -96,11 +96,11 @@ std::string sha256_hex(std::string_view bytes) {
 
 std::string sha256_file_hex(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  CTC_CHECK(f != nullptr, path, ": cannot open for reading: ", std::strerror(errno));
+  CTC_CHECK_INPUT(f != nullptr, path, ": cannot open for reading: ", std::strerror(errno));
   Sha256 s;
   std::vector<char> chunk(1 << 20);
   while (std::size_t n = std::fread(chunk.data(), 1, chunk.size(), f.get())) s.update(chunk.data(), n);
-  CTC_CHECK(!std::ferror(f.get()), path, ": read error");
+  CTC_CHECK_INPUT(!std::ferror(f.get()), path, ": read error");
   return s.hex();
 }
 

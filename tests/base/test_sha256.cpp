@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "tensor/error.h"
-#include "tensor/sha256.h"
+#include "base/error.h"
+#include "base/sha256.h"
 
 namespace ctcscope {
 namespace {
