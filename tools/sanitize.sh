@@ -25,8 +25,10 @@ case "$kind" in
     # CrashSafety runs `ctcscope train` a dozen times in child processes and
     # SIGKILLs them (about 18 minutes under ASan here): what it adds over
     # Trainer.ResumeGivesTheSameWeightsBitwise, which runs here, is process
-    # death, not memory use. The normal suite runs it.
-    select=(-E 'CrashSafety')
+    # death, not memory use. IntensityTraining trains three networks to
+    # compare their F1: training volume, over the loader and trainer paths the
+    # Trainer tests already run here. The normal suite runs both.
+    select=(-E 'CrashSafety|IntensityTraining')
     ;;
   tsan)
     dir=build-tsan
