@@ -2,7 +2,7 @@
 // the formulas in each op's header and nothing more: no blocking, no threads,
 // no GEMM, loops in the order the formula reads. Tests hold the CPU twin
 // (kernels/cpu/) and the CUDA kernels (kernels/cuda/) against these
-// (tests/support/twin_check.h); nothing in the engine calls them.
+// (tests/kernels/twin_check.h); nothing in the engine calls them.
 // Inputs may be f32 or f64 on the CPU; outputs are f64 tensors.
 // Each family's contract is in its header: kernels/conv.h, kernels/linear.h,
 // kernels/pool.h, kernels/batchnorm.h, kernels/activation.h, kernels/bias.h,
