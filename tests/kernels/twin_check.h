@@ -24,7 +24,7 @@ using Tensors = std::vector<Tensor>;
 
 struct TwinRow {
   std::string name;                                // "conv2d_forward_3x3_stride2": a gtest name
-  std::function<Tensors()> inputs;                 // f64 on the CPU, seeded
+  std::function<Tensors()> inputs;                 // f64 (labels: i64) on the CPU, seeded
   std::function<Tensors(const Tensors&)> run;      // the entry point; outputs on the inputs' device and dtype
   std::function<Tensors(const Tensors&)> reference;  // kernels/reference/, f64
   std::vector<std::string> outputs;                // the outputs' names, for messages
@@ -55,7 +55,8 @@ inline void check_twin(const TwinRow& row, TwinRun how) {
       inputs.push_back(t);
       continue;
     }
-    Tensor u = how == TwinRun::cpu_f64 ? t : t.to(DType::f32);
+    // Integer inputs (labels) keep their dtype; only the f64 values become f32.
+    Tensor u = how == TwinRun::cpu_f64 || t.dtype() != DType::f64 ? t : t.to(DType::f32);
     inputs.push_back(how == TwinRun::cuda_strict_f32 ? u.to_device(Device::cuda) : u);
   }
   GpuMathScope strict(kStrict);
