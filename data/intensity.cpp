@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/split_list.h"
 
 namespace ctcscope {
 namespace {
@@ -15,15 +16,6 @@ namespace {
 constexpr const char* kForms =
     "percentile[:LO:HI], dataset[:LO:HI], range:LO:HI or none (LO, HI percentiles 0..100 for percentile and "
     "dataset, counts for range)";
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(text);
-  while (std::getline(in, part, sep)) parts.push_back(part);
-  if (!text.empty() && text.back() == sep) parts.emplace_back();
-  return parts;
-}
 
 double parse_number(const std::string& text, const std::string& whole) {
   double v = 0;
@@ -46,7 +38,7 @@ void parse_levels(const std::string& part, const std::string& whole, std::array<
   const std::string name = part.substr(0, eq);
   CTC_CHECK_INPUT(eq != std::string::npos && (name == "bf" || name == "dapi"), "intensity '", whole, "': '", part,
             "' is not bf=LOW:HIGH or dapi=LOW:HIGH");
-  const auto pair = split(part.substr(eq + 1), ':');
+  const auto pair = split_list(part.substr(eq + 1), ':');
   CTC_CHECK_INPUT(pair.size() == 2, "intensity '", whole, "': '", part, "' is not ", name, "=LOW:HIGH");
   levels[name == "bf" ? 0 : 1] = {parse_number(pair[0], whole), parse_number(pair[1], whole)};
 }
@@ -75,9 +67,9 @@ std::string Intensity::str() const {
 }
 
 Intensity parse_intensity(const std::string& text) {
-  const auto sections = split(text, ';');
+  const auto sections = split_list(text, ';');
   CTC_CHECK_INPUT(!sections.empty(), "intensity: empty value; expected ", kForms);
-  const auto parts = split(sections[0], ':');
+  const auto parts = split_list(sections[0], ':');
   Intensity out;
   const std::string& name = parts[0];
   bool known = false;

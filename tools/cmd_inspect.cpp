@@ -5,8 +5,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "data/contact_sheet.h"
+#include "base/csv.h"
 #include "base/file_util.h"
+#include "data/contact_sheet.h"
 #include "data/inspect.h"
 #include "data/png.h"
 #include "eval/report.h"
@@ -128,14 +129,8 @@ int run_inspect(const Argv& argv) {
     const CellRecord& c = manifest.cells[static_cast<std::size_t>(i)];
     sheet_rows.push_back(c.cell_id + " (" + (c.label == CellLabel::ctc ? "ctc" : "leukocyte") + ")");
   }
-  std::string csv = "";
-  for (const auto& h : header()) csv += (csv.empty() ? "" : ",") + h;
-  csv += "\n";
-  for (const auto& r : rows(d)) {
-    std::string line;
-    for (const auto& f : r) line += (line.empty() ? "" : ",") + ("\"" + f + "\"");
-    csv += line + "\n";
-  }
+  std::string csv = csv_line(header());
+  for (const auto& r : rows(d)) csv += csv_line(r);
   write_file_atomic((std::filesystem::path(out_dir) / "inspect.csv").string(), csv);
   write_page(out_dir, d, settings, sheet, sheet_rows);
   std::printf("wrote %s/inspect.html, contact_sheet.png, inspect.csv\n", out_dir.c_str());
