@@ -4,7 +4,8 @@
 #   tools/local_slurm.sh stop DIR                stops them (and only them: by the pids in DIR)
 # start writes DIR/slurm.conf (node = this host, CPUs=2, linuxproc process
 # tracking, no cgroups, no accounting), its own munge key and socket, and free
-# ports, so nothing outside DIR is used or changed; it prints `export
+# ports, so nothing outside DIR (and a short /tmp/ctc-slurm.* folder for the
+# sockets, removed by stop) is used or changed; it prints `export
 # SLURM_CONF=DIR/slurm.conf`, which sbatch, squeue and scontrol need. A start
 # that fails stops what it started and exits 1 with the reason (the tests
 # skip with it). With OWNER_PID a watcher stops the daemons once that process
@@ -31,6 +32,10 @@ stop() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
+  if [ -f "$dir/socket_dir" ]; then
+    rm -rf "$(cat "$dir/socket_dir")"
+    rm -f "$dir/socket_dir"
+  fi
 }
 
 fail() {
@@ -57,14 +62,21 @@ start() {
       fail "$tool not found (apt-get install slurm-wlm munge)"
   done
   export PATH=$PATH:/usr/sbin
-  mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
+  mkdir -p "$dir/state" "$dir/munge"
   dir=$(cd "$dir" && pwd)
   chmod 700 "$dir/munge"
   trap 'fail "interrupted"' INT TERM
+  # Sockets (munge's, slurmd's and its job steps') live in a short folder: a
+  # socket path holds at most 108 bytes, and DIR may be long.
+  local socket_dir
+  socket_dir=$(mktemp -d /tmp/ctc-slurm.XXXXXX)
+  chmod 755 "$socket_dir"
+  mkdir -p "$socket_dir/spool"
+  echo "$socket_dir" > "$dir/socket_dir"
   # munge: our own key and socket.
   dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
   chmod 400 "$dir/munge/munge.key"
-  munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/socket" \
+  munged --force --key-file="$dir/munge/munge.key" --socket="$socket_dir/socket" \
     --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" --seed-file="$dir/munge/seed" ||
     fail "munged did not start: $(tail -3 "$dir/munged.log" 2>/dev/null)"
   local host cpus
@@ -80,7 +92,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/socket
+AuthInfo=socket=$socket_dir/socket
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -92,7 +104,7 @@ MpiDefault=none
 ReturnToService=2
 MinJobAge=600
 StateSaveLocation=$dir/state
-SlurmdSpoolDir=$dir/spool
+SlurmdSpoolDir=$socket_dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/slurmctld.log

@@ -20,14 +20,18 @@ namespace ctcscope {
 
 namespace {
 
-// The lock this process holds, for the signal handler: a fixed buffer, as
-// a handler may not allocate.
-char g_held_path[4096];
-volatile sig_atomic_t g_held = 0;
+// The locks this process holds, for the signal handler: fixed buffers, as a
+// handler may not allocate. One in ctcscope; a test holds two.
+constexpr int kMaxHeld = 4;
+char g_held_path[kMaxHeld][4096];
+volatile sig_atomic_t g_held[kMaxHeld] = {};
+int g_held_count = 0;
 struct sigaction g_old_term, g_old_int;
 
-extern "C" void remove_lock_then_die(int sig) {
-  if (g_held) ::unlink(g_held_path);
+extern "C" void remove_locks_then_die(int sig) {
+  for (int i = 0; i < kMaxHeld; ++i) {
+    if (g_held[i]) ::unlink(g_held_path[i]);
+  }
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
@@ -109,14 +113,26 @@ bool remove_stale(const std::string& path, const std::string& stale_text) {
 }
 
 void hold(const std::string& path) {
-  CTC_CHECK(path.size() < sizeof g_held_path, "lock path too long: ", path);
-  std::memcpy(g_held_path, path.c_str(), path.size() + 1);
-  g_held = 1;
+  int slot = 0;
+  while (slot < kMaxHeld && g_held[slot]) ++slot;
+  CTC_CHECK(slot < kMaxHeld && path.size() < sizeof g_held_path[slot], "cannot hold another run lock: ", path);
+  std::memcpy(g_held_path[slot], path.c_str(), path.size() + 1);
+  g_held[slot] = 1;
+  if (g_held_count++ > 0) return;
   struct sigaction a {};
-  a.sa_handler = remove_lock_then_die;
+  a.sa_handler = remove_locks_then_die;
   sigemptyset(&a.sa_mask);
   ::sigaction(SIGTERM, &a, &g_old_term);
   ::sigaction(SIGINT, &a, &g_old_int);
+}
+
+void release(const std::string& path) {
+  for (int slot = 0; slot < kMaxHeld; ++slot) {
+    if (g_held[slot] && path == g_held_path[slot]) g_held[slot] = 0;
+  }
+  if (--g_held_count > 0) return;
+  ::sigaction(SIGTERM, &g_old_term, nullptr);
+  ::sigaction(SIGINT, &g_old_int, nullptr);
 }
 
 }  // namespace
@@ -141,7 +157,6 @@ LockOwner this_lock_owner() {
 
 RunLock::RunLock(const std::string& run_dir, const std::function<void(const std::string&)>& on_takeover)
     : path_(run_dir + "/run.lock") {
-  CTC_CHECK(!g_held, "one run lock per process");
   make_dirs(run_dir);
   const LockOwner me = this_lock_owner();
   const std::string mine = owner_json(me);
@@ -163,10 +178,8 @@ RunLock::RunLock(const std::string& run_dir, const std::function<void(const std:
 }
 
 RunLock::~RunLock() {
-  ::sigaction(SIGTERM, &g_old_term, nullptr);
-  ::sigaction(SIGINT, &g_old_int, nullptr);
-  g_held = 0;
   ::unlink(path_.c_str());
+  release(path_);
 }
 
 }  // namespace ctcscope
