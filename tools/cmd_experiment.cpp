@@ -87,8 +87,9 @@ TrainHooks progress_hooks(std::size_t index, std::size_t count, const PlannedRun
               r.config.out_dir.c_str());
   std::fflush(stdout);
   TrainHooks h;
-  h.on_message = [](const std::string& line) {  // epoch summaries and a stale lock taken over
-    if (line.rfind("epoch ", 0) != 0 && line.find("run.lock") == std::string::npos) return;
+  h.on_message = [](const std::string& line) {  // epoch summaries, a resumption, a stale lock taken over
+    const bool shown = line.rfind("epoch ", 0) == 0 || line.rfind("resum", 0) == 0 || line.find("run.lock") != std::string::npos;
+    if (!shown) return;
     std::printf("    %s\n", line.c_str());
     std::fflush(stdout);
   };

@@ -75,8 +75,12 @@ void test_run(const TrainConfig& c, ExperimentRun& r) {
 std::string missing_reason(const std::string& experiment_dir, const ExperimentRun& r) {
   std::string s = "run " + std::to_string(r.index) + " (" + r.run_dir + "): ";
   if (!file_exists(r.run_dir)) return s + "not started";
-  s += run_status_name(r.status);
-  if (file_exists(r.run_dir + "/run.lock")) s += ", its folder locked (run.lock)";
+  const bool locked = file_exists(r.run_dir + "/run.lock");
+  if (r.status == RunStatus::running && !locked) {
+    s += "unfinished, and no task holds it (its process ended early: killed?)";
+  } else {
+    s += std::string(run_status_name(r.status)) + (locked ? ", and a task holds its run.lock" : "");
+  }
   return s + "; run it with: ctcscope experiment " + experiment_dir + " --run " + std::to_string(r.index);
 }
 

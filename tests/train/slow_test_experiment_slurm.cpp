@@ -154,9 +154,12 @@ TEST(ExperimentSlurm, ATaskTheSchedulerEndsMidRunResumesWhenResubmitted) {
   ASSERT_FALSE(collect_job.empty());
   const std::string run = root + "/on_slurm/resnet18_BF_DAPI_seed0";
 
-  // Cancel the task once its first epoch is saved: SIGTERM, then SIGKILL, as at a time limit.
+  // Cancel the task once its first epoch is saved (its line is printed after
+  // last.safetensors): SIGTERM, then SIGKILL, as at a time limit.
+  const std::string task_log = root + "/on_slurm/slurm/logs/run-0.log";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-  while (line_count(run + "/metrics.csv") < 2 && std::chrono::steady_clock::now() < deadline) {
+  while ((!file_exists(task_log) || read_file_bytes(task_log).find("epoch 1/4") == std::string::npos) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   slurm_command(slurm, {"/usr/bin/scancel", array_job});
@@ -172,8 +175,9 @@ TEST(ExperimentSlurm, ATaskTheSchedulerEndsMidRunResumesWhenResubmitted) {
   const std::string resubmitted = slurm_command(
       slurm, {"/usr/bin/sbatch", "--parsable", "--array=0", root + "/on_slurm/slurm/array.sbatch"});
   const std::string job = resubmitted.substr(0, resubmitted.find_first_of(";\n"));
-  ASSERT_EQ(wait_for_job(slurm, job), "COMPLETED") << read_file_bytes(root + "/on_slurm/slurm/logs/run-0.log");
-  EXPECT_NE(read_file_bytes(root + "/on_slurm/slurm/logs/run-0.log").find("resume"), std::string::npos);
+  ASSERT_EQ(wait_for_job(slurm, job), "COMPLETED") << read_file_bytes(task_log);
+  // After epoch 1 at least (the kill may fall between an epoch's metrics.csv and its last.safetensors).
+  EXPECT_NE(read_file_bytes(task_log).find("resuming after epoch "), std::string::npos) << read_file_bytes(task_log);
   const test::ProcessResult collected = test::run_process(
       {CTCSCOPE_BINARY, "experiment", root + "/on_slurm", "--collect"}, root + "/collect.log");
   ASSERT_EQ(collected.code, 0) << collected.output;
