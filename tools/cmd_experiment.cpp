@@ -17,7 +17,7 @@ namespace ctcscope::cli {
 namespace {
 
 void declare(Args& args) {
-  args.positional("DIR", "a folder with manifest.csv; with --run or --collect the experiment folder");
+  args.positional("FOLDER", "the dataset (a folder with manifest.csv); with --run or --collect the experiment folder");
   args.option("out", "DIR", "", "the experiment folder (required when planning)");
   args.option("grid", "NAME", "ablations", "ablations or architectures");
   args.option("seeds", "N", "5", "seeds per configuration (the paper: 5)");
@@ -64,7 +64,7 @@ ExperimentOptions grid_options(const Args& args) {
     }
   }
   o.base = training_options(args, TrainingCommand::experiment);
-  o.base.dataset_dir = args.get_positional("DIR");
+  o.base.dataset_dir = args.get_positional("FOLDER");
   return o;
 }
 
@@ -164,7 +164,7 @@ int run_experiment(const Argv& argv) {
   apply_threads_option(args);
   std::string command_line = "ctcscope experiment";
   for (const auto& a : argv) command_line += " " + a;
-  const std::string dir = args.get_positional("DIR");
+  const std::string dir = args.get_positional("FOLDER");
   const bool run = !args.get("run").empty(), collect = args.has("collect");
   usage_check(!(run && collect), "--run and --collect are two steps: give one");
   if (run || collect) {

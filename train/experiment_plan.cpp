@@ -100,6 +100,10 @@ ExperimentPlan plan_experiment(const ExperimentOptions& o) {
       r.config.ablation = ablation;
       r.config.seed = static_cast<std::uint64_t>(s);
       r.folder = folder_name(r.config);
+      for (const auto& earlier : plan.runs) {
+        CTC_CHECK_INPUT(earlier.folder != r.folder, "the grid has the run ", r.folder,
+                        " twice (--models or --ablations names something twice)");
+      }
       r.config.out_dir = o.out_dir + "/" + r.folder;
       plan.runs.push_back(r);
     }

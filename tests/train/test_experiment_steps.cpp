@@ -73,6 +73,12 @@ TEST(ExperimentSteps, PlanFileReadsBackEveryRunsFolderAndConfiguration) {
   EXPECT_EQ(back.runs[3].folder, "resnet18_BF_DAPI_seed1");
 }
 
+TEST(ExperimentSteps, AGridNamingARunTwiceIsRefused) {
+  ExperimentOptions o = small_grid();
+  o.ablations = {Ablation::bf_dapi, Ablation::bf_dapi};
+  test::expect_error_containing([&] { plan_experiment(o); }, "the grid has the run resnet18_BF_DAPI_seed0 twice");
+}
+
 TEST(ExperimentSteps, APlanOfAnotherVersionOrFormatIsRefusedNamingBoth) {
   const ExperimentOptions o = small_grid();
   write_plan(o.out_dir, plan_experiment(o));
