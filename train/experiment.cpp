@@ -1,36 +1,20 @@
-// The experiment grid: plan, run or skip each run, test it, tabulate.
+// The experiment grid's steps: run one planned run, collect, or all in turn.
 #include "train/experiment.h"
 
-#include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <map>
-#include <sstream>
 
-#include "base/file_util.h"
-#include "eval/report.h"
-#include "eval/statistics.h"
-#include "models/registry.h"
 #include "base/error.h"
+#include "base/file_util.h"
 #include "base/json.h"
 #include "train/checkpoint_eval.h"
-#include "train/enum_names.h"
-#include "train/weights_files.h"
 #include "train/run_folder.h"
+#include "train/run_lock.h"
 
 namespace ctcscope {
 
 namespace {
 
-// Table 2's architectures, in the paper's order.
-const char* const kPaperArchitectures[] = {"densenet121", "efficientnet_b4", "resnet50", "resnet34"};
-
-std::string run_name(const ExperimentRun& r) {
-  return r.model + "_" + ablation_name(r.ablation) + "_seed" + std::to_string(r.seed);
-}
-
-constexpr EnumName<ExperimentGrid> kGridNames[] = {{ExperimentGrid::ablations, "ablations"},
-                                                    {ExperimentGrid::architectures, "architectures"}};
+std::string test_eval_path(const std::string& run_dir) { return run_dir + "/test_eval.json"; }
 
 // run.json's status; running where the run has not started.
 RunStatus recorded_status(const std::string& run_json) {
@@ -65,144 +49,100 @@ void read_test_metrics(const std::string& path, ExperimentRun& r) {
   r.auc = auc && auc->is_null() ? std::nan("") : get_number(v, "roc_auc", path);
 }
 
+ExperimentRun describe(const ExperimentPlan& plan, std::size_t index) {
+  const TrainConfig& c = plan.runs[index].config;
+  ExperimentRun r;
+  r.index = index;
+  r.model = c.model;
+  r.weights = c.weights;
+  r.ablation = c.ablation;
+  r.seed = c.seed;
+  r.run_dir = c.out_dir;
+  r.status = recorded_status(RunPaths{c.out_dir}.run_record());
+  return r;
+}
+
+// Tests the run's best checkpoint on its test split into test_eval.json.
+void test_run(const TrainConfig& c, ExperimentRun& r) {
+  const RunPaths paths{c.out_dir};
+  const CheckpointEval e = evaluate_checkpoint(paths.best(), c.dataset_dir, paths.split());
+  write_file_atomic(test_eval_path(c.out_dir), checkpoint_eval_json(e));
+  r.test = e.metrics;
+  r.auc = e.auc;
+}
+
+// Why a run cannot be collected yet, and how to go on.
+std::string missing_reason(const std::string& experiment_dir, const ExperimentRun& r) {
+  std::string s = "run " + std::to_string(r.index) + " (" + r.run_dir + "): ";
+  if (!file_exists(r.run_dir)) return s + "not started";
+  const bool locked = file_exists(r.run_dir + "/run.lock");
+  if (r.status == RunStatus::running && !locked) {
+    s += "unfinished, and no task holds it (its process ended early: killed?)";
+  } else {
+    s += std::string(run_status_name(r.status)) + (locked ? ", and a task holds its run.lock" : "");
+  }
+  return s + "; run it with: ctcscope experiment " + experiment_dir + " --run " + std::to_string(r.index);
+}
 
 }  // namespace
 
-const char* experiment_grid_name(ExperimentGrid grid) { return enum_name(kGridNames, grid); }
-ExperimentGrid experiment_grid_from_name(const std::string& name) { return enum_from_name(kGridNames, name); }
+ExperimentRun run_planned(const std::string& experiment_dir, const ExperimentPlan& plan, std::size_t index,
+                          const std::string& command_line, const TrainHooks& hooks) {
+  CTC_CHECK_INPUT(index < plan.runs.size(), plan_path(experiment_dir), ": run ", index, " is out of range: the plan has ",
+                  plan.runs.size(), " runs (0 to ", plan.runs.size() - 1, ")");
+  const TrainConfig& c = plan.runs[index].config;
+  const RunLock lock(c.out_dir, hooks.on_message);
+  ExperimentRun r = describe(plan, index);
+  if (run_finished(r.status) && file_exists(test_eval_path(c.out_dir))) {
+    read_test_metrics(test_eval_path(c.out_dir), r);
+    r.skipped = true;
+    return r;
+  }
+  if (!run_finished(r.status)) {
+    const bool resume = file_exists(RunPaths{c.out_dir}.config());
+    const TrainOutcome out = train_run(c, resume, command_line, hooks);
+    r.status = out.status;
+    CTC_CHECK_INPUT(run_finished(out.status), c.out_dir, ": ", out.message);
+  }
+  test_run(c, r);
+  return r;
+}
 
-std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& o, std::vector<std::string>* notes) {
-  CTC_CHECK_INPUT(o.seeds >= 1, "experiment needs at least 1 seed");
-  std::vector<std::pair<std::string, Ablation>> configs;
-  if (o.grid == ExperimentGrid::ablations) {
-    for (Ablation a : all_ablations()) configs.emplace_back(o.base.model, a);
-  } else {
-    std::vector<std::string> models = o.models;
-    if (models.empty()) {
-      for (const char* m : kPaperArchitectures) {
-        if (is_model_name(m)) models.emplace_back(m);
-        else if (notes) notes->push_back(std::string(m) + ": not built by this version's registry, left out of the grid");
-      }
+ExperimentResult collect_experiment(const std::string& experiment_dir, const ExperimentPlan& plan) {
+  ExperimentResult result;
+  result.notes = plan.notes;
+  std::string missing;
+  for (std::size_t k = 0; k < plan.runs.size(); ++k) {
+    ExperimentRun r = describe(plan, k);
+    if (!run_finished(r.status)) {
+      missing += "\n  " + missing_reason(experiment_dir, r);
+    } else if (file_exists(test_eval_path(r.run_dir))) {
+      read_test_metrics(test_eval_path(r.run_dir), r);
+    } else {
+      test_run(plan.runs[k].config, r);
     }
-    for (const auto& m : models) {
-      CTC_CHECK_INPUT(is_model_name(m), "unknown model '", m, "' (see ctcscope models)");
-      configs.emplace_back(m, kDefaultAblation);
-    }
+    result.runs.push_back(r);
   }
-  std::vector<std::string> grid_models;
-  for (const auto& [model, ablation] : configs) {
-    if (std::find(grid_models.begin(), grid_models.end(), model) == grid_models.end()) grid_models.push_back(model);
-  }
-  const std::map<std::string, std::string> weights = weights_files(o.base.weights, grid_models);
-  std::vector<ExperimentRun> plan;
-  for (const auto& [model, ablation] : configs) {
-    for (std::int64_t s = 0; s < o.seeds; ++s) {
-      ExperimentRun r;
-      r.model = model;
-      if (const auto w = weights.find(model); w != weights.end()) r.weights = w->second;
-      r.ablation = ablation;
-      r.seed = static_cast<std::uint64_t>(s);
-      r.run_dir = o.out_dir + "/" + run_name(r);
-      plan.push_back(r);
-    }
-  }
-  return plan;
+  CTC_CHECK_INPUT(missing.empty(), experiment_dir, ": cannot collect the tables, runs not finished:", missing);
+  const ExperimentTables t = write_experiment_tables(experiment_dir, plan, result.runs);
+  result.markdown = t.markdown;
+  result.table_markdown = t.markdown_path;
+  result.table_csv = t.csv_path;
+  return result;
 }
 
 ExperimentResult run_experiment(const ExperimentOptions& o, const std::string& command_line,
-                                const std::function<TrainHooks(const ExperimentRun&)>& hooks_for) {
-  ExperimentResult result;
-  result.runs = experiment_plan(o, &result.notes);
+                                const std::function<TrainHooks(std::size_t, const PlannedRun&)>& hooks_for) {
   make_dirs(o.out_dir);
-  for (auto& r : result.runs) {
-    const RunPaths paths{r.run_dir};
-    const std::string test_json = r.run_dir + "/test_eval.json";
-    if (const RunStatus s = recorded_status(paths.run_record()); run_finished(s) && file_exists(test_json)) {
-      read_test_metrics(test_json, r);
-      r.skipped = true;
-      r.status = s;
-      continue;
-    }
-    TrainConfig c = o.base;
-    c.model = r.model;
-    c.weights = r.weights;
-    c.ablation = r.ablation;
-    c.seed = r.seed;
-    c.out_dir = r.run_dir;
-    const bool resume = file_exists(paths.config());
-    TrainOutcome out = train_run(c, resume, command_line, hooks_for ? hooks_for(r) : TrainHooks{});
-    r.status = out.status;
-    CTC_CHECK_INPUT(run_finished(out.status), r.run_dir, ": ", out.message);
-    CheckpointEval e = evaluate_checkpoint(paths.best(), c.dataset_dir, paths.split());
-    write_file_atomic(test_json, checkpoint_eval_json(e));
-    r.test = e.metrics;
-    r.auc = e.auc;
+  write_plan(o.out_dir, plan_experiment(o));
+  const ExperimentPlan plan = read_plan(o.out_dir);
+  std::vector<bool> skipped;
+  for (std::size_t k = 0; k < plan.runs.size(); ++k) {
+    const TrainHooks hooks = hooks_for ? hooks_for(k, plan.runs[k]) : TrainHooks{};
+    skipped.push_back(run_planned(o.out_dir, plan, k, command_line, hooks).skipped);
   }
-
-  // One row per configuration (architecture x ablation): mean ± std over seeds.
-  std::vector<ConfigScores> configs;  // in the order the runs come
-  for (const auto& r : result.runs) {
-    const std::string name = r.model + " " + ablation_name(r.ablation);
-    auto it = std::find_if(configs.begin(), configs.end(), [&](const ConfigScores& c) { return c.name == name; });
-    if (it == configs.end()) it = configs.insert(configs.end(), ConfigScores{name, {}});
-    it->runs.push_back(r.test);
-  }
-  const char* title = o.grid == ExperimentGrid::ablations ? "Table 3 (ablations)" : "Table 2 (architectures)";
-  const std::string heading = std::string(title) + ": test metrics, mean ± std over " + std::to_string(o.seeds) + " seeds";
-  std::ostringstream md;
-  md << "# " << heading << "\n\n" << markdown_table(configs);
-  HtmlReport html(std::string("ctcscope experiment: ") + title);
-  html.heading(heading);
-  html.metrics_table(configs);
-  // Test macro F1 over seeds, a against b, with the paper's tests (section 4.3).
-  auto add_comparison = [&](const std::string& name_a, const std::vector<double>& a, const std::string& name_b,
-                            const std::vector<double>& b) {
-    const std::string compare_title = name_a + " vs " + name_b + " (test macro F1 over seeds)";
-    md << "\n## " << compare_title << "\n\n";
-    html.heading(compare_title);
-    if (a.size() >= 2 && b.size() >= 2) {
-      const std::string text = comparison_text(compare_samples(a, b), name_a, name_b);
-      md << "```\n" << text << "```\n";
-      html.preformatted(text);
-    } else {
-      md << "Needs at least 2 seeds per configuration.\n";
-      html.paragraph("Needs at least 2 seeds per configuration.");
-    }
-  };
-  auto f1s = [&](const ConfigScores& c) {
-    std::vector<double> v;
-    for (const Metrics& m : c.runs) v.push_back(m.macro_f1);
-    return v;
-  };
-  if (o.grid == ExperimentGrid::ablations) {
-    // The paper's comparison: the DAPI images' contribution.
-    const std::string no_dapi = o.base.model + " " + ablation_name(Ablation::bf_no_dapi);
-    const std::string dapi = o.base.model + " " + ablation_name(Ablation::bf_dapi);
-    const auto find = [&](const std::string& name) {
-      return *std::find_if(configs.begin(), configs.end(), [&](const ConfigScores& c) { return c.name == name; });
-    };
-    add_comparison("BF_noDAPI", f1s(find(no_dapi)), "BF_DAPI", f1s(find(dapi)));
-  } else if (configs.size() >= 2) {
-    // As the paper's conclusion: the best architecture (highest mean test macro F1) against each other one.
-    auto mean_f1 = [&](const ConfigScores& c) { return mean_std(f1s(c)).mean; };
-    const ConfigScores& best = *std::max_element(configs.begin(), configs.end(), [&](const auto& x, const auto& y) {
-      return mean_f1(x) < mean_f1(y);
-    });
-    for (const auto& c : configs) {
-      if (&c != &best) add_comparison(best.name, f1s(best), c.name, f1s(c));
-    }
-  }
-  for (const auto& n : result.notes) {
-    md << "\nNote: " << n << "\n";
-    html.paragraph("Note: " + n);
-  }
-  result.markdown = md.str();
-  const std::string stem = o.out_dir + "/" + (o.grid == ExperimentGrid::ablations ? "table3_ablations" : "table2_architectures");
-  result.table_markdown = stem + ".md";
-  result.table_csv = stem + ".csv";
-  write_file_atomic(result.table_markdown, result.markdown);
-  write_file_atomic(result.table_csv, csv_table(configs));
-  write_file_atomic(stem + ".html", html.html());
+  ExperimentResult result = collect_experiment(o.out_dir, plan);
+  for (std::size_t k = 0; k < skipped.size(); ++k) result.runs[k].skipped = skipped[k];
   return result;
 }
 

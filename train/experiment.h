@@ -1,65 +1,45 @@
-// The paper's experiment grid: architectures x ablations x seeds (Tables 2
-// and 3), each run in its own sub-folder (finished runs are skipped, others
-// resumed), its best checkpoint tested on the test split, and one table per
-// grid of mean ± std over seeds in Markdown, CSV and HTML, with the paper's
-// statistics (BF_noDAPI vs BF_DAPI; the best architecture vs each other).
+// The paper's experiment grid (train/experiment_plan.h) run in three steps
+// that a scheduler can spread over a cluster: write the plan, train each run
+// of it by index (any order, any machine; a finished run is skipped, an
+// unfinished one resumed, each tested on the test split), then collect the
+// tables (train/experiment_tables.h). run_experiment is the three in one
+// process, the same code path.
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "eval/metrics.h"
-#include "train/run_folder.h"
-#include "train/train_config.h"
+#include "train/experiment_plan.h"
+#include "train/experiment_tables.h"
 #include "train/trainer.h"
 
 namespace ctcscope {
 
-// The paper's two grids.
-enum class ExperimentGrid {
-  ablations,      // Table 3: the seven training-set expansions with base.model
-  architectures,  // Table 2: the paper's networks on BF_DAPI
-};
-const char* experiment_grid_name(ExperimentGrid grid);              // "ablations", "architectures"
-ExperimentGrid experiment_grid_from_name(const std::string& name);  // throws Error listing the names
-
-struct ExperimentOptions {
-  TrainConfig base;                 // dataset_dir, epochs, lr, ...; model/ablation/seed/out_dir set per run;
-                                    // base.weights as weights_files reads it, resolved per model
-  std::string out_dir;
-  ExperimentGrid grid = ExperimentGrid::ablations;
-  std::int64_t seeds = 5;           // seeds 0 .. seeds-1
-  std::vector<std::string> models;  // architectures grid; empty: the paper's that the registry has
-};
-
-struct ExperimentRun {
-  std::string model;
-  std::string weights;  // the ImageNet weights file it starts from ("" = from scratch)
-  Ablation ablation = kDefaultAblation;
-  std::uint64_t seed = 0;
-  std::string run_dir;
-  RunStatus status = RunStatus::running;
-  bool skipped = false;  // finished before this invocation
-  Metrics test;
-  double auc = 0;
-};
-
 struct ExperimentResult {
   std::vector<ExperimentRun> runs;
-  std::vector<std::string> notes;  // e.g. architectures the registry lacks
+  std::vector<std::string> notes;         // e.g. architectures the registry lacks
   std::string table_markdown, table_csv;  // paths written
   std::string markdown;                   // the table's text
 };
 
-// The runs of the grid, in order, without running them. Resolves each run's
-// weights file (train/weights_files.h), so a bad --weights stops the
-// experiment before its first run.
-std::vector<ExperimentRun> experiment_plan(const ExperimentOptions& options, std::vector<std::string>* notes);
+// Trains run `index` of the plan in DIR (resuming its folder where it holds
+// one) under the folder's lock (train/run_lock.h), then tests its best
+// checkpoint into RUN_DIR/test_eval.json. A run already finished and tested
+// is skipped. An index outside the plan, or a run that does not finish
+// (diverged), is an error naming it.
+ExperimentRun run_planned(const std::string& experiment_dir, const ExperimentPlan& plan, std::size_t index,
+                          const std::string& command_line, const TrainHooks& hooks = {});
 
-// `hooks_for(run)` gives each run's hooks (progress printing).
+// The tables from every run of the plan, testing finished runs not yet
+// tested. A run not finished is an error naming each one and how to run it;
+// nothing is written then.
+ExperimentResult collect_experiment(const std::string& experiment_dir, const ExperimentPlan& plan);
+
+// plan_experiment, write_plan, run_planned for each run in turn, collect.
+// `hooks_for(index, run)` gives each run's hooks (progress printing).
 ExperimentResult run_experiment(const ExperimentOptions& options, const std::string& command_line,
-                                const std::function<TrainHooks(const ExperimentRun&)>& hooks_for);
+                                const std::function<TrainHooks(std::size_t, const PlannedRun&)>& hooks_for);
 
 }  // namespace ctcscope

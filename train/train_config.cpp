@@ -74,7 +74,10 @@ std::string TrainConfig::to_json() const { return json_object(*this, false); }
 std::string TrainConfig::identity_json() const { return json_object(*this, true); }
 
 TrainConfig train_config_from_json(const std::string& text, const std::string& what) {
-  const JsonValue v = json_parse(text, what);
+  return train_config_from_json(json_parse(text, what), what);
+}
+
+TrainConfig train_config_from_json(const JsonValue& v, const std::string& what) {
   CTC_CHECK(v.is_object(), what, ": expected a JSON object");
   TrainConfig c;
   for (const TrainOption& o : train_options()) {

@@ -16,6 +16,8 @@
 
 namespace ctcscope {
 
+class JsonValue;
+
 enum class LrScheduleKind { constant, cosine };  // cosine: to 0 over the run, no warm-up
 const char* lr_schedule_name(LrScheduleKind kind);
 LrScheduleKind lr_schedule_from_name(const std::string& name);  // throws Error listing the names
@@ -73,5 +75,7 @@ struct TrainConfig {
 // Reads a config.json written by to_json; errors name the file and the key.
 // A key added after the file was written reads as the old behaviour.
 TrainConfig train_config_from_json(const std::string& text, const std::string& what);
+// The same from a parsed object (a config inside another file: plan.json).
+TrainConfig train_config_from_json(const JsonValue& v, const std::string& what);
 
 }  // namespace ctcscope

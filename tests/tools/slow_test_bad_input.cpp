@@ -282,6 +282,62 @@ TEST(BadInput, DamagedCheckpointIsRefusedByItsChecksum) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// An experiment planned (2 ablations x 1 seed of resnet18, nothing trained) into a fresh folder.
+std::string planned_experiment(const std::string& name) {
+  const std::string out = (root() / name).string();
+  fs::remove_all(out);
+  const auto r = ctcscope({"experiment", dataset(name + "_data"), "--out", out, "--ablations", "BF_noDAPI,BF_DAPI",
+                           "--seeds", "1", "--model", "resnet18", "--plan"});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 runs"), std::string::npos) << r.output;
+  return out;
+}
+
+TEST(BadInput, PlanOfAnotherVersionIsRefusedNamingBoth) {
+  const std::string out = planned_experiment("plan_version");
+  std::string plan = read_file_bytes(out + "/plan.json");
+  const std::string key = "\"software_version\": \"ctcscope ";
+  plan.replace(plan.find(key), key.size(), key + "0.0.1-");
+  write_file_atomic(out + "/plan.json", plan);
+  const auto r = ctcscope({"experiment", out, "--run", "0"});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find(out + "/plan.json: written by ctcscope 0.0.1-"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("; this is ctcscope "), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out + "/resnet18_BF_noDAPI_seed0"));
+}
+
+TEST(BadInput, RunIndexOutOfRangeIsRefused) {
+  const std::string out = planned_experiment("run_index");
+  const auto r = ctcscope({"experiment", out, "--run", "2"});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("run 2 is out of range: the plan has 2 runs (0 to 1)"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, CollectWithMissingRunsNamesThem) {
+  const std::string out = planned_experiment("collect_missing");
+  const auto r = ctcscope({"experiment", out, "--collect"});
+  EXPECT_EQ(r.code, 1) << r.output;
+  for (const char* run : {"run 0 (", "resnet18_BF_noDAPI_seed0): not started", "resnet18_BF_DAPI_seed0): not started"}) {
+    EXPECT_NE(r.output.find(run), std::string::npos) << r.output;
+  }
+  EXPECT_FALSE(fs::exists(out + "/table3_ablations.csv"));
+}
+
+TEST(BadInput, SecondTaskOnOneRunFolderIsRefusedByTheLock) {
+  const std::string out = planned_experiment("run_locked");
+  const std::string run = out + "/resnet18_BF_DAPI_seed0";
+  fs::create_directories(run);
+  // Another node's task holds it (pid 1 lives here too, so only the host tells them apart).
+  const std::string lock = "{\"host\": \"node17\", \"pid\": 1, \"slurm_task\": \"900_1\", \"since\": \"x\"}\n";
+  write_file_atomic(run + "/run.lock", lock);
+  const auto r = ctcscope({"experiment", out, "--run", "1"});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find(run + "/run.lock: the run is held by host node17 pid 1 (Slurm task 900_1)"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_file_bytes(run + "/run.lock"), lock);
+  EXPECT_FALSE(fs::exists(run + "/config.json"));
+}
+
 TEST(BadInput, BadUsageExitsWith2) {
   const auto r = ctcscope({"predict", checkpoint(), "--out", (root() / "x.csv").string()});
   EXPECT_EQ(r.code, 2) << r.output;

@@ -28,7 +28,7 @@ TEST(Experiment, GridRunsTablesAndSkipsFinishedRuns) {
   o.grid = ExperimentGrid::architectures;
   o.models = {"resnet18"};
   o.seeds = 2;
-  const ExperimentResult first = run_experiment(o, "test", [](const ExperimentRun&) { return TrainHooks{}; });
+  const ExperimentResult first = run_experiment(o, "test", nullptr);
   ASSERT_EQ(first.runs.size(), 2u);
   for (const auto& r : first.runs) EXPECT_FALSE(r.skipped);
   EXPECT_NE(first.markdown.find("resnet18 BF_DAPI"), std::string::npos) << first.markdown;
@@ -38,7 +38,7 @@ TEST(Experiment, GridRunsTablesAndSkipsFinishedRuns) {
   const std::string html = read_file_bytes(o.out_dir + "/table2_architectures.html");
   EXPECT_NE(html.find("<table"), std::string::npos);
 
-  const ExperimentResult again = run_experiment(o, "test", [](const ExperimentRun&) { return TrainHooks{}; });
+  const ExperimentResult again = run_experiment(o, "test", nullptr);
   for (const auto& r : again.runs) EXPECT_TRUE(r.skipped);
   EXPECT_EQ(again.markdown, first.markdown);
 }
@@ -62,7 +62,7 @@ TEST(Experiment, ArchitecturesGridStartsEachModelFromItsFileInTheWeightsFolder) 
   o.grid = ExperimentGrid::architectures;
   o.models = {"resnet18", "resnet34"};
   o.seeds = 1;
-  const ExperimentResult result = run_experiment(o, "test", [](const ExperimentRun&) { return TrainHooks{}; });
+  const ExperimentResult result = run_experiment(o, "test", nullptr);
   ASSERT_EQ(result.runs.size(), 2u);
   for (const auto& r : result.runs) {
     const std::string file = weights_dir + "/" + r.model + "-imagenet.safetensors";

@@ -2,7 +2,7 @@
 // networks, all of which the registry builds, with nothing left out.
 #include <gtest/gtest.h>
 
-#include "train/experiment.h"
+#include "train/experiment_plan.h"
 
 namespace ctcscope {
 namespace {
@@ -12,16 +12,15 @@ TEST(ExperimentPlan, ArchitecturesGridHasAllFourPaperNetworks) {
   o.grid = ExperimentGrid::architectures;
   o.seeds = 2;
   o.out_dir = "exp";
-  std::vector<std::string> notes;
-  const std::vector<ExperimentRun> plan = experiment_plan(o, &notes);
-  EXPECT_TRUE(notes.empty()) << notes.front();
+  const ExperimentPlan plan = plan_experiment(o);
+  EXPECT_TRUE(plan.notes.empty()) << plan.notes.front();
   std::vector<std::string> models;
-  for (const auto& r : plan) {
-    if (r.seed == 0) models.push_back(r.model);
-    EXPECT_EQ(r.ablation, kDefaultAblation);
+  for (const auto& r : plan.runs) {
+    if (r.config.seed == 0) models.push_back(r.config.model);
+    EXPECT_EQ(r.config.ablation, kDefaultAblation);
   }
   EXPECT_EQ(models, (std::vector<std::string>{"densenet121", "efficientnet_b4", "resnet50", "resnet34"}));
-  EXPECT_EQ(plan.size(), 8u);
+  EXPECT_EQ(plan.runs.size(), 8u);
 }
 
 }  // namespace

@@ -23,15 +23,16 @@ fs::path fresh_dir() { return test::fresh_test_dir("ctcscope_test_experiment_tab
 // Leaves each planned run as a finished one whose test macro F1 is f1(run).
 template <class F1>
 void finish_runs(const ExperimentOptions& o, F1 f1) {
-  for (const auto& r : experiment_plan(o, nullptr)) {
-    fs::create_directories(r.run_dir);
+  for (const auto& r : plan_experiment(o).runs) {
+    const std::string& run_dir = r.config.out_dir;
+    fs::create_directories(run_dir);
     RunRecord record;
     record.status = RunStatus::completed;
-    write_run_record(RunPaths{r.run_dir}.run_record(), record);
+    write_run_record(RunPaths{run_dir}.run_record(), record);
     CheckpointEval e;
     e.metrics.n = 10;
-    e.metrics.macro_f1 = f1(r);
-    write_file_atomic(r.run_dir + "/test_eval.json", checkpoint_eval_json(e));
+    e.metrics.macro_f1 = f1(r.config);
+    write_file_atomic(run_dir + "/test_eval.json", checkpoint_eval_json(e));
   }
 }
 
@@ -45,7 +46,7 @@ TEST(ExperimentTables, ArchitecturesGridComparesTheBestMeanF1AgainstEachOther) {
                                                           {"efficientnet_b4", {0.58, 0.55, 0.60}},
                                                           {"resnet50", {0.80, 0.79, 0.78}},
                                                           {"resnet34", {0.41, 0.43, 0.39}}};
-  finish_runs(o, [&](const ExperimentRun& r) { return f1.at(r.model)[r.seed]; });
+  finish_runs(o, [&](const TrainConfig& r) { return f1.at(r.model)[r.seed]; });
   const ExperimentResult result = run_experiment(o, "test", nullptr);
   for (const auto& r : result.runs) EXPECT_TRUE(r.skipped);
   const std::string& md = result.markdown;
@@ -66,7 +67,7 @@ TEST(ExperimentTables, OneSeedSaysTheComparisonNeedsTwo) {
   o.grid = ExperimentGrid::architectures;
   o.models = {"resnet18", "resnet34"};
   o.seeds = 1;
-  finish_runs(o, [](const ExperimentRun& r) { return r.model == "resnet34" ? 0.7 : 0.5; });
+  finish_runs(o, [](const TrainConfig& r) { return r.model == "resnet34" ? 0.7 : 0.5; });
   const std::string md = run_experiment(o, "test", nullptr).markdown;
   EXPECT_NE(md.find("## resnet34 BF_DAPI vs resnet18 BF_DAPI"), std::string::npos) << md;
   EXPECT_NE(md.find("Needs at least 2 seeds per configuration."), std::string::npos) << md;
@@ -78,7 +79,7 @@ TEST(ExperimentTables, AblationsGridComparesBfWithoutAndWithDapi) {
   o.grid = ExperimentGrid::ablations;
   o.base.model = "resnet18";
   o.seeds = 2;
-  finish_runs(o, [](const ExperimentRun& r) { return r.ablation == Ablation::bf_dapi ? 0.8 + 0.01 * r.seed : 0.7; });
+  finish_runs(o, [](const TrainConfig& r) { return r.ablation == Ablation::bf_dapi ? 0.8 + 0.01 * r.seed : 0.7; });
   const std::string md = run_experiment(o, "test", nullptr).markdown;
   EXPECT_NE(md.find("## BF_noDAPI vs BF_DAPI (test macro F1 over seeds)"), std::string::npos) << md;
   EXPECT_NE(md.find("0.8050 \u00b1 0.0071"), std::string::npos) << md;  // BF_DAPI's mean ± std

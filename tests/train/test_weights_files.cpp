@@ -131,11 +131,12 @@ TEST(WeightsFiles, PlanGivesEachRunItsModelsFileAndRefusesBeforeAnyRun) {
   o.seeds = 2;
   o.out_dir = (d / "exp").string();
   o.base.weights = d.string();
-  for (const auto& r : experiment_plan(o, nullptr)) {
-    EXPECT_EQ(r.weights, (d / published_weights_name(r.model)).string()) << r.model << " seed " << r.seed;
+  for (const auto& r : plan_experiment(o).runs) {
+    EXPECT_EQ(r.config.weights, (d / published_weights_name(r.config.model)).string())
+        << r.config.model << " seed " << r.config.seed;
   }
   fs::remove(d / published_weights_name("resnet34"));
-  EXPECT_THROW(experiment_plan(o, nullptr), Error);
+  EXPECT_THROW(plan_experiment(o), Error);
   EXPECT_FALSE(fs::exists(o.out_dir));
 }
 
