@@ -27,8 +27,10 @@ case "$kind" in
     # Trainer.ResumeGivesTheSameWeightsBitwise, which runs here, is process
     # death, not memory use. IntensityTraining trains three networks to
     # compare their F1: training volume, over the loader and trainer paths the
-    # Trainer tests already run here. The normal suite runs both.
-    select=(-E 'CrashSafety|IntensityTraining')
+    # Trainer tests already run here. ExperimentSlurm starts Slurm's daemons
+    # and trains through them: the scheduler's plumbing, over the experiment
+    # steps that ExperimentSteps runs here. The normal suite runs all three.
+    select=(-E 'CrashSafety|IntensityTraining|ExperimentSlurm')
     ;;
   tsan)
     dir=build-tsan
