@@ -1,5 +1,5 @@
 // The Poisson-binomial count of CTCs: its distribution against enumerating
-// every outcome, its interval against the binomial's quantiles (scipy's), and
+// every outcome, its interval against the binomial's quantiles, and
 // the normal approximation beyond the exact limit against the exact interval.
 #include <gtest/gtest.h>
 
@@ -38,8 +38,9 @@ TEST(PoissonBinomial, PmfEqualsEnumeratingEveryOutcome) {
 }
 
 TEST(PoissonBinomial, IntervalOfEqualProbabilitiesIsTheBinomialsQuantiles) {
-  // scipy.stats.binom.ppf([0.025, 0.975], 10, 0.5) = [2, 8];
-  // binom.ppf([0.025, 0.975], 40, 0.1) = [1, 8].
+  // The binomial's quantiles (smallest k with CDF >= q, as scipy's
+  // binom.ppf), from the closed form C(n,k) p^k (1-p)^(n-k) in Python:
+  // [2, 8] for n = 10, p = 0.5 and [1, 8] for n = 40, p = 0.1.
   ExpectedCount c = expected_count(std::vector<double>(10, 0.5));
   EXPECT_TRUE(c.exact);
   EXPECT_DOUBLE_EQ(c.expected, 5.0);
