@@ -10,16 +10,16 @@ namespace ctcscope::cli {
 int run_export(const Argv& argv) {
   Args args("export",
             "Writes a checkpoint's weights as a torchvision state_dict (torchvision's names, the\n"
-            "checkpoint's 2-class head) to OUT.safetensors, and OUT.json beside it: how to feed the\n"
-            "network as ctcscope does (input size, channel, intensity mode with its levels, resizing,\n"
-            "normalisation, classes). In PyTorch:\n"
+            "checkpoint's 2-class head) to OUT.pth (torch.save's format) or OUT.safetensors, and\n"
+            "OUT.json beside it: how to feed the network as ctcscope does (input size, channel,\n"
+            "intensity mode with its levels, resizing, normalisation, classes). In PyTorch:\n"
             "  m = torchvision.models.resnet50(num_classes=2)\n"
-            "  m.load_state_dict(safetensors.torch.load_file('OUT.safetensors'))\n"
-            ".pth output is not written yet (refused).");
+            "  m.load_state_dict(torch.load('OUT.pth'))   # or safetensors.torch.load_file('OUT.safetensors')");
   args.option("format", "NAME", "torchvision", "the export format (torchvision, the only one)");
+  args.example("ctcscope export runs/r50/best.safetensors --format torchvision r50_ctc.pth");
   args.example("ctcscope export runs/r50/best.safetensors --format torchvision r50_ctc.safetensors");
   args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors)");
-  args.positional("OUT", "the state_dict file to write, *.safetensors (OUT.json is written beside it)");
+  args.positional("OUT", "the state_dict file to write, *.pth or *.safetensors (OUT.json beside it)");
   if (!args.parse(argv)) return 0;
   usage_check(args.get("format") == "torchvision", "--format '", args.get("format"),
               "' is not known (torchvision is the only format)");

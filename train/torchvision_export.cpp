@@ -73,15 +73,17 @@ ExportedFiles export_torchvision(const std::string& checkpoint, const std::strin
   const auto ends_with = [&](const std::string& ext) {
     return out.size() > ext.size() && out.compare(out.size() - ext.size(), ext.size(), ext) == 0;
   };
-  CTC_CHECK_INPUT(!ends_with(".pth"), out,
-                  ": ctcscope cannot write .pth (torch.save's format) yet; write OUT.safetensors and load it in "
-                  "PyTorch with safetensors.torch.load_file");
-  CTC_CHECK_INPUT(ends_with(".safetensors"), out, ": the export must be named *.safetensors");
+  const bool pth = ends_with(".pth");
+  CTC_CHECK_INPUT(pth || ends_with(".safetensors"), out, ": the export must be named *.pth or *.safetensors");
   const VerifiedCheckpointFile file = read_checkpoint_file(checkpoint);
-  ExportedFiles files{out, out.substr(0, out.size() - std::string(".safetensors").size()) + ".json"};
+  ExportedFiles files{out, out.substr(0, out.find_last_of('.')) + ".json"};
   // The JSON first: it checks the checkpoint's records before any file is written.
   const std::string json = torchvision_preprocessing_json(file.info, checkpoint);
-  write_safetensors(files.weights, file.tensors);
+  if (pth) {
+    write_pth(files.weights, file.tensors);
+  } else {
+    write_safetensors(files.weights, file.tensors);
+  }
   write_file_atomic(files.preprocessing, json);
   return files;
 }

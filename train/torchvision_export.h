@@ -1,11 +1,11 @@
 // Back to PyTorch: a ctcscope checkpoint as a torchvision state_dict (its
 // names already are torchvision's; the head has the checkpoint's 2 classes)
-// in a safetensors file, and beside it a JSON of everything needed to feed
+// in a .pth (torch.save's zip) or safetensors file, and beside it a JSON of everything needed to feed
 // the network as ctcscope does: input size, channel, colour pick and page,
 // the intensity stage with its fitted levels, resizing, normalisation and
 // the classes. `torchvision.models.resnet50(num_classes=2)
-// .load_state_dict(safetensors.torch.load_file(OUT))` then gives ctcscope's
-// logits (tests/train/slow_test_torchvision_export.cpp).
+// .load_state_dict(torch.load(OUT))` then gives ctcscope's logits
+// (tests/train/slow_test_torchvision_export.cpp).
 #pragma once
 
 #include <string>
@@ -18,9 +18,8 @@ namespace ctcscope {
 // in the JSON's "source").
 std::string torchvision_preprocessing_json(const CheckpointInfo& info, const std::string& checkpoint);
 
-// OUT.safetensors and OUT.json (OUT without its extension), each atomically.
-// OUT must end in .safetensors: a .pth is refused (ctcscope has no torch.save
-// writer), as is any other extension. Returns the two paths.
+// OUT (.pth or .safetensors, by its extension; any other is refused) and
+// OUT.json (OUT without its extension), each atomically. Returns the paths.
 struct ExportedFiles {
   std::string weights, preprocessing;
 };
