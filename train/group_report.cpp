@@ -70,7 +70,7 @@ std::string group_counts_html(const std::string& column, const std::vector<Group
   report.paragraph("Cells grouped by the manifest's column '" + column + "', probabilities from " + models + ".");
   std::vector<std::vector<std::string>> rows;
   for (const GroupCount& g : groups) {
-    rows.push_back({g.group, std::to_string(g.cells), std::to_string(g.called_ctc), fixed(g.expected.expected),
+    rows.push_back({g.group.empty() ? "(no " + column + ")" : g.group, std::to_string(g.cells), std::to_string(g.called_ctc), fixed(g.expected.expected),
                     std::to_string(g.expected.low) + " to " + std::to_string(g.expected.high),
                     interval_method(g.expected)});
   }

@@ -31,6 +31,8 @@ TEST(GroupReport, CountsEachGroupAtTheThresholdWithItsExpectedCount) {
   EXPECT_NEAR(g[2].expected.expected, 1.8, test::tol::kDouble.atol);
   EXPECT_EQ(g[2].expected.low, want.low);
   EXPECT_EQ(g[2].expected.high, want.high);
+  // Cells without a value are a group of their own, named so on the page.
+  EXPECT_NE(group_counts_html("patient", g, 0.5, "m").find("<td>(no patient)</td>"), std::string::npos);
 }
 
 TEST(GroupReport, WritesCsvAndHtmlBesideThePredictions) {
