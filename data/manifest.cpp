@@ -2,6 +2,7 @@
 // atomic writing, and its hash for run records.
 #include "data/manifest.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <unordered_map>
 
@@ -9,6 +10,7 @@
 #include "base/file_util.h"
 #include "base/error.h"
 #include "base/sha256.h"
+#include "base/split_list.h"
 
 namespace ctcscope {
 
@@ -61,12 +63,41 @@ namespace {
 
 std::string manifest_path(const std::string& dataset_dir) { return (fs::path(dataset_dir) / kManifestFile).string(); }
 
+std::string join_names(const std::vector<std::string>& names, const char* separator) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : separator) + n;
+  return out;
+}
+
+// The header's column names: the six of kManifestHeader, then extra ones,
+// each named once. Errors name the file and line 1.
+std::vector<std::string> header_columns(const CsvRow& header, const std::string& path) {
+  const std::vector<std::string> six = split_list(kManifestHeader);
+  if (header.line != 1 || header.fields.size() < six.size() ||
+      !std::equal(six.begin(), six.end(), header.fields.begin())) {
+    CTC_FAIL(path, ":", header.line, ": header must be '", kManifestHeader,
+             "' (then any extra columns), found '", join_names(header.fields, ","), "'");
+  }
+  for (std::size_t k = 6; k < header.fields.size(); ++k) {
+    const std::string& name = header.fields[k];
+    CTC_CHECK_INPUT(!name.empty(), path, ":1: column ", k + 1, " has no name");
+    for (std::size_t j = 0; j < k; ++j) {
+      CTC_CHECK_INPUT(header.fields[j] != name, path, ":1: column '", name, "' is named twice (columns ", j + 1,
+                      " and ", k + 1, ")");
+    }
+  }
+  return header.fields;
+}
+
 // Checks one row; returns "" or the problem (without the file:line prefix).
 std::string parse_row(const CsvRow& row, const std::string& dataset_dir, const ManifestOptions& options,
-                      const std::unordered_map<std::string, int>& seen, CellRecord& cell) {
-  if (row.fields.size() != 6) {
-    return detail::concat("expected 6 columns (", kManifestHeader, "), found ", row.fields.size());
+                      const std::vector<std::string>& columns, const std::unordered_map<std::string, int>& seen,
+                      CellRecord& cell) {
+  if (row.fields.size() != columns.size()) {
+    return detail::concat("expected ", columns.size(), " columns (", join_names(columns, ","), "), found ",
+                          row.fields.size());
   }
+  cell.extra.assign(row.fields.begin() + 6, row.fields.end());
   cell.line = row.line;
   cell.cell_id = row.fields[0];
   if (cell.cell_id.empty()) return "empty cell_id";
@@ -109,18 +140,14 @@ Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& op
   // 256 MiB holds millions of cells; a larger manifest.csv is not one.
   const std::vector<CsvRow> rows = csv_parse(read_file_bytes(path, kMaxManifestBytes), path);
   if (rows.empty()) CTC_FAIL(path, ": empty manifest (expected the header '", kManifestHeader, "')");
-  const CsvRow& header = rows.front();
-  std::string header_text = csv_line(header.fields);
-  header_text.pop_back();
-  if (header.line != 1 || header_text != kManifestHeader) {
-    CTC_FAIL(path, ":", header.line, ": header must be '", kManifestHeader, "', found '", header_text, "'");
-  }
+  const std::vector<std::string> columns = header_columns(rows.front(), path);
   Manifest manifest;
   manifest.root = dataset_dir;
+  manifest.extra_columns.assign(columns.begin() + 6, columns.end());
   std::unordered_map<std::string, int> seen;  // cell id -> line
   for (std::size_t r = 1; r < rows.size(); ++r) {
     CellRecord cell;
-    const std::string problem = parse_row(rows[r], dataset_dir, options, seen, cell);
+    const std::string problem = parse_row(rows[r], dataset_dir, options, columns, seen, cell);
     if (!problem.empty()) {
       std::string message = detail::concat(path, ":", rows[r].line, ": ", problem);
       if (!options.skip_bad_rows) throw Error(message);
@@ -131,6 +158,22 @@ Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& op
     manifest.cells.push_back(std::move(cell));
   }
   return manifest;
+}
+
+std::vector<std::string> manifest_column(const Manifest& manifest, const std::string& column) {
+  std::vector<std::string> columns = split_list(kManifestHeader);
+  columns.insert(columns.end(), manifest.extra_columns.begin(), manifest.extra_columns.end());
+  const auto found = std::find(columns.begin(), columns.end(), column);
+  CTC_CHECK_INPUT(found != columns.end(), manifest_path(manifest.root), " has no column '", column,
+                  "' (its columns: ", join_names(columns, ", "), ")");
+  const auto index = static_cast<std::size_t>(found - columns.begin());
+  std::vector<std::string> values;
+  values.reserve(manifest.cells.size());
+  for (const CellRecord& c : manifest.cells) {
+    const std::string six[] = {c.cell_id, label_name(c.label), source_name(c.source), c.patient, c.bf, c.dapi};
+    values.push_back(index < 6 ? six[index] : c.extra[index - 6]);
+  }
+  return values;
 }
 
 void write_manifest(const std::string& dataset_dir, const std::vector<CellRecord>& cells) {

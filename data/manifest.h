@@ -1,6 +1,8 @@
 // The dataset manifest: manifest.csv beside the images, one cell a row.
 // Columns: cell_id, label (ctc|leukocyte), source (spike_in|patient|healthy),
-// patient, bf, dapi (paths relative to the dataset folder; dapi may be empty).
+// patient, bf, dapi (paths relative to the dataset folder; dapi may be empty),
+// then any columns of the lab's own (sample, slide, ...), kept as text so that
+// predictions can be grouped by them.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,7 @@ struct CellRecord {
   std::string patient;  // may be empty
   std::string bf;       // relative to the dataset folder
   std::string dapi;     // relative; empty when the cell has no DAPI image
+  std::vector<std::string> extra;  // the values of Manifest::extra_columns, in order
   int line = 0;         // line in manifest.csv (1 = header), for messages
 };
 
@@ -46,11 +49,13 @@ struct ManifestOptions {
 
 struct Manifest {
   std::string root;                  // the dataset folder
+  std::vector<std::string> extra_columns;  // header names after the six above
   std::vector<CellRecord> cells;
   std::vector<std::string> skipped;  // one message per skipped row
 };
 
-// Reads DIR/manifest.csv (RFC 4180 CSV, header exactly kManifestHeader). A
+// Reads DIR/manifest.csv (RFC 4180 CSV, header kManifestHeader then any
+// extra columns, each named, no name twice). A
 // row with an unknown label or source, an empty cell id or bf, a path that
 // leaves the folder, a missing file, a duplicate cell id or the wrong number
 // of columns is an error naming the file and line
@@ -59,7 +64,13 @@ struct Manifest {
 // added to Manifest::skipped. A bad header or CSV syntax is always an error.
 Manifest read_manifest(const std::string& dataset_dir, const ManifestOptions& options = {});
 
-// Writes DIR/manifest.csv atomically, fields quoted as RFC 4180 needs. Cell
+// Each cell's value in `column`: one of the six above or an extra column. A
+// column the manifest lacks is an error naming the column, the manifest and
+// the columns it has.
+std::vector<std::string> manifest_column(const Manifest& manifest, const std::string& column);
+
+// Writes DIR/manifest.csv atomically (the six columns; extra ones are not
+// written), fields quoted as RFC 4180 needs. Cell
 // ids must be unique and non-empty and paths valid as above (not checked on disk).
 void write_manifest(const std::string& dataset_dir, const std::vector<CellRecord>& cells);
 // The same to any file name (read_manifest reads DIR/manifest.csv only).

@@ -1,7 +1,8 @@
 // A state_dict: named tensors in file order, as PyTorch's model.state_dict(),
 // and the weight-file formats that hold one: safetensors (read and write)
 // and PyTorch's torch.save files (read: the zip archive and the legacy
-// pickle stream, through a restricted unpickler that executes nothing).
+// pickle stream, through a restricted unpickler that executes nothing;
+// written: the zip archive).
 #pragma once
 
 #include <map>
@@ -33,6 +34,9 @@ void write_safetensors(const std::string& path, const StateDict& tensors, const 
 // A torch.save file of a state_dict (zip or legacy). Where the file name has
 // torchvision's hash prefix (name-XXXXXXXX.pth) the sha256 prefix is checked.
 StateDict read_pth(const std::string& path);
+// The zip format of torch.save (a state_dict torch.load reads), atomically;
+// f32, f64, i64 and i32 tensors, under 4 GiB in all.
+void write_pth(const std::string& path, const StateDict& tensors);
 
 // torchvision's hash prefix of a file name (HASH_REGEX r"-([a-f0-9]*)\." with
 // 8 or more digits, as in resnet50-0676ba61.pth), or "" when it has none.

@@ -6,6 +6,7 @@
 #include "base/csv.h"
 #include "base/file_util.h"
 #include "train/checkpoint_eval.h"
+#include "train/ensemble.h"
 #include "train/run_folder.h"
 #include "train/run_report.h"
 #include "tools/commands.h"
@@ -18,7 +19,8 @@ int run_eval(const Argv& argv) {
             "recall and F1 (the paper's figures), CTC sensitivity and specificity, ROC AUC and\n"
             "the confusion matrix. The cells: the test split of a run (--split-file\n"
             "RUN_DIR/split.csv) or every cell of the manifest (--all). The image channel is\n"
-            "the checkpoint's main one (BF; DAPI for DAPI_* ablations).");
+            "the checkpoint's main one (BF; DAPI for DAPI_* ablations). Several checkpoints,\n"
+            "comma-separated (an experiment's seeds), vote: their probabilities are averaged.");
   args.option("split-file", "FILE", "", "a run's split.csv: evaluate its test cells");
   args.flag("all", "evaluate every cell of the manifest");
   args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
@@ -28,7 +30,9 @@ int run_eval(const Argv& argv) {
   add_threads_option(args);
   args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
   args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");
-  args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors)");
+  args.example("ctcscope eval runs/e/resnet18_BF_DAPI_seed0/best.safetensors,runs/e/resnet18_BF_DAPI_seed1/best.safetensors "
+               "data/synth --split-file runs/e/resnet18_BF_DAPI_seed0/split.csv");
+  args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors), or several comma-separated");
   args.positional("DATASET_DIR", "a folder with manifest.csv");
   if (!args.parse(argv)) return 0;
   const std::string checkpoint = args.get_positional("CHECKPOINT"), dataset = args.get_positional("DATASET_DIR");
@@ -37,7 +41,8 @@ int run_eval(const Argv& argv) {
   usage_check(all != !split_file.empty(), "give exactly one of --split-file FILE and --all");
   const double threshold = args.get_double("threshold", 0.0, 1.0);
   apply_threads_option(args);
-  const CheckpointEval e = evaluate_checkpoint(checkpoint, dataset, split_file, threshold);
+  const std::vector<std::string> members = ensemble_paths(checkpoint);
+  const CheckpointEval e = evaluate_checkpoint(members, dataset, split_file, threshold);
   std::printf("eval: %s (%s, trained with %s, input %lld) on %s cells of %s, %s images, threshold %g\n",
               checkpoint.c_str(), e.architecture.c_str(), ablation_name(e.ablation),
               static_cast<long long>(e.input_size), all ? "all" : "the test", dataset.c_str(),
@@ -56,9 +61,9 @@ int run_eval(const Argv& argv) {
     write_file_atomic(out + "/eval.json", checkpoint_eval_json(e));
     write_file_atomic(out + "/eval_predictions.csv", csv);
     std::printf("wrote %s/eval.json and %s/eval_predictions.csv\n", out.c_str(), out.c_str());
-    // The run's per-epoch metrics sit beside its checkpoint.
-    const auto slash = checkpoint.find_last_of('/');
-    const std::string run_dir = slash == std::string::npos ? "." : checkpoint.substr(0, slash);
+    // The run's per-epoch metrics sit beside its checkpoint (an ensemble's first).
+    const auto slash = members.front().find_last_of('/');
+    const std::string run_dir = slash == std::string::npos ? "." : members.front().substr(0, slash);
     for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv")) {
       std::printf("wrote %s\n", path.c_str());
     }

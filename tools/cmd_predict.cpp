@@ -6,6 +6,8 @@
 #include "base/file_util.h"
 #include "data/manifest.h"
 #include "train/checkpoint_eval.h"
+#include "train/ensemble.h"
+#include "train/group_report.h"
 #include "tools/commands.h"
 
 namespace ctcscope::cli {
@@ -17,15 +19,21 @@ int run_predict(const Argv& argv) {
             "prints how many cells were called each way. The cells: a dataset's manifest\n"
             "(--manifest DIR; its labels are ignored) or every .png/.tif/.tiff image of a folder\n"
             "(--folder DIR; *_dapi.* skipped, cell id = file name without its extension and a\n"
-            "trailing _bf).");
+            "trailing _bf). Several checkpoints, comma-separated (an experiment's seeds), vote:\n"
+            "their probabilities are averaged.");
   args.option("manifest", "DIR", "", "a dataset folder with manifest.csv");
   args.option("folder", "DIR", "", "a folder of BF images (.png, .tif, .tiff)");
   args.option("out", "FILE", "", "the predictions CSV (required)");
   args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
+  args.option("group-by", "COLUMN", "",
+              "also count CTCs per group of a manifest column (patient, sample, ...): OUT_by_COLUMN.csv\n"
+              "                            and .html with cells, CTCs called and the expected count with its 95% interval");
   add_threads_option(args);
   args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out predictions.csv");
   args.example("ctcscope predict runs/r50/best.safetensors --manifest data/synth --out p.csv --threshold 0.8");
-  args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors)");
+  args.example("ctcscope predict runs/paper/resnet50_BF_DAPI_seed0/best.safetensors,runs/paper/resnet50_BF_DAPI_seed1/best.safetensors "
+               "--manifest new_patients --out p.csv --group-by patient");
+  args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors), or several comma-separated");
   if (!args.parse(argv)) return 0;
   const std::string checkpoint = args.get_positional("CHECKPOINT");
   const std::string manifest_dir = args.get("manifest"), folder = args.get("folder"), out = args.get("out");
@@ -33,8 +41,11 @@ int run_predict(const Argv& argv) {
   usage_check(!out.empty(), "missing --out FILE");
   const double threshold = args.get_double("threshold", 0.0, 1.0);
   apply_threads_option(args);
+  const std::string group_by = args.get("group-by");
+  usage_check(group_by.empty() || folder.empty(), "--group-by needs --manifest DIR (a folder of images has no columns)");
   const Manifest cells = folder.empty() ? read_manifest(manifest_dir) : folder_manifest(folder);
-  const CellPredictions p = predict_cells(checkpoint, cells);
+  if (!group_by.empty()) manifest_column(cells, group_by);  // a column the manifest lacks stops it here
+  const CellPredictions p = predict_cells(ensemble_paths(checkpoint), cells);
   if (!p.note.empty()) std::printf("predict: note: %s\n", p.note.c_str());
   std::string csv = "cell_id,ctc_probability,call\n";
   std::size_t ctc = 0;
@@ -49,6 +60,11 @@ int run_predict(const Argv& argv) {
   std::printf("predict: %zu cells from %s: %zu called ctc, %zu leukocyte (threshold %g) -> %s\n", p.cell_ids.size(),
               folder.empty() ? manifest_dir.c_str() : folder.c_str(), ctc, p.cell_ids.size() - ctc, threshold,
               out.c_str());
+  if (!group_by.empty()) {
+    for (const auto& path : write_group_report(out, group_by, cells, p.ctc_probability, threshold, checkpoint)) {
+      std::printf("wrote %s\n", path.c_str());
+    }
+  }
   return 0;
 }
 

@@ -30,6 +30,7 @@ int run_eval(const Argv& argv);
 int run_predict(const Argv& argv);
 int run_experiment(const Argv& argv);
 int run_inspect(const Argv& argv);
+int run_export(const Argv& argv);
 
 inline constexpr Command kCommands[] = {
     {"synth", "write the generated DEPArray-like dataset (BF and DAPI images, manifest.csv)", run_synth},
@@ -39,6 +40,7 @@ inline constexpr Command kCommands[] = {
     {"eval", "a checkpoint's metrics on a run's test split or on every cell of a manifest", run_eval},
     {"predict", "CTC probabilities and calls for new cells' BF images, as CSV", run_predict},
     {"experiment", "the paper's grid (ablations or architectures x seeds), tables of mean +- std", run_experiment},
+    {"export", "a checkpoint as a torchvision state_dict (safetensors) and its preprocessing (JSON)", run_export},
     {"stats", "statistics between two samples of scores (Shapiro-Wilk, Levene, Mann-Whitney U, t tests)", run_stats},
     {"models", "list the architectures and their parameter counts", run_models},
     {"forward", "run an input tensor through a network (or one training step) and write the results", run_forward},

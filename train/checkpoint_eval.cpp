@@ -11,12 +11,11 @@
 #include "base/error.h"
 #include "base/json.h"
 #include "base/json_writer.h"
+#include "train/ensemble.h"
 #include "train/run_data.h"
 #include "train/train_config.h"
 
 namespace ctcscope {
-
-namespace {
 
 Ablation checkpoint_ablation(const CheckpointInfo& info) {
   try {
@@ -69,17 +68,15 @@ void check_ctc_classes(const CheckpointInfo& info, const std::string& checkpoint
   CTC_FAIL(checkpoint, ": checkpoint classes are [", got, "]; ctcscope needs [leukocyte, ctc] in that order");
 }
 
-}  // namespace
-
-CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
+CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, const std::string& dataset_dir,
                                    const std::string& split_file, double threshold, int loader_threads) {
-  Checkpoint ck = load_checkpoint(checkpoint);
-  check_ctc_classes(ck.info, checkpoint);
+  std::vector<Checkpoint> members = load_ensemble(checkpoints);
+  const CheckpointInfo& info = members.front().info;
   CheckpointEval e;
-  e.checkpoint = checkpoint;
-  e.architecture = ck.info.architecture;
-  e.ablation = checkpoint_ablation(ck.info);
-  e.input_size = ck.info.input_size;
+  for (const auto& c : checkpoints) e.checkpoint += (e.checkpoint.empty() ? "" : ",") + c;
+  e.architecture = info.architecture;
+  e.ablation = checkpoint_ablation(info);
+  e.input_size = info.input_size;
   e.threshold = threshold;
   RunData data;
   std::vector<std::int64_t> indices;
@@ -93,12 +90,7 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
   CTC_CHECK_INPUT(!indices.empty(), split_file.empty() ? dataset_dir : split_file, ": no cells to evaluate");
   const auto items = evaluation_items(data.manifest.cells, indices, e.ablation);
   for (const auto& item : items) e.cell_ids.push_back(data.manifest.cells[static_cast<std::size_t>(item.cell)].cell_id);
-  PredictOptions po;
-  po.input_size = e.input_size;
-  po.loader_threads = loader_threads;
-  po.images = checkpoint_images(ck.info, checkpoint);
-  e.predictions = predict_items(*ck.model, data.manifest, items, po);
-  check_finite(e.predictions, checkpoint);
+  e.predictions = ensemble_predictions(members, checkpoints, data.manifest, items, loader_threads);
   e.metrics = metrics_at(e.predictions, threshold);
   e.auc = roc_auc(e.predictions.truth, e.predictions.ctc_probability);
   return e;
@@ -138,13 +130,14 @@ Manifest folder_manifest(const std::string& folder) {
   return m;
 }
 
-CellPredictions predict_cells(const std::string& checkpoint, const Manifest& manifest, int loader_threads) {
-  Checkpoint ck = load_checkpoint(checkpoint);
-  check_ctc_classes(ck.info, checkpoint);
+CellPredictions predict_cells(const std::vector<std::string>& checkpoints, const Manifest& manifest,
+                              int loader_threads) {
+  std::vector<Checkpoint> members = load_ensemble(checkpoints);
+  const CheckpointInfo& info = members.front().info;
   CellPredictions out;
-  if (main_channel(checkpoint_ablation(ck.info)) == Channel::dapi) {
+  if (main_channel(checkpoint_ablation(info)) == Channel::dapi) {
     out.note = "the model was trained with DAPI as its main channel (" +
-               std::string(ablation_name(checkpoint_ablation(ck.info))) + "); it is applied to BF images here";
+               std::string(ablation_name(checkpoint_ablation(info))) + "); it is applied to BF images here";
   }
   std::vector<TrainingItem> items;
   for (std::size_t i = 0; i < manifest.cells.size(); ++i) {
@@ -153,13 +146,7 @@ CellPredictions predict_cells(const std::string& checkpoint, const Manifest& man
     items.push_back(item);
     out.cell_ids.push_back(manifest.cells[i].cell_id);
   }
-  PredictOptions po;
-  po.input_size = ck.info.input_size;
-  po.loader_threads = loader_threads;
-  po.images = checkpoint_images(ck.info, checkpoint);
-  Predictions p = predict_items(*ck.model, manifest, items, po);
-  check_finite(p, checkpoint);
-  out.ctc_probability = p.ctc_probability;
+  out.ctc_probability = ensemble_predictions(members, checkpoints, manifest, items, loader_threads).ctc_probability;
   return out;
 }
 

@@ -1,7 +1,8 @@
 // A saved model on cells: the test split of a run (its split.csv), every cell
 // of a manifest, or a folder of new BF images without labels. The image
 // channel is the checkpoint's main channel (BF; DAPI for the DAPI_* ablations),
-// read from its training configuration.
+// read from its training configuration. Where several checkpoints are given
+// they vote as a seed ensemble (train/ensemble.h).
 #pragma once
 
 #include <cstdint>
@@ -11,12 +12,13 @@
 #include "data/expansion.h"
 #include "data/manifest.h"
 #include "eval/metrics.h"
+#include "models/checkpoint.h"
 #include "train/evaluate.h"
 
 namespace ctcscope {
 
 struct CheckpointEval {
-  std::string checkpoint, architecture;
+  std::string checkpoint, architecture;  // checkpoint: the files, comma-separated for an ensemble
   Ablation ablation = kDefaultAblation;  // from the checkpoint's training config
   std::int64_t input_size = 0;
   std::vector<std::string> cell_ids;     // per item
@@ -28,8 +30,14 @@ struct CheckpointEval {
 
 // split_file empty: every cell of the manifest; else the cells its split
 // file marks "test". A model that outputs NaN is an error naming a cell.
-CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
+CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, const std::string& dataset_dir,
                                    const std::string& split_file, double threshold = 0.5, int loader_threads = 2);
+inline CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
+                                          const std::string& split_file, double threshold = 0.5,
+                                          int loader_threads = 2) {
+  return evaluate_checkpoint(std::vector<std::string>{checkpoint}, dataset_dir, split_file, threshold,
+                             loader_threads);
+}
 
 // Predictions for unlabelled cells: a manifest's cells (labels ignored) or
 // every .png/.tif/.tiff image of a folder except *_dapi.* (cell id: the file
@@ -40,7 +48,21 @@ struct CellPredictions {
   std::string note;  // e.g. a DAPI-trained model applied to BF images
 };
 Manifest folder_manifest(const std::string& folder);
-CellPredictions predict_cells(const std::string& checkpoint, const Manifest& manifest, int loader_threads = 2);
+CellPredictions predict_cells(const std::vector<std::string>& checkpoints, const Manifest& manifest,
+                              int loader_threads = 2);
+inline CellPredictions predict_cells(const std::string& checkpoint, const Manifest& manifest, int loader_threads = 2) {
+  return predict_cells(std::vector<std::string>{checkpoint}, manifest, loader_threads);
+}
+
+// How a checkpoint's model was fed and what it answers, from its metadata:
+// the ablation it was trained with, its image settings (intensity stage with
+// fitted levels, colour pick, page), its classes checked to be [leukocyte,
+// ctc] (else an error: logit 1 would not be the CTC score), and its outputs
+// checked finite (else an error naming a cell).
+Ablation checkpoint_ablation(const CheckpointInfo& info);
+CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint);
+void check_ctc_classes(const CheckpointInfo& info, const std::string& checkpoint);
+void check_finite(const Predictions& p, const std::string& checkpoint);
 
 // A JSON object of the evaluation: checkpoint, counts, metrics, confusion.
 std::string checkpoint_eval_json(const CheckpointEval& e);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "base/csv.h"
@@ -43,6 +44,17 @@ std::string error_of(const std::string& dir, ManifestOptions options = {}) {
 }
 
 const std::string kHeader = "cell_id,label,source,patient,bf,dapi\n";
+
+// fn throws an Error whose message holds every needle.
+void test_error_names(const std::function<void()>& fn, const std::vector<std::string>& needles) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    for (const auto& n : needles) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what();
+    return;
+  }
+  ADD_FAILURE() << "no error";
+}
 
 TEST(Manifest, ReadsGoodFileWithQuotingAndCrlf) {
   const std::string dir = temp_dataset("good");
@@ -136,6 +148,35 @@ TEST(Manifest, HeaderAndSyntaxErrors) {
   EXPECT_NE(error_of(dir, {true, true}).find("header must be"), std::string::npos);
   fs::remove(dir + "/manifest.csv");
   EXPECT_NE(error_of(dir).find("manifest.csv: cannot open"), std::string::npos);
+}
+
+// A lab's own columns (sample, slide) after the six are kept per cell, so
+// predictions can be grouped by them; manifest_column reads any column.
+TEST(Manifest, ExtraColumnsAreKeptAndReadByName) {
+  const std::string dir = temp_dataset("extra");
+  write_text(dir, "cell_id,label,source,patient,bf,dapi,sample,slide\n"
+                  "a,ctc,patient,P1,ctc/a_bf.png,,S1,\"slide, 3\"\n"
+                  "b,ctc,patient,P2,ctc/b_bf.png,,S2,4\n");
+  const Manifest m = read_manifest(dir);
+  EXPECT_EQ(m.extra_columns, (std::vector<std::string>{"sample", "slide"}));
+  ASSERT_EQ(m.cells.size(), 2u);
+  EXPECT_EQ(m.cells[0].extra, (std::vector<std::string>{"S1", "slide, 3"}));
+  EXPECT_EQ(manifest_column(m, "slide"), (std::vector<std::string>{"slide, 3", "4"}));
+  EXPECT_EQ(manifest_column(m, "patient"), (std::vector<std::string>{"P1", "P2"}));
+  EXPECT_EQ(manifest_column(m, "label"), (std::vector<std::string>{"ctc", "ctc"}));
+  test_error_names(
+      [&] { manifest_column(m, "batch"); },
+      {dir + "/manifest.csv has no column 'batch'", "cell_id, label, source, patient, bf, dapi, sample, slide"});
+
+  write_text(dir, "cell_id,label,source,patient,bf,dapi,sample\n"
+                  "a,ctc,patient,P1,ctc/a_bf.png,\n");
+  EXPECT_NE(error_of(dir).find("manifest.csv:2: expected 7 columns (cell_id,label,source,patient,bf,dapi,sample), found 6"),
+            std::string::npos) << error_of(dir);
+  write_text(dir, "cell_id,label,source,patient,bf,dapi,sample,\n");
+  EXPECT_NE(error_of(dir).find("manifest.csv:1: column 8 has no name"), std::string::npos) << error_of(dir);
+  write_text(dir, "cell_id,label,source,patient,bf,dapi,sample,patient\n");
+  EXPECT_NE(error_of(dir).find("manifest.csv:1: column 'patient' is named twice (columns 4 and 8)"), std::string::npos)
+      << error_of(dir);
 }
 
 TEST(Manifest, SkipModeReportsEachRow) {

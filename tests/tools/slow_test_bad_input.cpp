@@ -269,6 +269,38 @@ TEST(BadInput, CheckpointWithOtherClassesIsRefused) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// An ensemble is one configuration's seeds: a member of another architecture
+// (or classes, input size, main channel) would average unlike things.
+TEST(BadInput, EnsembleOfDifferentArchitecturesIsRefusedNamingBothFiles) {
+  const std::string data = dataset("ensemble_mixed");
+  const std::string other = (root() / "resnet34.safetensors").string();
+  auto model = make_model("resnet34", 2, 1);
+  CheckpointInfo info;
+  info.architecture = "resnet34";
+  info.classes = {"leukocyte", "ctc"};
+  info.input_size = 32;
+  save_checkpoint(other, *model, info);
+  const std::string out = (root() / "mixed_predictions.csv").string();
+  const auto r = ctcscope({"predict", checkpoint() + "," + other, "--manifest", data, "--out", out});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("ensemble members differ in architecture: " + checkpoint() + " has resnet18, " + other +
+                          " has resnet34"),
+            std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+  const auto e = ctcscope({"eval", checkpoint() + "," + other, data, "--all"});
+  EXPECT_EQ(e.code, 1) << e.output;
+  EXPECT_NE(e.output.find(other + " has resnet34"), std::string::npos) << e.output;
+}
+
+TEST(BadInput, GroupByAColumnTheManifestLacksIsRefused) {
+  const std::string data = dataset("group_by_missing");
+  const std::string out = (root() / "group_predictions.csv").string();
+  const auto r = ctcscope({"predict", checkpoint(), "--manifest", data, "--out", out, "--group-by", "sample"});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find(data + "/manifest.csv has no column 'sample'"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST(BadInput, DamagedCheckpointIsRefusedByItsChecksum) {
   const std::string data = dataset("damaged_checkpoint");
   std::string bytes = read_file_bytes(checkpoint());
