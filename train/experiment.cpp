@@ -124,7 +124,9 @@ ExperimentResult collect_experiment(const std::string& experiment_dir, const Exp
     result.runs.push_back(r);
   }
   CTC_CHECK_INPUT(missing.empty(), experiment_dir, ": cannot collect the tables, runs not finished:", missing);
-  const ExperimentTables t = write_experiment_tables(experiment_dir, plan, result.runs);
+  ExperimentPlan shown = plan;  // with a note for each ensemble row left out
+  const std::vector<ConfigScores> ensembles = ensemble_rows(plan, result.runs, &shown.notes);
+  const ExperimentTables t = write_experiment_tables(experiment_dir, shown, result.runs, ensembles);
   result.markdown = t.markdown;
   result.table_markdown = t.markdown_path;
   result.table_csv = t.csv_path;

@@ -7,6 +7,7 @@
 #include "base/file_util.h"
 #include "eval/report.h"
 #include "eval/statistics.h"
+#include "train/ensemble.h"
 
 namespace ctcscope {
 
@@ -35,20 +36,67 @@ std::vector<ConfigScores> scores_by_configuration(const std::vector<ExperimentRu
   return configs;
 }
 
+// The table's rows: each configuration's mean ± std over seeds, its
+// ensemble's row below it where there is one.
+std::vector<ConfigScores> table_rows(const std::vector<ConfigScores>& configs,
+                                     const std::vector<ConfigScores>& ensembles) {
+  std::vector<ConfigScores> rows;
+  for (const ConfigScores& c : configs) {
+    rows.push_back(c);
+    for (const ConfigScores& e : ensembles) {
+      if (e.name.rfind(c.name + " ensemble", 0) == 0) rows.push_back(e);
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
+std::vector<ConfigScores> ensemble_rows(const ExperimentPlan& plan, const std::vector<ExperimentRun>& runs,
+                                        std::vector<std::string>* notes) {
+  std::vector<ConfigScores> rows;
+  for (const ConfigScores& c : scores_by_configuration(runs)) {
+    if (c.runs.size() < 2) continue;
+    std::vector<std::string> run_dirs;
+    std::string dataset_dir, lacking;
+    for (const auto& r : runs) {
+      if (r.model + " " + ablation_name(r.ablation) != c.name) continue;
+      run_dirs.push_back(r.run_dir);
+      dataset_dir = plan.runs[r.index].config.dataset_dir;
+      const RunPaths paths{r.run_dir};
+      for (const std::string& f : {paths.best(), paths.split()}) {
+        if (lacking.empty() && !file_exists(f)) lacking = f;
+      }
+    }
+    if (!lacking.empty()) {
+      notes->push_back(c.name + ": no ensemble row, " + lacking + " is missing");
+      continue;
+    }
+    const CheckpointEval e = evaluate_ensemble_runs(run_dirs, dataset_dir);
+    rows.push_back({c.name + " ensemble of " + std::to_string(run_dirs.size()) + " seeds", {e.metrics}});
+  }
+  return rows;
+}
+
 ExperimentTables write_experiment_tables(const std::string& experiment_dir, const ExperimentPlan& plan,
-                                         const std::vector<ExperimentRun>& runs) {
+                                         const std::vector<ExperimentRun>& runs,
+                                         const std::vector<ConfigScores>& ensembles) {
   const std::vector<ConfigScores> configs = scores_by_configuration(runs);
   const bool ablations = plan.grid == ExperimentGrid::ablations;
   const char* title = ablations ? "Table 3 (ablations)" : "Table 2 (architectures)";
   const std::string heading =
       std::string(title) + ": test metrics, mean ± std over " + std::to_string(plan.seeds) + " seeds";
   std::ostringstream md;
-  md << "# " << heading << "\n\n" << markdown_table(configs);
+  const std::vector<ConfigScores> rows = table_rows(configs, ensembles);
+  md << "# " << heading << "\n\n" << markdown_table(rows);
+  const std::string ensemble_note =
+      "An \"ensemble of N seeds\" row is the configuration's N models voting as one (their CTC probabilities "
+      "averaged) on the same test cells at the same threshold: one model, so no std.";
+  if (!ensembles.empty()) md << "\n" << ensemble_note << "\n";
   HtmlReport html(std::string("ctcscope experiment: ") + title);
   html.heading(heading);
-  html.metrics_table(configs);
+  html.metrics_table(rows);
+  if (!ensembles.empty()) html.paragraph(ensemble_note);
   // Test macro F1 over seeds, a against b, with the paper's tests (section 4.3).
   auto add_comparison = [&](const std::string& name_a, const std::vector<double>& a, const std::string& name_b,
                             const std::vector<double>& b) {
@@ -90,7 +138,7 @@ ExperimentTables write_experiment_tables(const std::string& experiment_dir, cons
   t.csv_path = stem + ".csv";
   t.html_path = stem + ".html";
   write_file_atomic(t.markdown_path, t.markdown);
-  write_file_atomic(t.csv_path, csv_table(configs));
+  write_file_atomic(t.csv_path, csv_table(rows));
   write_file_atomic(t.html_path, html.html());
   return t;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eval/metrics.h"
+#include "eval/report.h"
 #include "train/experiment_plan.h"
 #include "train/run_folder.h"
 
@@ -34,8 +35,20 @@ struct ExperimentTables {
   std::string markdown_path, csv_path, html_path;
 };
 
-// Writes DIR/table3_ablations.{md,csv,html} or DIR/table2_architectures.{...}.
+// Each configuration with two seeds or more, its seeds voting as one model
+// (train/ensemble.h: their best checkpoints' probabilities averaged) on the
+// test split at 0.5, as the row "<configuration> ensemble of N seeds".
+// Loads every run's best.safetensors and predicts its test cells; a
+// configuration whose runs lack their checkpoint or split.csv (deleted to
+// save room) gets a note instead of a row.
+std::vector<ConfigScores> ensemble_rows(const ExperimentPlan& plan, const std::vector<ExperimentRun>& runs,
+                                        std::vector<std::string>* notes);
+
+// Writes DIR/table3_ablations.{md,csv,html} or DIR/table2_architectures.{...};
+// each ensemble row (ensemble_rows) under its configuration's. The
+// comparisons are between the per-seed rows only.
 ExperimentTables write_experiment_tables(const std::string& experiment_dir, const ExperimentPlan& plan,
-                                         const std::vector<ExperimentRun>& runs);
+                                         const std::vector<ExperimentRun>& runs,
+                                         const std::vector<ConfigScores>& ensembles = {});
 
 }  // namespace ctcscope

@@ -5,6 +5,8 @@
 // its own file.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <filesystem>
 
 #include "base/file_util.h"
@@ -13,6 +15,7 @@
 #include "base/sha256.h"
 #include "formats/state_dict.h"
 #include "tests/train/train_fixture.h"
+#include "train/checkpoint_eval.h"
 #include "train/experiment.h"
 #include "train/run_folder.h"
 
@@ -35,6 +38,15 @@ TEST(Experiment, GridRunsTablesAndSkipsFinishedRuns) {
   const std::string csv = read_file_bytes(first.table_csv);
   EXPECT_EQ(csv.rfind("configuration,runs,accuracy_mean", 0), 0u) << csv;
   EXPECT_NE(csv.find("resnet18 BF_DAPI,2,"), std::string::npos) << csv;
+  // The two seeds voting as one model, on the test cells the runs share: its
+  // accuracy is the ensemble's own, recomputed here from the two checkpoints.
+  const CheckpointEval both = evaluate_checkpoint(
+      {first.runs[0].run_dir + "/best.safetensors", first.runs[1].run_dir + "/best.safetensors"},
+      o.base.dataset_dir, first.runs[0].run_dir + "/split.csv");
+  char accuracy[64];
+  std::snprintf(accuracy, sizeof accuracy, "resnet18 BF_DAPI ensemble of 2 seeds,1,%.17g,", both.metrics.accuracy);
+  EXPECT_NE(csv.find(accuracy), std::string::npos) << accuracy << "\n" << csv;
+  EXPECT_NE(first.markdown.find("voting as one"), std::string::npos) << first.markdown;
   const std::string html = read_file_bytes(o.out_dir + "/table2_architectures.html");
   EXPECT_NE(html.find("<table"), std::string::npos);
 
