@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "data/image_file.h"
+#include "eval/calibration.h"
 #include "models/checkpoint.h"
 #include "base/error.h"
 #include "base/json.h"
@@ -69,6 +70,16 @@ void check_ctc_classes(const CheckpointInfo& info, const std::string& checkpoint
   CTC_FAIL(checkpoint, ": checkpoint classes are [", got, "]; ctcscope needs [leukocyte, ctc] in that order");
 }
 
+void confusion_json(JsonWriter& w, const std::vector<std::vector<std::int64_t>>& confusion) {
+  w.begin_array();
+  for (const auto& row : confusion) {
+    w.begin_array();
+    for (std::int64_t count : row) w.integer(count);
+    w.end_array();
+  }
+  w.end_array();
+}
+
 }  // namespace
 
 CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
@@ -99,8 +110,14 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
   po.images = checkpoint_images(ck.info, checkpoint);
   e.predictions = predict_items(*ck.model, data.manifest, items, po);
   check_finite(e.predictions, checkpoint);
-  e.metrics = metrics_at(e.predictions, threshold);
+  e.operating = stored_operating_points(ck.info, checkpoint);
+  e.calibrated_probability = calibrated_probabilities(e.predictions.ctc_logit_margin, e.operating.temperature);
+  e.at_operating_points =
+      metrics_at_operating_points(e.predictions.truth, e.calibrated_probability, e.operating, threshold);
+  e.metrics = e.at_operating_points.front().metrics;
   e.auc = roc_auc(e.predictions.truth, e.predictions.ctc_probability);
+  e.ece = expected_calibration_error(e.predictions.truth, e.predictions.ctc_probability);
+  e.ece_calibrated = expected_calibration_error(e.predictions.truth, e.calibrated_probability);
   return e;
 }
 
@@ -159,7 +176,8 @@ CellPredictions predict_cells(const std::string& checkpoint, const Manifest& man
   po.images = checkpoint_images(ck.info, checkpoint);
   Predictions p = predict_items(*ck.model, manifest, items, po);
   check_finite(p, checkpoint);
-  out.ctc_probability = p.ctc_probability;
+  out.operating = stored_operating_points(ck.info, checkpoint);
+  out.ctc_probability = calibrated_probabilities(p.ctc_logit_margin, out.operating.temperature);
   return out;
 }
 
@@ -179,11 +197,26 @@ std::string checkpoint_eval_json(const CheckpointEval& e) {
   w.key("sensitivity").number(m.sensitivity);
   w.key("specificity").number(m.specificity);
   w.key("roc_auc").number(e.auc);  // null where undefined (one class only), never a made-up 0
-  w.key("confusion").begin_array();
-  for (const auto& row : m.confusion) {
-    w.begin_array();
-    for (std::int64_t count : row) w.integer(count);
-    w.end_array();
+  w.key("confusion");
+  confusion_json(w, m.confusion);
+  // Probabilities and thresholds above are calibrated (T from the checkpoint, 1 for older ones).
+  w.key("temperature").number(e.operating.temperature);
+  w.key("ece").number(e.ece);
+  w.key("ece_calibrated").number(e.ece_calibrated);
+  w.key("validation_ece").number(e.operating.stored ? e.operating.validation_ece : std::nan(""));
+  w.key("validation_ece_calibrated").number(e.operating.stored ? e.operating.validation_ece_calibrated : std::nan(""));
+  w.key("operating_points").begin_array();
+  for (const ThresholdMetrics& r : e.at_operating_points) {
+    w.begin_object();
+    w.key("name").string(r.name);
+    w.key("threshold").number(r.threshold);
+    w.key("accuracy").number(r.metrics.accuracy);
+    w.key("macro_f1").number(r.metrics.macro_f1);
+    w.key("sensitivity").number(r.metrics.sensitivity);
+    w.key("specificity").number(r.metrics.specificity);
+    w.key("confusion");
+    confusion_json(w, r.metrics.confusion);
+    w.end_object();
   }
   w.end_array();
   w.end_object();
