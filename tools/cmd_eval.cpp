@@ -29,7 +29,8 @@ int run_eval(const Argv& argv) {
   args.option("out", "DIR", "",
               "also write DIR/eval.json, eval_predictions.csv and a report: report.html with\n"
               "                            curves.png (from the run's metrics.csv), confusion.png, roc.png (operating\n"
-              "                            points marked), pr.png, reliability.png");
+              "                            points marked), pr.png, reliability.png and, with --split-file,\n"
+              "                            reliability_val.png (the validation cells, where T was fitted)");
   add_threads_option(args);
   args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
   args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");

@@ -118,6 +118,10 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
   e.auc = roc_auc(e.predictions.truth, e.predictions.ctc_probability);
   e.ece = expected_calibration_error(e.predictions.truth, e.predictions.ctc_probability);
   e.ece_calibrated = expected_calibration_error(e.predictions.truth, e.calibrated_probability);
+  if (!data.val.empty()) {
+    e.validation = predict_items(*ck.model, data.manifest, evaluation_items(data.manifest.cells, data.val, e.ablation), po);
+    check_finite(e.validation, checkpoint);
+  }
   return e;
 }
 

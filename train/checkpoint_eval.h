@@ -28,6 +28,9 @@ struct CheckpointEval {
   std::vector<ThresholdMetrics> at_operating_points;  // the threshold, then each stored one
   double auc = 0;                        // calibration changes no ranking: the same either way
   double ece = 0, ece_calibrated = 0;    // before and after the temperature
+  // With a split file: the run's validation cells too, for their reliability
+  // diagram (the split the temperature was fitted on). Empty with --all.
+  Predictions validation;
   double threshold = 0.5;
 };
 
