@@ -25,11 +25,12 @@ int run_predict(const Argv& argv) {
   args.option("out", "FILE", "", "the predictions CSV (required)");
   args.option("threshold", "P", "",
               "call CTC where its calibrated probability is at least P (default: the checkpoint's\n"
-              "                            threshold for its training's --target-sensitivity; 0.5 for older checkpoints)");
+              "                            threshold for its training's --target-sensitivity; 0.5 for older\n"
+              "                            checkpoints)");
   add_threads_option(args);
   args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out predictions.csv");
   args.example("ctcscope predict runs/r50/best.safetensors --manifest data/synth --out p.csv --threshold 0.8");
-  args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out p.csv --threshold 0.5   # the paper's");
+  args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out p.csv --threshold 0.5  # the paper");
   args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors)");
   if (!args.parse(argv)) return 0;
   const std::string checkpoint = args.get_positional("CHECKPOINT");
@@ -54,7 +55,7 @@ int run_predict(const Argv& argv) {
     csv += csv_line({p.cell_ids[i], prob, is_ctc ? "ctc" : "leukocyte"});
   }
   write_file_atomic(out, csv);
-  std::printf("predict: %zu cells from %s: %zu called ctc, %zu leukocyte (threshold %.4g: %s) -> %s\n",
+  std::printf("predict: %zu cells from %s: %zu called ctc, %zu leukocyte (threshold %.6f: %s) -> %s\n",
               p.cell_ids.size(), folder.empty() ? manifest_dir.c_str() : folder.c_str(), ctc, p.cell_ids.size() - ctc,
               threshold, source.c_str(), out.c_str());
   std::printf("predict: ctc_probability is calibrated, T = %.4g (%s)\n", p.operating.temperature,

@@ -44,7 +44,7 @@ int run_train(const Argv& argv) {
   args.example("ctcscope train data/synth --out runs/quick --model resnet18 --input 64 --max-cells 300 --epochs 3");
   args.example("ctcscope train data/synth --out runs/r50 --weights weights/resnet50-0676ba61.pth");
   args.example("ctcscope train data/synth --out runs/r50 --resume");
-  args.example("ctcscope train data/synth --out runs/r50 --target-sensitivity 0.99   # stores the threshold finding 99% of CTCs");
+  args.example("ctcscope train data/synth --out runs/r50 --target-sensitivity 0.99  # threshold for 99% of CTCs");
   args.example("ctcscope train data/synth --out runs/r50 --weights weights/resnet50-0676ba61.pth --device cuda");
   if (!args.parse(argv)) return 0;
   usage_check(!args.get("out").empty(), "missing --out RUN_DIR");

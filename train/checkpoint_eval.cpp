@@ -119,7 +119,8 @@ CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::str
   e.ece = expected_calibration_error(e.predictions.truth, e.predictions.ctc_probability);
   e.ece_calibrated = expected_calibration_error(e.predictions.truth, e.calibrated_probability);
   if (!data.val.empty()) {
-    e.validation = predict_items(*ck.model, data.manifest, evaluation_items(data.manifest.cells, data.val, e.ablation), po);
+    const auto validation_items = evaluation_items(data.manifest.cells, data.val, e.ablation);
+    e.validation = predict_items(*ck.model, data.manifest, validation_items, po);
     check_finite(e.validation, checkpoint);
   }
   return e;

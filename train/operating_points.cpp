@@ -61,7 +61,10 @@ OperatingPoints stored_operating_points(const CheckpointInfo& info, const std::s
   p.target_sensitivity = number_or_nan(v, "target_sensitivity", checkpoint);
   p.sensitivity_threshold = number_or_nan(v, "sensitivity_threshold", checkpoint);
   p.youden_threshold = number_or_nan(v, "youden_threshold", checkpoint);
-  p.validation_cells = static_cast<std::int64_t>(number_or_nan(v, "validation_cells", checkpoint));
+  const JsonValue* cells = v.find("validation_cells");
+  CTC_CHECK_INPUT(cells && cells->is_integer(), checkpoint,
+                  ": checkpoint operating_points lacks an integer 'validation_cells'");
+  p.validation_cells = cells->as_integer();
   p.validation_ece = number_or_nan(v, "validation_ece", checkpoint);
   p.validation_ece_calibrated = number_or_nan(v, "validation_ece_calibrated", checkpoint);
   for (double t : {p.sensitivity_threshold, p.youden_threshold}) {
@@ -122,7 +125,8 @@ std::string calibration_line(const OperatingPoints& points) {
     return "uncalibrated: the checkpoint predates temperature scaling (T = 1) and stored thresholds";
   }
   char buf[200];
-  std::snprintf(buf, sizeof buf, "temperature T = %.4g fitted on %lld validation cells; validation ECE %.4f -> %.4f (%d bins)",
+  std::snprintf(buf, sizeof buf,
+                "temperature T = %.4g fitted on %lld validation cells; validation ECE %.4f -> %.4f (%d bins)",
                 points.temperature, static_cast<long long>(points.validation_cells), points.validation_ece,
                 points.validation_ece_calibrated, kCalibrationBins);
   return buf;

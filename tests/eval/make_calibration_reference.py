@@ -33,7 +33,8 @@ beta = optimize.brentq(lambda b: np.mean((special.expit(b * m) - y) * m), 1e-2, 
 t = 1 / beta
 print("temperature:", r(t))
 nll = lambda T: np.mean(np.logaddexp(0, -m / T) * y + np.logaddexp(0, m / T) * (1 - y))
-print("nll at temperature:", r(nll(t)), " minimize_scalar agrees:", r(optimize.minimize_scalar(nll, bounds=(1e-2, 1e2), method="bounded", options={"xatol": 1e-10}).x))
+bounded = optimize.minimize_scalar(nll, bounds=(1e-2, 1e2), method="bounded", options={"xatol": 1e-10})
+print("nll at temperature:", r(nll(t)), " minimize_scalar agrees:", r(bounded.x))
 pc = special.expit(m / t)
 print("ece calibrated:", r(ece(pc)))
 # Operating points on the calibrated probabilities, from the ROC's thresholds.

@@ -66,7 +66,8 @@ TEST(OperatingPoint, SensitivityTargetAgreesWithBruteForce) {
         for (std::size_t i = 0; i < scores.size(); ++i) calls[i] = scores[i] >= t ? 1 : 0;
         if (compute_metrics(truth, calls).sensitivity >= target && t > expected) expected = t;
       }
-      EXPECT_EQ(threshold_for_sensitivity(truth, scores, target), expected) << "trial " << trial << " target " << target;
+      EXPECT_EQ(threshold_for_sensitivity(truth, scores, target), expected)
+          << "trial " << trial << " target " << target;
     }
   }
 }

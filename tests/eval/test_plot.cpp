@@ -96,7 +96,9 @@ TEST(Plot, PrecisionRecallDrawsTheCurveAndTheShareOfPositives) {
   for (int yy = 0; yy < r.height; ++yy) {
     for (int x = 0; x < r.width; ++x) blue += same(r.at(x, yy), Rgb{31, 119, 180});
   }
-  for (int x = square_px(0.0); x <= square_px(1.0); ++x) gray_at_share += same(r.at(x, square_py(0.6)), Rgb{120, 120, 120});
+  for (int x = square_px(0.0); x <= square_px(1.0); ++x) {
+    gray_at_share += same(r.at(x, square_py(0.6)), Rgb{120, 120, 120});
+  }
   EXPECT_GT(blue, 100);
   EXPECT_GT(gray_at_share, 100);  // dashed: about half the width
   maybe_save(r, "pr.png");
@@ -110,8 +112,9 @@ TEST(Plot, ReliabilityPointsAtTheirBins) {
   const Raster r = reliability_plot({{"before", bins, c}});
   for (const ReliabilityBin& b : bins) {
     if (b.count == 0) continue;
-    EXPECT_TRUE(same(r.at(static_cast<int>(70 + b.mean_probability * 385), static_cast<int>(425 - b.fraction_positive * 385)), c))
-        << b.lower;
+    // fill_rect's corners are truncated, not rounded.
+    const int x = static_cast<int>(70 + b.mean_probability * 385), y = static_cast<int>(425 - b.fraction_positive * 385);
+    EXPECT_TRUE(same(r.at(x, y), c)) << b.lower;
   }
   maybe_save(r, "reliability.png");
 }
