@@ -13,10 +13,10 @@ namespace ctcscope::cli {
 int run_predict(const Argv& argv) {
   Args args("predict",
             "Applies a checkpoint to new cells' bright-field images and writes a CSV of\n"
-            "cell_id, ctc_probability (calibrated by the checkpoint's temperature) and call (ctc\n"
-            "or leukocyte at the threshold: by default the checkpoint's, chosen on validation for\n"
-            "a target CTC sensitivity), then\n"
-            "prints how many cells were called each way. The cells: a dataset's manifest\n"
+            "cell_id, ctc_probability (calibrated by the checkpoint's temperature) and call\n"
+            "(ctc or leukocyte at the threshold: by default the checkpoint's, chosen on\n"
+            "validation for a target CTC sensitivity), then prints how many cells were called\n"
+            "each way. The cells: a dataset's manifest\n"
             "(--manifest DIR; its labels are ignored) or every .png/.tif/.tiff image of a folder\n"
             "(--folder DIR; *_dapi.* skipped, cell id = file name without its extension and a\n"
             "trailing _bf).");
