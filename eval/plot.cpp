@@ -170,6 +170,44 @@ Rgb blend(Rgb a, Rgb b, double t) {
   return {mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b)};
 }
 
+// The square plots (ROC, precision-recall, reliability): both axes [0, 1].
+constexpr int kSquareSide = 480;
+Frame unit_frame() { return Frame{70, 40, kSquareSide - 25, kSquareSide - 55, 0, 1, 0, 1}; }
+
+void dashed_line(Raster& r, const Frame& f, double x0, double y0, double x1, double y1) {
+  for (int s = 0; s < 40; s += 2) {
+    const double a = s / 40.0, b = (s + 1) / 40.0;
+    r.line(f.px(x0 + a * (x1 - x0)), f.py(y0 + a * (y1 - y0)), f.px(x0 + b * (x1 - x0)), f.py(y0 + b * (y1 - y0)),
+           kGray, 1);
+  }
+}
+
+// Segments between consecutive points; a NaN point (an undefined rate) breaks the line.
+void draw_polyline(Raster& r, const Frame& f, const std::vector<double>& x, const std::vector<double>& y, Rgb c) {
+  for (std::size_t i = 1; i < x.size(); ++i) {
+    if (std::isnan(x[i - 1] + y[i - 1] + x[i] + y[i])) continue;
+    r.line(f.px(x[i - 1]), f.py(y[i - 1]), f.px(x[i]), f.py(y[i]), c, 2);
+  }
+}
+
+// Each mark a 9-pixel square with a black edge (a NaN position draws only
+// its legend entry); the legend at the lower right, inside the box.
+void draw_marks(Raster& r, const Frame& f, const std::vector<MarkedPoint>& marks) {
+  int legend_y = f.bottom - 14 * static_cast<int>(marks.size()) - 4;
+  for (const MarkedPoint& m : marks) {
+    if (std::isfinite(m.x) && std::isfinite(m.y)) {
+      const int x = static_cast<int>(std::lround(f.px(m.x))), y = static_cast<int>(std::lround(f.py(m.y)));
+      r.fill_rect(x - 5, y - 5, x + 5, y + 5, kBlack);
+      r.fill_rect(x - 4, y - 4, x + 4, y + 4, m.color);
+    }
+    const int w = Raster::text_width(m.name, 1);
+    r.fill_rect(f.right - w - 26, legend_y - 2, f.right - 4, legend_y + 9, {255, 255, 255});
+    r.fill_rect(f.right - w - 22, legend_y, f.right - w - 14, legend_y + 7, m.color);
+    r.text(f.right - w - 8, legend_y, m.name, kBlack, 1);
+    legend_y += 14;
+  }
+}
+
 }  // namespace
 
 Raster::Raster(int w, int h, Rgb fill) : width(w), height(h), bytes(static_cast<std::size_t>(w) * h * 3) {
@@ -336,26 +374,62 @@ Raster confusion_matrix_plot(const std::vector<std::vector<std::int64_t>>& confu
   return r;
 }
 
-Raster roc_plot(const std::vector<RocPoint>& curve, double auc, const std::string& title) {
-  const int w = 480, h = 480;
-  Raster r(w, h);
-  Frame f{70, 40, w - 25, h - 55, 0, 1, 0, 1};
+Raster roc_plot(const std::vector<RocPoint>& curve, double auc, const std::string& title,
+                const std::vector<MarkedPoint>& marks) {
+  Raster r(kSquareSide, kSquareSide);
+  const Frame f = unit_frame();
   char buf[128];
   std::snprintf(buf, sizeof buf, "%s (AUC = %s)", title.c_str(), std::isnan(auc) ? "n/a" : roc_auc_text(auc, 3).c_str());
   draw_title(r, buf);
   draw_axes(r, f, "false positive rate", "true positive rate", 0, kBlack);
-  // Chance diagonal, dashed.
-  for (int s = 0; s < 40; s += 2) {
-    const double a = s / 40.0, b = (s + 1) / 40.0;
-    r.line(f.px(a), f.py(a), f.px(b), f.py(b), kGray, 1);
+  dashed_line(r, f, 0, 0, 1, 1);  // chance
+  std::vector<double> x, y;
+  for (const RocPoint& p : curve) {
+    x.push_back(p.false_positive_rate);
+    y.push_back(p.true_positive_rate);
   }
-  const Rgb c{214, 39, 40};
-  for (std::size_t i = 1; i < curve.size(); ++i) {
-    const RocPoint &p = curve[i - 1], &q = curve[i];
-    if (std::isnan(p.false_positive_rate + p.true_positive_rate + q.false_positive_rate + q.true_positive_rate)) continue;
-    r.line(f.px(p.false_positive_rate), f.py(p.true_positive_rate), f.px(q.false_positive_rate),
-           f.py(q.true_positive_rate), c, 2);
+  draw_polyline(r, f, x, y, {214, 39, 40});
+  draw_marks(r, f, marks);
+  return r;
+}
+
+Raster precision_recall_plot(const std::vector<PrPoint>& curve, double positive_share,
+                             const std::vector<MarkedPoint>& marks, const std::string& title) {
+  Raster r(kSquareSide, kSquareSide);
+  const Frame f = unit_frame();
+  draw_title(r, title);
+  draw_axes(r, f, "recall (sensitivity)", "precision", 0, kBlack);
+  if (std::isfinite(positive_share)) dashed_line(r, f, 0, positive_share, 1, positive_share);  // calling at random
+  std::vector<double> x, y;
+  for (const PrPoint& p : curve) {
+    x.push_back(p.recall);
+    y.push_back(p.precision);
   }
+  draw_polyline(r, f, x, y, {31, 119, 180});
+  draw_marks(r, f, marks);
+  return r;
+}
+
+Raster reliability_plot(const std::vector<ReliabilitySeries>& series, const std::string& title) {
+  Raster r(kSquareSide, kSquareSide);
+  const Frame f = unit_frame();
+  draw_title(r, title);
+  draw_axes(r, f, "mean predicted probability", "fraction of positives", 0, kBlack);
+  dashed_line(r, f, 0, 0, 1, 1);  // perfect calibration
+  std::vector<MarkedPoint> legend;
+  for (const ReliabilitySeries& s : series) {
+    std::vector<double> x, y;
+    for (const ReliabilityBin& b : s.bins) {
+      if (b.count == 0) continue;  // an empty bin has no point
+      x.push_back(b.mean_probability);
+      y.push_back(b.fraction_positive);
+      r.fill_rect(static_cast<int>(f.px(x.back())) - 2, static_cast<int>(f.py(y.back())) - 2,
+                  static_cast<int>(f.px(x.back())) + 2, static_cast<int>(f.py(y.back())) + 2, s.color);
+    }
+    draw_polyline(r, f, x, y, s.color);
+    legend.push_back({s.name, std::nan(""), std::nan(""), s.color});
+  }
+  draw_marks(r, f, legend);
   return r;
 }
 

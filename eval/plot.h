@@ -1,7 +1,8 @@
 // Small raster plots for reports, with no dependency beyond libpng: a line
 // plot (training curves: loss on the left axis, validation F1 on the right),
 // a confusion-matrix heat map with counts, and the ROC curve with the
-// diagonal and the AUC in the title. Text uses a built-in 5x7 bitmap font
+// diagonal and the AUC in the title, the precision-recall curve and the
+// reliability diagram. Text uses a built-in 5x7 bitmap font
 // (digits, capitals, punctuation; lower case is drawn as capitals).
 //
 // PNG: encoded by data/'s one PNG writer (encode_png_samples), in memory for
@@ -12,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "eval/calibration.h"
 #include "eval/metrics.h"
+#include "eval/operating_point.h"
 
 namespace ctcscope {
 
@@ -62,8 +65,34 @@ Raster confusion_matrix_plot(const std::vector<std::vector<std::int64_t>>& confu
                              const std::vector<std::string>& class_names = {"leukocyte", "CTC"},
                              const std::string& title = "Confusion matrix");
 
-// FPR on x, TPR on y, the chance diagonal, "title (AUC = 0.912)".
-Raster roc_plot(const std::vector<RocPoint>& curve, double auc, const std::string& title = "ROC");
+// A point marked on a curve (an operating point): a filled square and a legend entry.
+struct MarkedPoint {
+  std::string name;
+  double x = 0, y = 0;
+  Rgb color;
+};
+
+// FPR on x, TPR on y, the chance diagonal, "title (AUC = 0.912)", and the
+// marks (e.g. the operating points) with their legend at the lower right.
+Raster roc_plot(const std::vector<RocPoint>& curve, double auc, const std::string& title = "ROC",
+                const std::vector<MarkedPoint>& marks = {});
+
+// Recall on x, precision on y, the share of positives (a classifier that
+// calls at random) as a dashed line, and the marks.
+Raster precision_recall_plot(const std::vector<PrPoint>& curve, double positive_share,
+                             const std::vector<MarkedPoint>& marks = {},
+                             const std::string& title = "Precision-recall");
+
+// One reliability diagram: mean predicted probability on x, the fraction of
+// positives on y per non-empty bin, the diagonal of perfect calibration;
+// one series per binning (e.g. before and after temperature scaling), each
+// named in the legend (say the ECE there).
+struct ReliabilitySeries {
+  std::string name;
+  std::vector<ReliabilityBin> bins;
+  Rgb color;
+};
+Raster reliability_plot(const std::vector<ReliabilitySeries>& series, const std::string& title = "Reliability");
 
 // 8-bit RGB PNG in memory (for HTML data URIs) and on disk (AtomicFile: a
 // temporary name of its own, fsynced, then renamed).

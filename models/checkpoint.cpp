@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "models/registry.h"
@@ -62,6 +63,19 @@ std::array<double, 3> parse_triple(const std::string& s, const std::string& key,
   return v;
 }
 
+double parse_positive(const std::string& s, const std::string& key, const std::string& path) {
+  double v = 0;
+  std::size_t used = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  CTC_CHECK_INPUT(used == s.size() && used > 0 && std::isfinite(v) && v > 0, path, ": checkpoint metadata '", key,
+                  "' must be a positive number, got '", s, "'");
+  return v;
+}
+
 }  // namespace
 
 std::string checkpoint_payload_sha256(const StateDict& tensors) {
@@ -100,6 +114,12 @@ void save_checkpoint(const std::string& path, Module& model, const CheckpointInf
   m["std"] = format_doubles(info.std);
   m["training_config"] = info.training_config;
   m["intensity"] = info.intensity;
+  CTC_CHECK_INPUT(std::isfinite(info.temperature) && info.temperature > 0, path, ": temperature ", info.temperature,
+                  " is not a positive number");
+  if (!info.operating_points.empty()) m["operating_points"] = info.operating_points;
+  char temperature[32];
+  std::snprintf(temperature, sizeof temperature, "%.17g", info.temperature);
+  m["temperature"] = temperature;
   m["software_version"] = std::string("ctcscope ").append(CTC_VERSION);
   m["payload_sha256"] = checkpoint_payload_sha256(tensors);
   write_safetensors(path, tensors, m);
@@ -129,6 +149,10 @@ CheckpointInfo checkpoint_info_from_metadata(const Metadata& m, const std::strin
   info.std = parse_triple(need(m, "std", path), "std", path);
   info.training_config = need(m, "training_config", path);
   if (const auto it = m.find("intensity"); it != m.end()) info.intensity = it->second;
+  if (const auto it = m.find("operating_points"); it != m.end()) info.operating_points = it->second;
+  if (const auto it = m.find("temperature"); it != m.end()) {
+    info.temperature = parse_positive(it->second, "temperature", path);
+  }
   info.software_version = need(m, "software_version", path);
   return info;
 }

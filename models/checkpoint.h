@@ -32,6 +32,12 @@ struct CheckpointInfo {
   // The intensity stage images went through (data/intensity.h, with dataset
   // mode's fitted levels); "none" in checkpoints from before the stage.
   std::string intensity = "none";
+  // Chosen on the validation split when the trainer saves the checkpoint
+  // (train/operating_points.h): the thresholds as a JSON object, and the
+  // temperature that calibrates the CTC probability. Checkpoints from before
+  // them: no thresholds ("", callers use 0.5) and T = 1 (uncalibrated).
+  std::string operating_points;
+  double temperature = 1;
   // Filled in by save_checkpoint; read back by load_checkpoint.
   std::string software_version;
   int format_version = kCheckpointFormatVersion;

@@ -17,16 +17,22 @@ int run_eval(const Argv& argv) {
   Args args("eval",
             "Runs a checkpoint over labelled cells and prints accuracy, macro precision,\n"
             "recall and F1 (the paper's figures), CTC sensitivity and specificity, ROC AUC and\n"
-            "the confusion matrix. The cells: the test split of a run (--split-file\n"
+            "the confusion matrix; then the calibration (the checkpoint's temperature, ECE before\n"
+            "and after) and the metrics at the checkpoint's operating points, chosen on validation.\n"
+            "Probabilities are calibrated. The cells: the test split of a run (--split-file\n"
             "RUN_DIR/split.csv) or every cell of the manifest (--all). The image channel is\n"
             "the checkpoint's main one (BF; DAPI for DAPI_* ablations). Several checkpoints,\n"
             "comma-separated (an experiment's seeds), vote: their probabilities are averaged.");
   args.option("split-file", "FILE", "", "a run's split.csv: evaluate its test cells");
   args.flag("all", "evaluate every cell of the manifest");
-  args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
+  args.option("threshold", "P", "0.5",
+              "call CTC where its (calibrated) probability is at least P; the checkpoint's stored\n"
+              "                            thresholds (target sensitivity, Youden's J) are reported beside it");
   args.option("out", "DIR", "",
               "also write DIR/eval.json, eval_predictions.csv and a report: report.html with\n"
-              "                            curves.png (from the run's metrics.csv), confusion.png, roc.png");
+              "                            curves.png (from the run's metrics.csv), confusion.png, roc.png (operating\n"
+              "                            points marked), pr.png, reliability.png and, with --split-file,\n"
+              "                            reliability_val.png (the validation cells, where T was fitted)");
   add_threads_option(args);
   args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
   args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");
@@ -48,15 +54,16 @@ int run_eval(const Argv& argv) {
               static_cast<long long>(e.input_size), all ? "all" : "the test", dataset.c_str(),
               channel_name(main_channel(e.ablation)), threshold);
   std::printf("%s", metrics_table(e.metrics, e.auc).c_str());
+  std::printf("%s", operating_points_summary(e.operating, e.ece, e.ece_calibrated, e.at_operating_points).c_str());
   const std::string out = args.get("out");
   if (!out.empty()) {
     make_dirs(out);
     std::string csv = "cell_id,truth,ctc_probability,call\n";
     for (std::size_t i = 0; i < e.cell_ids.size(); ++i) {
       char p[32];
-      std::snprintf(p, sizeof p, "%.6f", e.predictions.ctc_probability[i]);
+      std::snprintf(p, sizeof p, "%.6f", e.calibrated_probability[i]);
       csv += csv_line({e.cell_ids[i], e.predictions.truth[i] ? "ctc" : "leukocyte", p,
-                       e.predictions.ctc_probability[i] >= threshold ? "ctc" : "leukocyte"});
+                       e.calibrated_probability[i] >= threshold ? "ctc" : "leukocyte"});
     }
     write_file_atomic(out + "/eval.json", checkpoint_eval_json(e));
     write_file_atomic(out + "/eval_predictions.csv", csv);

@@ -44,6 +44,7 @@ int run_train(const Argv& argv) {
   args.example("ctcscope train data/synth --out runs/quick --model resnet18 --input 64 --max-cells 300 --epochs 3");
   args.example("ctcscope train data/synth --out runs/r50 --weights weights/resnet50-0676ba61.pth");
   args.example("ctcscope train data/synth --out runs/r50 --resume");
+  args.example("ctcscope train data/synth --out runs/r50 --target-sensitivity 0.99  # threshold for 99% of CTCs");
   args.example("ctcscope train data/synth --out runs/r50 --weights weights/resnet50-0676ba61.pth --device cuda");
   if (!args.parse(argv)) return 0;
   usage_check(!args.get("out").empty(), "missing --out RUN_DIR");
@@ -95,6 +96,7 @@ int run_train(const Argv& argv) {
   if (out.best_epoch > 0) {
     std::printf("best checkpoint: %s/best.safetensors (epoch %lld, validation macro F1 %.4f)\n", out.run_dir.c_str(),
                 static_cast<long long>(out.best_epoch), out.best_val_macro_f1);
+    if (!out.operating_points.empty()) std::printf("operating points: %s\n", out.operating_points.c_str());
     std::printf("test it: ctcscope eval %s/best.safetensors %s --split-file %s/split.csv\n", out.run_dir.c_str(),
                 c.dataset_dir.c_str(), out.run_dir.c_str());
   }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "data/image_file.h"
+#include "eval/calibration.h"
 #include "models/checkpoint.h"
 #include "base/error.h"
 #include "base/json.h"
@@ -68,6 +69,20 @@ void check_ctc_classes(const CheckpointInfo& info, const std::string& checkpoint
   CTC_FAIL(checkpoint, ": checkpoint classes are [", got, "]; ctcscope needs [leukocyte, ctc] in that order");
 }
 
+namespace {
+
+void confusion_json(JsonWriter& w, const std::vector<std::vector<std::int64_t>>& confusion) {
+  w.begin_array();
+  for (const auto& row : confusion) {
+    w.begin_array();
+    for (std::int64_t count : row) w.integer(count);
+    w.end_array();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
 CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, const std::string& dataset_dir,
                                    const std::string& split_file, double threshold, int loader_threads) {
   std::vector<Checkpoint> members = load_ensemble(checkpoints);
@@ -91,8 +106,19 @@ CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, 
   const auto items = evaluation_items(data.manifest.cells, indices, e.ablation);
   for (const auto& item : items) e.cell_ids.push_back(data.manifest.cells[static_cast<std::size_t>(item.cell)].cell_id);
   e.predictions = ensemble_predictions(members, checkpoints, data.manifest, items, loader_threads);
-  e.metrics = metrics_at(e.predictions, threshold);
+  std::string ensemble_note;  // calibration_line says the same for eval
+  e.operating = ensemble_operating_points(members, checkpoints, &ensemble_note);
+  e.calibrated_probability = calibrated_probabilities(e.predictions.ctc_logit_margin, e.operating.temperature);
+  e.at_operating_points =
+      metrics_at_operating_points(e.predictions.truth, e.calibrated_probability, e.operating, threshold);
+  e.metrics = e.at_operating_points.front().metrics;
   e.auc = roc_auc(e.predictions.truth, e.predictions.ctc_probability);
+  e.ece = expected_calibration_error(e.predictions.truth, e.predictions.ctc_probability);
+  e.ece_calibrated = expected_calibration_error(e.predictions.truth, e.calibrated_probability);
+  if (!data.val.empty()) {
+    const auto validation_items = evaluation_items(data.manifest.cells, data.val, e.ablation);
+    e.validation = ensemble_predictions(members, checkpoints, data.manifest, validation_items, loader_threads);
+  }
   return e;
 }
 
@@ -146,7 +172,11 @@ CellPredictions predict_cells(const std::vector<std::string>& checkpoints, const
     items.push_back(item);
     out.cell_ids.push_back(manifest.cells[i].cell_id);
   }
-  out.ctc_probability = ensemble_predictions(members, checkpoints, manifest, items, loader_threads).ctc_probability;
+  const Predictions p = ensemble_predictions(members, checkpoints, manifest, items, loader_threads);
+  std::string ensemble_note;
+  out.operating = ensemble_operating_points(members, checkpoints, &ensemble_note);
+  if (!ensemble_note.empty()) out.note += (out.note.empty() ? "" : "; ") + ensemble_note;
+  out.ctc_probability = calibrated_probabilities(p.ctc_logit_margin, out.operating.temperature);
   return out;
 }
 
@@ -166,11 +196,26 @@ std::string checkpoint_eval_json(const CheckpointEval& e) {
   w.key("sensitivity").number(m.sensitivity);
   w.key("specificity").number(m.specificity);
   w.key("roc_auc").number(e.auc);  // null where undefined (one class only), never a made-up 0
-  w.key("confusion").begin_array();
-  for (const auto& row : m.confusion) {
-    w.begin_array();
-    for (std::int64_t count : row) w.integer(count);
-    w.end_array();
+  w.key("confusion");
+  confusion_json(w, m.confusion);
+  // Probabilities and thresholds above are calibrated (T from the checkpoint, 1 for older ones).
+  w.key("temperature").number(e.operating.temperature);
+  w.key("ece").number(e.ece);
+  w.key("ece_calibrated").number(e.ece_calibrated);
+  w.key("validation_ece").number(e.operating.stored ? e.operating.validation_ece : std::nan(""));
+  w.key("validation_ece_calibrated").number(e.operating.stored ? e.operating.validation_ece_calibrated : std::nan(""));
+  w.key("operating_points").begin_array();
+  for (const ThresholdMetrics& r : e.at_operating_points) {
+    w.begin_object();
+    w.key("name").string(r.name);
+    w.key("threshold").number(r.threshold);
+    w.key("accuracy").number(r.metrics.accuracy);
+    w.key("macro_f1").number(r.metrics.macro_f1);
+    w.key("sensitivity").number(r.metrics.sensitivity);
+    w.key("specificity").number(r.metrics.specificity);
+    w.key("confusion");
+    confusion_json(w, r.metrics.confusion);
+    w.end_object();
   }
   w.end_array();
   w.end_object();

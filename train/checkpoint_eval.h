@@ -14,6 +14,7 @@
 #include "eval/metrics.h"
 #include "models/checkpoint.h"
 #include "train/evaluate.h"
+#include "train/operating_points.h"
 
 namespace ctcscope {
 
@@ -22,14 +23,24 @@ struct CheckpointEval {
   Ablation ablation = kDefaultAblation;  // from the checkpoint's training config
   std::int64_t input_size = 0;
   std::vector<std::string> cell_ids;     // per item
-  Predictions predictions;
-  Metrics metrics;                       // at the threshold (labelled cells only)
-  double auc = 0;
+  Predictions predictions;               // as the network gives them (uncalibrated; an ensemble's mean)
+  OperatingPoints operating;             // the checkpoint's (stored = false: 0.5 and T = 1); an ensemble's:
+                                         // train/ensemble.h ensemble_operating_points
+  std::vector<double> calibrated_probability;  // per item, the checkpoint's temperature applied
+  Metrics metrics;                       // at the threshold on the calibrated probability (labelled cells only)
+  std::vector<ThresholdMetrics> at_operating_points;  // the threshold, then each stored one
+  double auc = 0;                        // calibration changes no ranking: the same either way
+  double ece = 0, ece_calibrated = 0;    // before and after the temperature
+  // With a split file: the run's validation cells too, for their reliability
+  // diagram (the split the temperature was fitted on). Empty with --all.
+  Predictions validation;
   double threshold = 0.5;
 };
 
 // split_file empty: every cell of the manifest; else the cells its split
 // file marks "test". A model that outputs NaN is an error naming a cell.
+// `threshold` applies to the calibrated probability (at 0.5 the calls are
+// the same either way: T scales the logit margin, whose sign decides).
 CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, const std::string& dataset_dir,
                                    const std::string& split_file, double threshold = 0.5, int loader_threads = 2);
 inline CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
@@ -44,7 +55,8 @@ inline CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const s
 // name without its extension and a trailing "_bf"). Always on the BF images.
 struct CellPredictions {
   std::vector<std::string> cell_ids;
-  std::vector<double> ctc_probability;
+  std::vector<double> ctc_probability;  // calibrated: the checkpoint's temperature applied
+  OperatingPoints operating;            // the checkpoint's
   std::string note;  // e.g. a DAPI-trained model applied to BF images
 };
 Manifest folder_manifest(const std::string& folder);

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "base/error.h"
 #include "base/file_util.h"
 #include "base/split_list.h"
+#include "eval/calibration.h"
 #include "train/checkpoint_eval.h"
 #include "train/run_folder.h"
 
@@ -69,6 +71,7 @@ Predictions ensemble_predictions(std::vector<Checkpoint>& members, const std::ve
             " members for ", checkpoints.size(), " files");
   Predictions mean;
   mean.ctc_probability.assign(items.size(), 0.0);
+  std::vector<double> calibrated(items.size(), 0.0);
   for (std::size_t k = 0; k < members.size(); ++k) {
     PredictOptions po;
     po.input_size = members[k].info.input_size;
@@ -76,8 +79,19 @@ Predictions ensemble_predictions(std::vector<Checkpoint>& members, const std::ve
     po.images = checkpoint_images(members[k].info, checkpoints[k]);
     const Predictions p = predict_items(*members[k].model, manifest, items, po);
     check_finite(p, checkpoints[k]);
+    if (members.size() == 1) return p;
     mean.truth = p.truth;
-    for (std::size_t i = 0; i < items.size(); ++i) mean.ctc_probability[i] += p.ctc_probability[i];
+    const double temperature = stored_operating_points(members[k].info, checkpoints[k]).temperature;
+    const std::vector<double> member_calibrated = calibrated_probabilities(p.ctc_logit_margin, temperature);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      mean.ctc_probability[i] += p.ctc_probability[i];
+      calibrated[i] += member_calibrated[i];
+    }
+  }
+  mean.ctc_logit_margin.resize(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const double q = calibrated[i] / static_cast<double>(members.size());
+    mean.ctc_logit_margin[i] = std::log(q) - std::log1p(-q);  // +-inf at 0 or 1: sigmoid gives them back
   }
   double loss_sum = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -88,6 +102,37 @@ Predictions ensemble_predictions(std::vector<Checkpoint>& members, const std::ve
     loss_sum -= std::log(std::max(p_truth, 1e-300));
   }
   mean.mean_loss = items.empty() ? 0.0 : loss_sum / static_cast<double>(items.size());
+  return mean;
+}
+
+OperatingPoints ensemble_operating_points(const std::vector<Checkpoint>& members,
+                                          const std::vector<std::string>& checkpoints, std::string* note) {
+  if (members.size() == 1) return stored_operating_points(members[0].info, checkpoints[0]);
+  OperatingPoints mean;  // temperature 1: each member's was applied before the vote
+  mean.stored = true;
+  mean.sensitivity_threshold = mean.youden_threshold = 0;
+  std::string temperatures;
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    const OperatingPoints p = stored_operating_points(members[k].info, checkpoints[k]);
+    char t[32];
+    std::snprintf(t, sizeof t, "%.4g", p.temperature);
+    temperatures += (temperatures.empty() ? "" : ", ") + std::string(t);
+    if (!p.stored || (k > 0 && p.target_sensitivity != mean.target_sensitivity)) mean.stored = false;
+    if (k == 0) mean.target_sensitivity = p.target_sensitivity;
+    mean.sensitivity_threshold += p.sensitivity_threshold / static_cast<double>(members.size());
+    mean.youden_threshold += p.youden_threshold / static_cast<double>(members.size());
+    mean.validation_cells = p.validation_cells;
+  }
+  *note = "an ensemble of " + std::to_string(members.size()) + ": each member's temperature (" + temperatures +
+          ") applied before the vote; ";
+  if (!mean.stored) {
+    *note += "no stored thresholds (a member predates them, or their target sensitivities differ): 0.5";
+    OperatingPoints none;
+    none.members = static_cast<std::int64_t>(members.size());
+    return none;
+  }
+  mean.members = static_cast<std::int64_t>(members.size());
+  *note += "thresholds the means of the members'";
   return mean;
 }
 

@@ -13,6 +13,7 @@
 #include "models/checkpoint.h"
 #include "train/checkpoint_eval.h"
 #include "train/evaluate.h"
+#include "train/operating_points.h"
 
 namespace ctcscope {
 
@@ -27,10 +28,22 @@ std::vector<Checkpoint> load_ensemble(const std::vector<std::string>& checkpoint
 
 // The members' mean CTC probability per item; truth from the items' labels
 // and mean_loss the cross-entropy of the mean. Non-finite outputs of any
-// member are an error naming that member and a cell.
+// member are an error naming that member and a cell. Calibration: each
+// member's own temperature is applied before the vote, and ctc_logit_margin
+// holds the logit of the mean calibrated probability, so the ensemble's
+// temperature is 1 (ensemble_operating_points). An ensemble of one is that
+// checkpoint's own predictions, margin and all, unchanged.
 Predictions ensemble_predictions(std::vector<Checkpoint>& members, const std::vector<std::string>& checkpoints,
                                  const Manifest& manifest, const std::vector<TrainingItem>& items,
                                  int loader_threads = 2);
+// An ensemble's operating points. One member: its stored ones. Several:
+// temperature 1 (each member's was applied before the vote), and each
+// threshold the mean of the members' (their average calibrated probability
+// moves as theirs do) where every member stored operating points for one
+// target sensitivity; otherwise none (0.5). `note` says which.
+OperatingPoints ensemble_operating_points(const std::vector<Checkpoint>& members,
+                                          const std::vector<std::string>& checkpoints, std::string* note);
+
 // The same from the files: what the experiment's collect step calls with a
 // configuration's best.safetensors of every seed and its test items.
 Predictions ensemble_predictions(const std::vector<std::string>& checkpoints, const Manifest& manifest,

@@ -15,6 +15,7 @@ Predictions predict_items(Module& model, const Manifest& manifest, const std::ve
   Predictions out;
   out.truth.assign(items.size(), 0);
   out.ctc_probability.assign(items.size(), 0.0);
+  out.ctc_logit_margin.assign(items.size(), 0.0);
   if (items.empty()) return out;
   LoaderOptions lo;
   lo.batch_size = options.batch;
@@ -40,12 +41,14 @@ Predictions predict_items(Module& model, const Manifest& manifest, const std::ve
       if (!std::isfinite(l0) || !std::isfinite(l1)) {
         if (out.nonfinite++ == 0) out.first_nonfinite = manifest.cells[static_cast<std::size_t>(items[item].cell)].cell_id;
         out.ctc_probability[item] = std::nan("");
+        out.ctc_logit_margin[item] = std::nan("");
         loss_sum = std::nan("");
         continue;
       }
       const double m = std::max(l0, l1);
       const double lse = m + std::log(std::exp(l0 - m) + std::exp(l1 - m));
       out.ctc_probability[item] = std::exp(l1 - lse);
+      out.ctc_logit_margin[item] = l1 - l0;
       loss_sum += lse - (py[i] == 1 ? l1 : l0);
     }
   }

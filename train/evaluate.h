@@ -18,6 +18,9 @@ namespace ctcscope {
 struct Predictions {
   std::vector<std::int64_t> truth;       // per item: 1 = ctc, 0 = leukocyte
   std::vector<double> ctc_probability;   // per item
+  // z_ctc - z_leukocyte per item: ctc_probability = sigmoid(margin), and
+  // temperature scaling (eval/calibration.h) needs the margin, not the probability.
+  std::vector<double> ctc_logit_margin;
   double mean_loss = 0;                  // mean cross-entropy over the items
   std::int64_t nonfinite = 0;            // items whose logits were NaN or infinite (probability NaN)
   std::string first_nonfinite;           // the cell id of the first such item

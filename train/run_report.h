@@ -1,7 +1,8 @@
 // The report of an evaluated checkpoint that a person looks at rather than
 // reads: PNG plots (the training curves from the run's metrics.csv, the
-// confusion matrix, the ROC curve) and one self-contained HTML file showing
-// the metrics beside them.
+// confusion matrix, the ROC and precision-recall curves with the operating
+// points marked, the reliability diagrams) and one self-contained HTML file
+// showing the metrics, the calibration and the operating points beside them.
 #pragma once
 
 #include <string>
@@ -11,8 +12,11 @@
 
 namespace ctcscope {
 
-// Writes out_dir/confusion.png, roc.png, report.html and, when metrics_csv
-// names an existing file, curves.png. Returns the paths written.
+// Writes out_dir/confusion.png, roc.png (the operating points marked),
+// pr.png, reliability.png (before and after the temperature),
+// reliability_val.png where the validation cells were evaluated, report.html
+// and, when metrics_csv names an existing file, curves.png. Returns the
+// paths written.
 std::vector<std::string> write_run_report(const std::string& out_dir, const CheckpointEval& e,
                                           const std::string& metrics_csv);
 

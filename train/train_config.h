@@ -53,6 +53,9 @@ struct TrainConfig {
   std::string weights;                 // ImageNet weights to start from ("" = from scratch)
   std::string split = "paper";         // paper | stratified | a split CSV file
   ClassWeighting class_weights = ClassWeighting::none;
+  // The CTC sensitivity whose threshold the best checkpoint stores, chosen
+  // on validation (train/operating_points.h); predict calls at it.
+  double target_sensitivity = 0.95;
   std::int64_t patience = 10;          // epochs without a better validation macro F1; 0 = never stop early
   std::int64_t max_cells = 0;          // 0 = every cell; else a stratified seeded subsample
   Device device = Device::cpu;

@@ -133,6 +133,12 @@ TrainOption default_lr(TrainOption o) {
   return o;
 }
 
+// A default the help spells shorter than its 17 digits (0.95, not 0.94999999999999996).
+TrainOption shown_default(TrainOption o, const char* text) {
+  o.default_help = text;
+  return o;
+}
+
 constexpr auto kBoth = OptionCommands::train_and_experiment;
 constexpr auto kTrain = OptionCommands::train_only;
 constexpr auto kNone = OptionCommands::none;
@@ -192,6 +198,13 @@ std::vector<TrainOption> make_table() {
       choice(&TrainConfig::class_weights, class_weighting_name, class_weighting_from_name,
              {"class_weights", "class-weights", "KIND", kBoth, true,
               "none or balanced (n / (2 * count) per class)"}),
+      // Identity: best.safetensors holds thresholds for the target it was saved with.
+      shown_default(real(&TrainConfig::target_sensitivity, 0.01, 1.0,
+                         {"target_sensitivity", "target-sensitivity", "S", kBoth, true,
+                          "the CTC sensitivity to choose a threshold for on the validation split (stored in the "
+                          "checkpoint; predict calls at it)",
+                          "0.94999999999999996"}),
+                    "0.95"),
       integer(&TrainConfig::patience, 0, 100000,
               {"patience", "patience", "N", kBoth, false,
                "stop after N epochs without a better validation macro F1 (0: never)"}),

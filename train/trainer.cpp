@@ -11,6 +11,7 @@
 
 #include "base/sha256.h"
 #include "kernels/gpu_math.h"
+#include "train/operating_points.h"
 #include "train/prepared_run.h"
 
 namespace ctcscope {
@@ -162,7 +163,15 @@ std::optional<Stop> validate_and_select(PreparedRun& run, const TrainConfig& con
   TrainingState& state = run.state;
   const bool better = vm.macro_f1 > state.best_val_macro_f1;
   if (better) {
-    save_checkpoint(run.paths.best(), *run.model, run.info);
+    // The thresholds and the temperature go into best.safetensors as it is
+    // saved: its validation predictions are at hand here, so the file is
+    // never without them (a kill leaves no best checkpoint waiting for its
+    // metadata), and they change no weight or state, so a resumed run still
+    // ends bit for bit as an uninterrupted one.
+    CheckpointInfo info = run.info;
+    const OperatingPoints points = choose_operating_points(val, config.target_sensitivity);
+    store_operating_points(info, points);
+    save_checkpoint(run.paths.best(), *run.model, info);
     state.best_val_macro_f1 = vm.macro_f1;
     state.best_epoch = epoch;
     state.epochs_since_best = 0;
@@ -198,6 +207,16 @@ std::optional<Stop> stop_after(const PreparedRun& run, const TrainConfig& config
   return std::nullopt;
 }
 
+// Read back from the file: a resumed run's best checkpoint may come from an
+// earlier session.
+std::string best_operating_points_text(const std::string& best) {
+  const OperatingPoints p = stored_operating_points(read_checkpoint_file(best).info, best);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "; threshold for CTC sensitivity %g: %.4f; Youden's J: %.4f", p.target_sensitivity,
+                p.sensitivity_threshold, p.youden_threshold);
+  return calibration_line(p) + (p.stored ? buf : "");
+}
+
 }  // namespace
 
 TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string& command_line,
@@ -225,6 +244,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   outcome.epochs_completed = run.state.epoch;
   outcome.best_epoch = run.state.best_epoch;
   outcome.best_val_macro_f1 = run.state.best_val_macro_f1;
+  if (file_exists(run.paths.best())) outcome.operating_points = best_operating_points_text(run.paths.best());
   write_record(run, outcome.status, outcome.message);
   return outcome;
 }

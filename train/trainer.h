@@ -50,6 +50,8 @@ struct TrainOutcome {
   std::int64_t epochs_completed = 0;
   std::int64_t best_epoch = 0;
   double best_val_macro_f1 = 0;
+  // The best checkpoint's validation operating points in words; "" without one.
+  std::string operating_points;
   std::string run_dir;
 };
 

@@ -72,6 +72,53 @@ TEST(Plot, Roc) {
   maybe_save(r, "roc.png");
 }
 
+// The square plots map [0, 1] onto pixels 70..455 (x) and 425..40 (y).
+int square_px(double x) { return static_cast<int>(std::lround(70 + x * 385)); }
+int square_py(double y) { return static_cast<int>(std::lround(425 - y * 385)); }
+bool same(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+
+TEST(Plot, RocMarksSitAtTheirRates) {
+  const std::vector<std::int64_t> y{0, 1, 1, 0};
+  const std::vector<double> s{0.1, 0.8, 0.6, 0.7};
+  const Rgb mark{1, 2, 3};
+  const Raster r = roc_plot(roc_curve(y, s), roc_auc(y, s), "ROC", {{"sensitivity 0.95", 0.25, 0.75, mark}});
+  EXPECT_TRUE(same(r.at(square_px(0.25), square_py(0.75)), mark));
+  EXPECT_FALSE(same(r.at(square_px(0.6), square_py(0.2)), mark));
+  maybe_save(r, "roc_marked.png");
+}
+
+TEST(Plot, PrecisionRecallDrawsTheCurveAndTheShareOfPositives) {
+  const std::vector<std::int64_t> y{0, 1, 1, 0, 1};
+  const std::vector<double> s{0.1, 0.8, 0.6, 0.7, 0.3};
+  const Raster r = precision_recall_plot(precision_recall_curve(y, s), 0.6, {{"youden", 2.0 / 3, 2.0 / 3, {9, 9, 9}}});
+  EXPECT_TRUE(same(r.at(square_px(2.0 / 3), square_py(2.0 / 3)), (Rgb{9, 9, 9})));
+  int blue = 0, gray_at_share = 0;
+  for (int yy = 0; yy < r.height; ++yy) {
+    for (int x = 0; x < r.width; ++x) blue += same(r.at(x, yy), Rgb{31, 119, 180});
+  }
+  for (int x = square_px(0.0); x <= square_px(1.0); ++x) {
+    gray_at_share += same(r.at(x, square_py(0.6)), Rgb{120, 120, 120});
+  }
+  EXPECT_GT(blue, 100);
+  EXPECT_GT(gray_at_share, 100);  // dashed: about half the width
+  maybe_save(r, "pr.png");
+}
+
+// A non-empty bin is a point at (mean probability, fraction of positives);
+// an empty one draws nothing, so no segment runs to (NaN, NaN).
+TEST(Plot, ReliabilityPointsAtTheirBins) {
+  const auto bins = reliability_bins({0, 1, 1, 0}, {0.48, 0.52, 0.9, 0.1});
+  const Rgb c{5, 6, 7};
+  const Raster r = reliability_plot({{"before", bins, c}});
+  for (const ReliabilityBin& b : bins) {
+    if (b.count == 0) continue;
+    // fill_rect's corners are truncated, not rounded.
+    const int x = static_cast<int>(70 + b.mean_probability * 385), y = static_cast<int>(425 - b.fraction_positive * 385);
+    EXPECT_TRUE(same(r.at(x, y), c)) << b.lower;
+  }
+  maybe_save(r, "reliability.png");
+}
+
 // save_png goes through AtomicFile: a temporary name of its own (the old
 // fixed "PATH.tmp" blocked by a folder of that name made it fail), nothing
 // left beside the file, and data/'s reader gets the raster's pixels back.

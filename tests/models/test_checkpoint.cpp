@@ -79,6 +79,50 @@ TEST(Checkpoint, MetadataHoldsThePayloadHash) {
   std::remove(path.c_str());
 }
 
+TEST(Checkpoint, OperatingPointsAndTemperatureRoundTrip) {
+  auto model = trained_model();
+  const std::string path = temp_path("operating.safetensors");
+  CheckpointInfo i = info();
+  i.operating_points = R"({"target_sensitivity":0.95,"sensitivity_threshold":0.25})";
+  i.temperature = 1.0 / 3;
+  save_checkpoint(path, *model, i);
+  const Checkpoint loaded = load_checkpoint(path);
+  EXPECT_EQ(loaded.info.operating_points, i.operating_points);
+  EXPECT_EQ(loaded.info.temperature, i.temperature);  // %.17g reads back exactly
+  std::remove(path.c_str());
+}
+
+// A checkpoint written before calibration has neither key: no thresholds
+// and T = 1 (its probabilities as they were).
+TEST(Checkpoint, CheckpointWithoutOperatingPointsLoadsUncalibrated) {
+  auto model = trained_model();
+  const std::string path = temp_path("before_operating.safetensors");
+  save_checkpoint(path, *model, info());
+  SafetensorsContents c = read_safetensors(path);
+  c.metadata.erase("temperature");
+  c.metadata.erase("operating_points");
+  write_safetensors(path, c.tensors, c.metadata);
+  const Checkpoint loaded = load_checkpoint(path);
+  EXPECT_EQ(loaded.info.operating_points, "");
+  EXPECT_EQ(loaded.info.temperature, 1.0);
+  std::remove(path.c_str());
+}
+
+TEST(Checkpoint, BadTemperatureIsRefusedNamingTheFile) {
+  auto model = trained_model();
+  const std::string path = temp_path("bad_temperature.safetensors");
+  save_checkpoint(path, *model, info());
+  SafetensorsContents c = read_safetensors(path);
+  for (const char* bad : {"0", "-1", "nan", "1.5x"}) {
+    c.metadata["temperature"] = bad;
+    write_safetensors(path, c.tensors, c.metadata);
+    const std::string err = error_of(path);
+    EXPECT_NE(err.find(path + ": checkpoint metadata 'temperature' must be a positive number"), std::string::npos)
+        << err;
+  }
+  std::remove(path.c_str());
+}
+
 TEST(Checkpoint, TamperedPayloadIsDetected) {
   auto model = trained_model();
   const std::string path = temp_path("tampered.safetensors");

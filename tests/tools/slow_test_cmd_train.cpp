@@ -2,6 +2,7 @@
 // tiny generated dataset (slow: it trains), and the usage errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "base/csv.h"
@@ -12,6 +13,8 @@
 #include "tests/support/test_util.h"
 #include "tests/train/train_fixture.h"
 #include "tools/commands.h"
+#include "models/checkpoint.h"
+#include "train/operating_points.h"
 #include "train/run_folder.h"
 
 namespace ctcscope::cli {
@@ -27,7 +30,8 @@ TEST(CmdTrain, TrainEvalPredictEndToEnd) {
   const std::string out = run + "/eval";
   EXPECT_EQ(run_eval({run + "/best.safetensors", data, "--split-file", run + "/split.csv", "--out", out}), 0);
   EXPECT_TRUE(file_exists(out + "/eval.json"));
-  for (const char* report : {"/report.html", "/curves.png", "/confusion.png", "/roc.png"}) {
+  for (const char* report : {"/report.html", "/curves.png", "/confusion.png", "/roc.png", "/pr.png",
+                             "/reliability.png", "/reliability_val.png"}) {
     EXPECT_TRUE(file_exists(out + report)) << report;
   }
   const std::string pred = run + "/predictions.csv";
@@ -36,6 +40,26 @@ TEST(CmdTrain, TrainEvalPredictEndToEnd) {
   ASSERT_GT(rows.size(), 1u);
   EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"cell_id", "ctc_probability", "call"}));
   EXPECT_TRUE(rows[1].fields[2] == "ctc" || rows[1].fields[2] == "leukocyte");
+  // Called at the checkpoint's stored threshold (its probabilities printed to
+  // 6 decimals, so a cell within 1e-6 of it could read either way), and
+  // --threshold overrides it.
+  const std::string best = run + "/best.safetensors";
+  const OperatingPoints stored = stored_operating_points(read_checkpoint_file(best).info, best);
+  ASSERT_TRUE(stored.stored);
+  std::string source;
+  const double threshold = default_threshold(stored, source);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const double p = std::stod(rows[i].fields[1]);
+    if (std::abs(p - threshold) > 1e-6) {
+      EXPECT_EQ(rows[i].fields[2], p >= threshold ? "ctc" : "leukocyte") << i;
+    }
+  }
+  EXPECT_EQ(run_predict({best, "--folder", data + "/bf", "--out", pred, "--threshold", "0"}), 0);
+  for (const auto& row : csv_parse(read_file_bytes(pred), pred)) {
+    if (row.fields[0] != "cell_id") {
+      EXPECT_EQ(row.fields[2], "ctc");
+    }
+  }
   // The run is finished: --resume has nothing to do and succeeds.
   EXPECT_EQ(run_train({data, "--out", run, "--model", "resnet18", "--input", "32", "--epochs", "1", "--batch", "8",
                        "--ablation", "BF_DAPI_noAUG", "--max-cells", "60", "--resume"}),

@@ -17,6 +17,7 @@
 #include "formats/state_dict.h"
 #include "tests/train/train_fixture.h"
 #include "train/checkpoint_eval.h"
+#include "train/operating_points.h"
 #include "train/run_data.h"
 #include "train/run_folder.h"
 #include "train/trainer.h"
@@ -96,10 +97,24 @@ TEST(Trainer, RunFolderEvalAndPredict) {
   EXPECT_EQ(e.ablation, Ablation::bf_dapi_no_aug);
   EXPECT_GE(e.metrics.accuracy, 0.0);
 
+  // The best checkpoint holds the operating points of its own validation
+  // predictions. Recomputed here from eval's pass over the validation cells,
+  // in batches of another size than training's: the same math summed in
+  // another order, so near, not equal.
+  ASSERT_TRUE(e.operating.stored);
+  EXPECT_EQ(e.operating.target_sensitivity, c.target_sensitivity);
+  EXPECT_EQ(e.validation.truth.size(), data.val.size());
+  const OperatingPoints again = choose_operating_points(e.validation, c.target_sensitivity);
+  EXPECT_NEAR(again.temperature, e.operating.temperature, 1e-5 * e.operating.temperature);
+  EXPECT_NEAR(again.sensitivity_threshold, e.operating.sensitivity_threshold, 1e-5);
+  EXPECT_NEAR(again.youden_threshold, e.operating.youden_threshold, 1e-5);
+  EXPECT_EQ(e.at_operating_points.size(), 3u);
+
   // And on a folder of new BF images.
   const CellPredictions p = predict_cells(paths.best(), folder_manifest(tiny_dataset() + "/bf"));
   EXPECT_EQ(p.cell_ids.size(), read_manifest(tiny_dataset()).cells.size());
   for (double prob : p.ctc_probability) EXPECT_TRUE(prob >= 0 && prob <= 1);
+  EXPECT_EQ(p.operating.temperature, e.operating.temperature);
   EXPECT_EQ(p.cell_ids[0].find("_bf"), std::string::npos);
 
   // A second run into the same folder needs --resume.
@@ -145,6 +160,12 @@ void expect_resume_bitwise(const std::string& model) {
   EXPECT_EQ(read_safetensors(straight + "/last.safetensors").metadata.at("step_count"),
             read_safetensors(resumed + "/last.safetensors").metadata.at("step_count"));
   EXPECT_EQ(tensor_bytes(straight + "/best.safetensors"), tensor_bytes(resumed + "/best.safetensors"));
+  // The thresholds and the temperature too: chosen from the same validation predictions.
+  for (const char* key : {"operating_points", "temperature"}) {
+    EXPECT_EQ(read_safetensors(straight + "/best.safetensors").metadata.at(key),
+              read_safetensors(resumed + "/best.safetensors").metadata.at(key))
+        << key;
+  }
   EXPECT_EQ(read_metrics_csv(resumed + "/metrics.csv").size(), 2u);
 }
 

@@ -15,15 +15,18 @@
 namespace ctcscope {
 namespace {
 
-// An untrained network saved as a checkpoint, its weights from `seed`.
+// An untrained network saved as a checkpoint, its weights from `seed`; with
+// `points`, the operating points a training would have stored.
 std::string saved_model(const std::string& name, const std::string& architecture, std::uint64_t seed,
-                        std::int64_t input_size = 32, std::vector<std::string> classes = {"leukocyte", "ctc"}) {
+                        std::int64_t input_size = 32, std::vector<std::string> classes = {"leukocyte", "ctc"},
+                        const OperatingPoints* points = nullptr) {
   const std::string path = test::fresh_run_dir("ensemble_" + name) + ".safetensors";
   auto model = make_model(architecture, 2, seed);
   CheckpointInfo info;
   info.architecture = architecture;
   info.classes = std::move(classes);
   info.input_size = input_size;
+  if (points) store_operating_points(info, *points);
   save_checkpoint(path, *model, info);
   return path;
 }
@@ -94,6 +97,48 @@ TEST(Ensemble, EvaluationScoresTheMeanProbabilities) {
   expected.ctc_probability = mean;
   EXPECT_EQ(e.metrics.confusion, metrics_at(expected, 0.5).confusion);
   EXPECT_EQ(e.predictions.truth, ea.predictions.truth);
+}
+
+OperatingPoints stored(double temperature, double sensitivity_threshold, double youden_threshold) {
+  OperatingPoints p;
+  p.stored = true;
+  p.temperature = temperature;
+  p.sensitivity_threshold = sensitivity_threshold;
+  p.youden_threshold = youden_threshold;
+  p.validation_cells = 10;
+  p.validation_ece = 0.2;
+  p.validation_ece_calibrated = 0.1;
+  return p;
+}
+
+// Calibrated members vote: each member's own temperature first, then the
+// mean; the ensemble's thresholds are the means of the members'.
+TEST(Ensemble, EachMemberIsCalibratedBeforeTheVoteAndThresholdsAreAveraged) {
+  const OperatingPoints pa = stored(2.0, 0.3, 0.6), pb = stored(0.5, 0.5, 0.4);
+  const std::string a = saved_model("cal_a", "resnet18", 6, 32, {"leukocyte", "ctc"}, &pa),
+                    b = saved_model("cal_b", "resnet18", 7, 32, {"leukocyte", "ctc"}, &pb);
+  const Manifest cells = read_manifest(few_cells());
+  const CellPredictions ca = predict_cells(a, cells), cb = predict_cells(b, cells);
+  const CellPredictions both = predict_cells(std::vector<std::string>{a, b}, cells);
+  ASSERT_EQ(both.ctc_probability.size(), ca.ctc_probability.size());
+  for (std::size_t i = 0; i < both.ctc_probability.size(); ++i) {
+    EXPECT_NEAR(both.ctc_probability[i], (ca.ctc_probability[i] + cb.ctc_probability[i]) / 2,
+                test::tol::kDouble.atol) << "cell " << i;
+  }
+  EXPECT_EQ(both.operating.members, 2);
+  EXPECT_TRUE(both.operating.stored);
+  EXPECT_EQ(both.operating.temperature, 1.0);
+  EXPECT_DOUBLE_EQ(both.operating.sensitivity_threshold, 0.4);
+  EXPECT_DOUBLE_EQ(both.operating.youden_threshold, 0.5);
+  EXPECT_NE(both.note.find("each member's temperature (2, 0.5) applied before the vote"), std::string::npos)
+      << both.note;
+
+  // A member without stored operating points: no ensemble thresholds (0.5).
+  const std::string old = saved_model("cal_old", "resnet18", 8);
+  const CellPredictions mixed = predict_cells(std::vector<std::string>{a, old}, cells);
+  EXPECT_FALSE(mixed.operating.stored);
+  std::string source;
+  EXPECT_EQ(default_threshold(mixed.operating, source), 0.5);
 }
 
 // The experiment's collect step: each run's best checkpoint voting on the

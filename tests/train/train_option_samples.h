@@ -18,7 +18,7 @@ inline const std::map<std::string, std::string>& option_samples() {
       {"dapi_page", "0"},            {"seed", "3"},               {"split_seed", "4"},
       {"weights", "w \"q\".pth"},    {"split", "stratified"},     {"class_weights", "balanced"},
       {"patience", "0"},             {"max_cells", "100"},        {"device", "cuda"},
-      {"deterministic", "true"},
+      {"deterministic", "true"},     {"target_sensitivity", "0.90000000000000002"},
       {"loader_threads", "3"},
   };
   return samples;
