@@ -209,6 +209,7 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   auto say = [&](const std::string& line) {
     if (hooks.on_message) hooks.on_message(line);
   };
+  TrainingProfile::check_output(config);
   PreparedRun run = prepare_run(config, resume, command_line, hooks, say);
   write_record(run, RunStatus::running, "");
 

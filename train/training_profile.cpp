@@ -14,14 +14,17 @@ TrainingProfile::TrainingProfile(const TrainConfig& config, Module& model, std::
                                  std::function<void(const std::string&)> say)
     : config_(config), model_(model), say_(std::move(say)) {
   if (config.profile.empty()) return;
-  // Said now, not after the profiled steps.
+  first_step_ = steps_per_epoch > kWarmupSteps ? kWarmupSteps + 1 : 1;
+  last_step_ = std::min(steps_per_epoch, first_step_ + kProfiledSteps - 1);
+  profiler_ = std::make_unique<Profiler>(config.device);
+}
+
+void TrainingProfile::check_output(const TrainConfig& config) {
+  if (config.profile.empty()) return;
   const std::filesystem::path folder = std::filesystem::path(config.profile).parent_path();
   if (!folder.empty() && !std::filesystem::is_directory(folder)) {
     CTC_FAIL("--profile ", config.profile, ": the folder ", folder.string(), " does not exist");
   }
-  first_step_ = steps_per_epoch > kWarmupSteps ? kWarmupSteps + 1 : 1;
-  last_step_ = std::min(steps_per_epoch, first_step_ + kProfiledSteps - 1);
-  profiler_ = std::make_unique<Profiler>(config.device);
 }
 
 void TrainingProfile::step_starts(std::int64_t step) {

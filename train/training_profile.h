@@ -23,6 +23,10 @@ class TrainingProfile {
   TrainingProfile(const TrainConfig& config, Module& model, std::int64_t steps_per_epoch,
                   std::function<void(const std::string&)> say);
 
+  // Throws Error when the CSV's folder does not exist: called before the run
+  // folder is made, so a mistyped path costs nothing.
+  static void check_output(const TrainConfig& config);
+
   // Around each training step (1-based within the epoch).
   void step_starts(std::int64_t step);
   void step_ended(std::int64_t step);
