@@ -45,7 +45,8 @@ class Module {
   // A short description for printing ("Conv2d(64, 128, k=3, s=2, p=1)").
   virtual std::string describe() const = 0;
   // What one forward and backward on input x cost (layers/layer_cost.h): each
-  // leaf layer states its formulas; a composite's cost is its children's.
+  // leaf layer states its formulas; composites leave it empty (the profiler
+  // times only leaves).
   virtual LayerCost cost(const Tensor& /*x*/) const { return {}; }
 
   // Where forward and backward record their time; nullptr: not profiled.
