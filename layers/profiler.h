@@ -64,8 +64,9 @@ class Profiler {
   Profiler(const Profiler&) = delete;
   Profiler& operator=(const Profiler&) = delete;
 
-  // Records `model` (named `model_name`) from now on, adding to what was
-  // recorded. One model at a time; attaching again replaces the records.
+  // Records `model` (named `model_name`) from now on. One model at a time;
+  // attaching again starts new records. The model must outlive the
+  // attachment (detach, or the Profiler's end).
   void attach(Module& model, const std::string& model_name);
   // Stops recording; what was recorded stays.
   void detach();
