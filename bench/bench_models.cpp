@@ -2,7 +2,9 @@
 // resnet34) at 148x148, batch 16, on the CPU backend: eval-mode inference and
 // a full train step. Prints images per second as items_per_second, named
 // BM_<model>_Inference / _TrainStep; `bench/compare_models.sh cpu` runs it
-// beside torchvision in the same run.
+// beside torchvision in the same run. --profile: a per-layer table instead
+// (bench/model_profile.h).
+#include "bench/model_profile.h"
 #include "bench/model_workloads.h"
 
 namespace ctcscope::bench {
@@ -29,4 +31,19 @@ void register_all() {
 }  // namespace
 }  // namespace ctcscope::bench
 
-BENCHMARK_MAIN();
+// --profile (bench/model_profile.h) instead of the benchmarks; else as BENCHMARK_MAIN.
+int main(int argc, char** argv) {
+  using namespace ctcscope;
+  const bench::ProfileRequest profile = bench::take_profile_flags(argc, argv);
+  try {
+    if (profile.on) return bench::run_profile(profile, bench::kBatch, Device::cpu, [] {});
+  } catch (const Error& e) {
+    std::fprintf(stderr, "bench: %s\n", e.what());
+    return 1;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

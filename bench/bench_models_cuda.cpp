@@ -4,9 +4,11 @@
 // (BM_<model>_Inference / _TrainStep); `bench/compare_models.sh cuda` runs it
 // beside torchvision on the same GPU. Without a GPU each benchmark stops with
 // the reason (SkipWithError). A second of warm-up first: the first iterations
-// pick cuDNN algorithms and grow the workspace.
+// pick cuDNN algorithms and grow the workspace. --profile: a per-layer table
+// instead, with NVTX ranges named as its rows (bench/model_profile.h).
 #include <cuda_runtime_api.h>
 
+#include "bench/model_profile.h"
 #include "bench/model_workloads.h"
 #include "tensor/device.h"
 
@@ -41,4 +43,22 @@ void register_all() {
 }  // namespace
 }  // namespace ctcscope::bench
 
-BENCHMARK_MAIN();
+// --profile (bench/model_profile.h) instead of the benchmarks; else as BENCHMARK_MAIN.
+int main(int argc, char** argv) {
+  using namespace ctcscope;
+  const bench::ProfileRequest profile = bench::take_profile_flags(argc, argv);
+  try {
+    if (profile.on) {
+      require_cuda_device("bench_models_cuda --profile");
+      return bench::run_profile(profile, bench::kBatch, Device::cuda, [] { cudaDeviceSynchronize(); });
+    }
+  } catch (const Error& e) {
+    std::fprintf(stderr, "bench: %s\n", e.what());
+    return 1;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

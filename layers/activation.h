@@ -10,9 +10,10 @@ namespace ctcscope {
 
 class SiLU : public Module {
  public:
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override { return "SiLU()"; }
+  LayerCost cost(const Tensor& x) const override;
 
  protected:
   void on_mode_change() override { saved_x_ = Tensor(); }
@@ -23,9 +24,10 @@ class SiLU : public Module {
 
 class Sigmoid : public Module {
  public:
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override { return "Sigmoid()"; }
+  LayerCost cost(const Tensor& x) const override;
 
  protected:
   void on_mode_change() override { saved_y_ = Tensor(); }

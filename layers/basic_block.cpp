@@ -25,7 +25,7 @@ BasicBlock::BasicBlock(std::int64_t in_channels, std::int64_t planes, std::int64
   }
 }
 
-Tensor BasicBlock::forward(const Tensor& x) {
+Tensor BasicBlock::run_forward(const Tensor& x) {
   Tensor out = relu1_.forward(bn1_.forward(conv1_.forward(x)));
   out = bn2_.forward(conv2_.forward(out));
   Tensor identity = downsample_ ? downsample_->forward(x) : x;
@@ -34,7 +34,7 @@ Tensor BasicBlock::forward(const Tensor& x) {
 }
 
 // d(out)/d(x) sums the main path and the identity path.
-Tensor BasicBlock::backward(const Tensor& dy) {
+Tensor BasicBlock::run_backward(const Tensor& dy) {
   Tensor dsum = relu2_.backward(dy);
   Tensor dmain = conv1_.backward(bn1_.backward(relu1_.backward(conv2_.backward(bn2_.backward(dsum)))));
   Tensor didentity = downsample_ ? downsample_->backward(dsum) : dsum;

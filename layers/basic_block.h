@@ -16,8 +16,8 @@ class BasicBlock : public Module {
   // A downsample branch is built when stride != 1 or in_channels != planes.
   BasicBlock(std::int64_t in_channels, std::int64_t planes, std::int64_t stride = 1);
 
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 
  private:

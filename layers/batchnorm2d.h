@@ -13,9 +13,10 @@ class BatchNorm2d : public Module {
  public:
   explicit BatchNorm2d(std::int64_t channels, double eps = 1e-5, double momentum = 0.1);
 
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
+  LayerCost cost(const Tensor& x) const override;
 
   Parameter& weight() { return weight_; }
   Parameter& bias() { return bias_; }

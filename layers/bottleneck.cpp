@@ -20,7 +20,7 @@ Bottleneck::Bottleneck(std::int64_t in_channels, std::int64_t planes, std::int64
   }
 }
 
-Tensor Bottleneck::forward(const Tensor& x) {
+Tensor Bottleneck::run_forward(const Tensor& x) {
   Tensor out = relu1_.forward(bn1_.forward(conv1_.forward(x)));
   out = relu2_.forward(bn2_.forward(conv2_.forward(out)));
   out = bn3_.forward(conv3_.forward(out));
@@ -30,7 +30,7 @@ Tensor Bottleneck::forward(const Tensor& x) {
 }
 
 // d(out)/d(x) sums the main path and the identity path.
-Tensor Bottleneck::backward(const Tensor& dy) {
+Tensor Bottleneck::run_backward(const Tensor& dy) {
   Tensor dsum = relu3_.backward(dy);
   Tensor d = conv3_.backward(bn3_.backward(dsum));
   d = conv2_.backward(bn2_.backward(relu2_.backward(d)));

@@ -43,7 +43,7 @@ void Conv2d::reset_parameters(const Seed& seed) {
   if (bias_) init_uniform_fan_in(bias_->value, fan_in, Seed{seed.purpose + ".bias", seed.index, seed.seed});
 }
 
-Tensor Conv2d::forward(const Tensor& x) {
+Tensor Conv2d::run_forward(const Tensor& x) {
   Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
                            x.dtype(), x.device());
   conv2d_forward(x, weight_.value, options_.params, y);
@@ -52,7 +52,7 @@ Tensor Conv2d::forward(const Tensor& x) {
   return y;
 }
 
-Tensor Conv2d::backward(const Tensor& dy) {
+Tensor Conv2d::run_backward(const Tensor& dy) {
   CTC_CHECK(saved_x_.defined(), "Conv2d::backward without a forward in training mode");
   conv2d_backward_filter(dy, saved_x_, options_.params, weight_.grad);
   if (bias_) bias_backward_channels(dy, bias_->grad);
@@ -75,6 +75,24 @@ std::string Conv2d::describe() const {
   if (bias_) out << ", bias";
   out << ")";
   return out.str();
+}
+
+// Forward 2*N*K*P*Q*(C/groups)*R*S flops (plus N*K*P*Q for a bias);
+// backward twice that, dx and dw (once without an input gradient). Bytes: x,
+// w and y forward; dy, x, w, dw and dx backward.
+LayerCost Conv2d::cost(const Tensor& x) const {
+  const Shape y = conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params);
+  const double element = static_cast<double>(dtype_size(x.dtype()));
+  const double ny = static_cast<double>(shape_numel(y)), nx = static_cast<double>(x.numel());
+  const double nw = static_cast<double>(weight_.value.numel());
+  const double macs = ny * nw / static_cast<double>(options_.out_channels);  // nw / K = (C/groups)*R*S
+  const double bias = bias_ ? ny : 0.0;
+  LayerCost c;
+  c.forward_flops = 2 * macs + bias;
+  c.backward_flops = (input_grad_ ? 4 : 2) * macs + bias;
+  c.forward_bytes = element * (nx + nw + ny);
+  c.backward_bytes = element * (ny + nx + 2 * nw + (input_grad_ ? nx : 0.0));
+  return c;
 }
 
 }  // namespace ctcscope

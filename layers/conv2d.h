@@ -24,10 +24,11 @@ class Conv2d : public Module {
          std::int64_t stride = 1, std::int64_t padding = 0, std::int64_t dilation = 1,
          std::int64_t groups = 1);
 
-  Tensor forward(const Tensor& x) override;
+  Tensor run_forward(const Tensor& x) override;
   // Returns dx, or an undefined tensor when set_input_grad(false).
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
+  LayerCost cost(const Tensor& x) const override;
 
   // PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the weight and the bias.
   void reset_parameters(const Seed& seed);

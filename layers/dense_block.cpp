@@ -16,12 +16,12 @@ DenseLayer::DenseLayer(std::int64_t in_channels, std::int64_t growth_rate, std::
       relu2_(register_module("relu2", std::make_unique<ReLU>(true))),
       conv2_(register_module("conv2", std::make_unique<Conv2d>(bn_size * growth_rate, growth_rate, 3, 1, 1))) {}
 
-Tensor DenseLayer::forward(const Tensor& x) {
+Tensor DenseLayer::run_forward(const Tensor& x) {
   Tensor h = conv1_.forward(relu1_.forward(norm1_.forward(x)));
   return conv2_.forward(relu2_.forward(norm2_.forward(h)));
 }
 
-Tensor DenseLayer::backward(const Tensor& dy) {
+Tensor DenseLayer::run_backward(const Tensor& dy) {
   Tensor dh = norm2_.backward(relu2_.backward(conv2_.backward(dy)));
   return norm1_.backward(relu1_.backward(conv1_.backward(dh)));
 }
@@ -41,7 +41,7 @@ DenseBlock::DenseBlock(std::int64_t layers, std::int64_t in_channels, std::int64
   }
 }
 
-Tensor DenseBlock::forward(const Tensor& x) {
+Tensor DenseBlock::run_forward(const Tensor& x) {
   Tensor h = x;
   for (DenseLayer* layer : layers_) {
     Tensor fresh = layer->forward(h);
@@ -53,7 +53,7 @@ Tensor DenseBlock::forward(const Tensor& x) {
 }
 
 // d x_i = split(d x_{i+1})[0] + layer_i.backward(split(d x_{i+1})[1]).
-Tensor DenseBlock::backward(const Tensor& dy) {
+Tensor DenseBlock::run_backward(const Tensor& dy) {
   Tensor d = dy;
   for (std::size_t i = layers_.size(); i-- > 0;) {
     const std::int64_t c = in_channels_ + growth_rate_ * std::int64_t(i);
@@ -79,11 +79,11 @@ Transition::Transition(std::int64_t in_channels, std::int64_t out_channels)
       conv_(register_module("conv", std::make_unique<Conv2d>(in_channels, out_channels, 1))),
       pool_(register_module("pool", std::make_unique<AvgPool2d>(2, 2))) {}
 
-Tensor Transition::forward(const Tensor& x) {
+Tensor Transition::run_forward(const Tensor& x) {
   return pool_.forward(conv_.forward(relu_.forward(norm_.forward(x))));
 }
 
-Tensor Transition::backward(const Tensor& dy) {
+Tensor Transition::run_backward(const Tensor& dy) {
   return norm_.backward(relu_.backward(conv_.backward(pool_.backward(dy))));
 }
 

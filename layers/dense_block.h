@@ -19,8 +19,8 @@ class DenseLayer : public Module {
  public:
   DenseLayer(std::int64_t in_channels, std::int64_t growth_rate, std::int64_t bn_size);
   // x: [N, in_channels, H, W] -> [N, growth_rate, H, W]
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 
  private:
@@ -37,8 +37,8 @@ class DenseBlock : public Module {
   // Children "denselayer1" ... "denselayer<layers>".
   DenseBlock(std::int64_t layers, std::int64_t in_channels, std::int64_t growth_rate, std::int64_t bn_size);
   // [N, in, H, W] -> [N, in + layers * growth_rate, H, W]
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
   std::int64_t out_channels() const { return in_channels_ + growth_rate_ * std::int64_t(layers_.size()); }
 
@@ -50,8 +50,8 @@ class DenseBlock : public Module {
 class Transition : public Module {
  public:
   Transition(std::int64_t in_channels, std::int64_t out_channels);
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 
  private:

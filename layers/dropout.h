@@ -12,9 +12,10 @@ namespace ctcscope {
 class Dropout : public Module {
  public:
   explicit Dropout(double p, Seed seed = Seed{"dropout"});
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
+  LayerCost cost(const Tensor& x) const override;
 
   void set_seed(const Seed& seed) { seed_ = seed; }
   double p() const { return p_; }
@@ -32,9 +33,10 @@ class Dropout : public Module {
 class StochasticDepth : public Module {
  public:
   explicit StochasticDepth(double p, Seed seed = Seed{"stochastic_depth"});
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
+  LayerCost cost(const Tensor& x) const override;
 
   void set_seed(const Seed& seed) { seed_ = seed; }
   double p() const { return p_; }

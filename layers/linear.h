@@ -12,9 +12,10 @@ class Linear : public Module {
  public:
   Linear(std::int64_t in_features, std::int64_t out_features);
 
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
+  LayerCost cost(const Tensor& x) const override;
 
   // PyTorch's default: weight and bias from U(-1/sqrt(in), 1/sqrt(in)).
   void reset_parameters(const Seed& seed);

@@ -45,7 +45,7 @@ MBConv::MBConv(const MBConvOptions& o)
   CTC_CHECK(o.stride == 1 || o.stride == 2, "MBConv: stride must be 1 or 2, got ", o.stride);
 }
 
-Tensor MBConv::forward(const Tensor& x) {
+Tensor MBConv::run_forward(const Tensor& x) {
   Tensor out = block_.forward(x);
   if (!residual_) return out;
   out = stochastic_depth_.forward(out);
@@ -54,7 +54,7 @@ Tensor MBConv::forward(const Tensor& x) {
   return sum;
 }
 
-Tensor MBConv::backward(const Tensor& dy) {
+Tensor MBConv::run_backward(const Tensor& dy) {
   if (!residual_) return block_.backward(dy);
   Tensor dx = block_.backward(stochastic_depth_.backward(dy));
   add(dx, dy, dx);

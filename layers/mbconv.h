@@ -32,9 +32,9 @@ struct MBConvOptions {
 class MBConv : public Module {
  public:
   explicit MBConv(const MBConvOptions& options);
-  Tensor forward(const Tensor& x) override;
+  Tensor run_forward(const Tensor& x) override;
   // With the residual: dx = block.backward(stochastic_depth.backward(dy)) + dy.
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 
   bool residual() const { return residual_; }

@@ -1,7 +1,27 @@
-// Module bookkeeping: registration, names, modes, zero_grad, dtype.
+// Module bookkeeping: registration, names, modes, zero_grad, dtype, and the
+// profiled forward and backward (layers/profiler.h).
 #include "layers/module.h"
 
+#include "layers/profiler.h"
+
 namespace ctcscope {
+
+// A layer that throws leaves its record open; the profile is then abandoned.
+Tensor Module::profiled_forward(const Tensor& x) {
+  LayerProfile& profile = *profile_;
+  profile.forward_started(*this, x);
+  Tensor y = run_forward(x);
+  profile.forward_stopped();
+  return y;
+}
+
+Tensor Module::profiled_backward(const Tensor& dy) {
+  LayerProfile& profile = *profile_;
+  profile.backward_started();
+  Tensor dx = run_backward(dy);
+  profile.backward_stopped();
+  return dx;
+}
 
 void Module::train(bool on) {
   if (training_ != on) {

@@ -3,6 +3,8 @@
 // its children. forward(x) caches what backward needs in named members;
 // backward(dy) returns dx, adds into each parameter's grad and frees the
 // cache. There is no autograd tape: every gradient is a function you can read.
+// A layer writes run_forward and run_backward; forward and backward call them,
+// timed when a profiler is attached (layers/profiler.h).
 #pragma once
 
 #include <memory>
@@ -10,9 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "layers/layer_cost.h"
 #include "tensor/tensor.h"
 
 namespace ctcscope {
+
+struct LayerProfile;  // layers/profiler.h
 
 struct Parameter {
   Tensor value;
@@ -33,10 +38,20 @@ class Module {
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
-  virtual Tensor forward(const Tensor& x) = 0;
-  virtual Tensor backward(const Tensor& dy) = 0;
+  // The layer's run_forward / run_backward; without a profiler attached the
+  // only extra cost is one branch.
+  Tensor forward(const Tensor& x) { return profile_ ? profiled_forward(x) : run_forward(x); }
+  Tensor backward(const Tensor& dy) { return profile_ ? profiled_backward(dy) : run_backward(dy); }
   // A short description for printing ("Conv2d(64, 128, k=3, s=2, p=1)").
   virtual std::string describe() const = 0;
+  // What one forward and backward on input x cost (layers/layer_cost.h): each
+  // leaf layer states its formulas; composites leave it empty (the profiler
+  // times only leaves).
+  virtual LayerCost cost(const Tensor& /*x*/) const { return {}; }
+
+  // Where forward and backward record their time; nullptr: not profiled.
+  // Set by the Profiler, which owns the record.
+  void set_profile(LayerProfile* profile) { profile_ = profile; }
 
   // Train mode caches for backward and uses batch statistics; eval mode keeps
   // nothing and uses running statistics. Applies to all children.
@@ -77,6 +92,9 @@ class Module {
   Module* find(const std::string& path);
 
  protected:
+  virtual Tensor run_forward(const Tensor& x) = 0;
+  virtual Tensor run_backward(const Tensor& dy) = 0;
+
   Parameter& register_parameter(const std::string& name, Tensor value);
   Tensor& register_buffer(const std::string& name, Tensor value);
   template <class M>
@@ -92,11 +110,14 @@ class Module {
   virtual void on_set_random_draws(std::uint64_t /*draws*/) {}
 
  private:
+  Tensor profiled_forward(const Tensor& x);
+  Tensor profiled_backward(const Tensor& dy);
   void drop_caches();
   void collect(const std::string& prefix, std::vector<Named<Parameter>>& params,
                std::vector<Named<Tensor>>& buffers, std::vector<Named<Tensor>>* state);
 
   bool training_ = true;
+  LayerProfile* profile_ = nullptr;
   std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> params_;
   std::vector<std::pair<std::string, std::unique_ptr<Tensor>>> buffers_;
   std::vector<std::pair<std::string, Module*>> children_;

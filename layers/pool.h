@@ -10,9 +10,10 @@ namespace ctcscope {
 class MaxPool2d : public Module {
  public:
   MaxPool2d(std::int64_t kernel, std::int64_t stride, std::int64_t padding = 0);
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
+  LayerCost cost(const Tensor& x) const override;
 
  protected:
   void on_mode_change() override { saved_indices_ = Tensor(); }
@@ -27,9 +28,10 @@ class AvgPool2d : public Module {
  public:
   AvgPool2d(std::int64_t kernel, std::int64_t stride, std::int64_t padding = 0,
             bool count_include_pad = true);
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
+  LayerCost cost(const Tensor& x) const override;
 
  private:
   Pool2dParams params_;
@@ -38,9 +40,10 @@ class AvgPool2d : public Module {
 
 class GlobalAvgPool : public Module {
  public:
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override { return "GlobalAvgPool()"; }
+  LayerCost cost(const Tensor& x) const override;
 
  private:
   Shape saved_x_shape_;

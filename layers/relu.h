@@ -12,9 +12,10 @@ class ReLU : public Module {
  public:
   explicit ReLU(bool inplace = false) : inplace_(inplace) {}
 
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override { return inplace_ ? "ReLU(inplace)" : "ReLU()"; }
+  LayerCost cost(const Tensor& x) const override;
 
  protected:
   void on_mode_change() override { saved_y_ = Tensor(); }

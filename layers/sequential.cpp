@@ -3,13 +3,13 @@
 
 namespace ctcscope {
 
-Tensor Sequential::forward(const Tensor& x) {
+Tensor Sequential::run_forward(const Tensor& x) {
   Tensor h = x;
   for (Module* m : modules_) h = m->forward(h);
   return h;
 }
 
-Tensor Sequential::backward(const Tensor& dy) {
+Tensor Sequential::run_backward(const Tensor& dy) {
   Tensor d = dy;
   for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) d = (*it)->backward(d);
   return d;

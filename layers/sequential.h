@@ -22,8 +22,8 @@ class Sequential : public Module {
     return ref;
   }
 
-  Tensor forward(const Tensor& x) override;
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_forward(const Tensor& x) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
   std::size_t size() const { return modules_.size(); }
   Module& operator[](std::size_t i) { return *modules_.at(i); }

@@ -23,7 +23,7 @@ SqueezeExcitation::SqueezeExcitation(std::int64_t channels, std::int64_t squeeze
       fc2_(register_module("fc2", conv1x1_bias(squeeze_channels, channels))),
       scale_activation_(register_module("scale_activation", std::make_unique<Sigmoid>())) {}
 
-Tensor SqueezeExcitation::forward(const Tensor& x) {
+Tensor SqueezeExcitation::run_forward(const Tensor& x) {
   Tensor pooled = avgpool_.forward(x);
   pooled = pooled.reshape({x.size(0), x.size(1), 1, 1});
   Tensor s = scale_activation_.forward(fc2_.forward(activation_.forward(fc1_.forward(pooled))));
@@ -36,7 +36,7 @@ Tensor SqueezeExcitation::forward(const Tensor& x) {
   return y;
 }
 
-Tensor SqueezeExcitation::backward(const Tensor& dy) {
+Tensor SqueezeExcitation::run_backward(const Tensor& dy) {
   CTC_CHECK(saved_x_.defined(), "SqueezeExcitation::backward without a forward in training mode");
   Tensor dx = Tensor::empty(dy.shape(), dy.dtype(), dy.device());
   Tensor ds = Tensor::empty(saved_s_.shape(), dy.dtype(), dy.device());

@@ -13,9 +13,9 @@ namespace ctcscope {
 class SqueezeExcitation : public Module {
  public:
   SqueezeExcitation(std::int64_t channels, std::int64_t squeeze_channels);
-  Tensor forward(const Tensor& x) override;
+  Tensor run_forward(const Tensor& x) override;
   // dx = dy * s (the direct path) + the gradient through s, summed.
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 
  protected:

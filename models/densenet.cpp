@@ -60,14 +60,14 @@ void DenseNet::reset_head(std::uint64_t seed) {
   classifier_->bias().value.fill(0.0);
 }
 
-Tensor DenseNet::forward(const Tensor& x) {
+Tensor DenseNet::run_forward(const Tensor& x) {
   CTC_CHECK(x.dim() == 4 && x.size(1) == 3, spec_.name, ": input must be [N,3,H,W], got ", x.shape_str());
   CTC_CHECK(x.size(2) >= kMinInput && x.size(3) >= kMinInput, spec_.name, ": input must be at least ",
             kMinInput, "x", kMinInput, ", got ", x.size(2), "x", x.size(3));
   return classifier_->forward(avgpool_->forward(relu_->forward(features_->forward(x))));
 }
 
-Tensor DenseNet::backward(const Tensor& dy) {
+Tensor DenseNet::run_backward(const Tensor& dy) {
   return features_->backward(relu_->backward(avgpool_->backward(classifier_->backward(dy))));
 }
 

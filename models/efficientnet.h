@@ -27,9 +27,9 @@ class EfficientNet : public Module {
 
   EfficientNet(const EfficientNetSpec& spec, std::int64_t num_classes, std::uint64_t seed = 0);
 
-  Tensor forward(const Tensor& x) override;
+  Tensor run_forward(const Tensor& x) override;
   // Returns an undefined tensor: the input image needs no gradient.
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 
   // torchvision's init: convolutions kaiming_normal_(fan_out), their biases 0,

@@ -61,7 +61,7 @@ void ResNet::reset_head(std::uint64_t seed) {
   init_uniform_fan_in(fc_->bias().value, fc_->in_features(), Seed{"init.fc.bias", 0, seed});
 }
 
-Tensor ResNet::forward(const Tensor& x) {
+Tensor ResNet::run_forward(const Tensor& x) {
   CTC_CHECK(x.dim() == 4 && x.size(1) == 3, spec_.name, ": input must be [N,3,H,W], got ",
             x.shape_str());
   CTC_CHECK(x.size(2) >= kMinInput && x.size(3) >= kMinInput, spec_.name, ": input must be at least ",
@@ -71,7 +71,7 @@ Tensor ResNet::forward(const Tensor& x) {
   return fc_->forward(avgpool_->forward(h));
 }
 
-Tensor ResNet::backward(const Tensor& dy) {
+Tensor ResNet::run_backward(const Tensor& dy) {
   Tensor d = avgpool_->backward(fc_->backward(dy));
   for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) d = (*it)->backward(d);
   return conv1_->backward(bn1_->backward(relu_->backward(maxpool_->backward(d))));

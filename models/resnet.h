@@ -32,9 +32,9 @@ class ResNet : public Module {
   ResNet(const ResNetSpec& spec, std::int64_t num_classes, std::uint64_t seed = 0);
 
   // x: [N,3,H,W] with H,W >= 32; returns logits [N, num_classes].
-  Tensor forward(const Tensor& x) override;
+  Tensor run_forward(const Tensor& x) override;
   // Returns an undefined tensor: the input image needs no gradient.
-  Tensor backward(const Tensor& dy) override;
+  Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 
   // torchvision's init: convolutions kaiming_normal_(fan_out, relu), BatchNorm

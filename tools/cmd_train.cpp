@@ -46,6 +46,9 @@ int run_train(const Argv& argv) {
   args.example("ctcscope train data/synth --out runs/r50 --resume");
   args.example("ctcscope train data/synth --out runs/r50 --target-sensitivity 0.99  # threshold for 99% of CTCs");
   args.example("ctcscope train data/synth --out runs/r50 --weights weights/resnet50-0676ba61.pth --device cuda");
+  args.example(
+      "ctcscope train data/synth --out runs/quick --model resnet18 --input 64 --max-cells 300 --epochs 1 "
+      "--profile runs/quick_profile.csv");
   if (!args.parse(argv)) return 0;
   usage_check(!args.get("out").empty(), "missing --out RUN_DIR");
   apply_threads_option(args);

@@ -64,6 +64,10 @@ struct TrainConfig {
   // which is always deterministic.
   bool deterministic = false;
   std::int64_t loader_threads = 2;
+  // A per-layer profile of up to 10 training steps of the session's first
+  // epoch, its table printed and its CSV written here (train/training_profile.h);
+  // "" = none. Not part of the run's identity.
+  std::string profile;
 
   // Checks every value against its option's range or names; throws
   // ctcscope::Error naming the option.

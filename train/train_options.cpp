@@ -219,6 +219,11 @@ std::vector<TrainOption> make_table() {
                "GPU: deterministic cuDNN algorithms and fixed-order sums, the same bits run after run (slower)",
                "false"}),
       integer(&TrainConfig::loader_threads, 1, 1024, {"loader_threads", "", "", kNone, false, ""}),
+      text(&TrainConfig::profile, nullptr,
+           {"profile", "profile", "FILE.csv", kTrain, false,
+            "per-layer profile (forward and backward time, FLOPs, bytes, GFLOP/s, % of peak) of steps 2-11 "
+            "of the first epoch: the table printed, the CSV written to FILE.csv (empty: no profile)",
+            ""}),
   };
   return t;
 }

@@ -13,6 +13,7 @@
 #include "kernels/gpu_math.h"
 #include "train/operating_points.h"
 #include "train/prepared_run.h"
+#include "train/training_profile.h"
 
 namespace ctcscope {
 
@@ -90,7 +91,7 @@ struct EpochLoss {
 };
 
 EpochLoss train_epoch(PreparedRun& run, const TrainConfig& config, std::int64_t epoch, const TrainHooks& hooks,
-                      Throughput& throughput) {
+                      Throughput& throughput, TrainingProfile& profile) {
   run.model->train();
   run.loader->start_epoch(epoch);
   Batch batch;
@@ -98,6 +99,7 @@ EpochLoss train_epoch(PreparedRun& run, const TrainConfig& config, std::int64_t 
   double loss_sum = 0;
   while (run.loader->next(batch)) {
     ++step;
+    profile.step_starts(step);
     const auto step_start = Clock::now();
     if (hooks.before_step) hooks.before_step(batch, epoch, step);
     const double lr = run.schedule->lr_at(run.optimizer->step_count());
@@ -113,6 +115,7 @@ EpochLoss train_epoch(PreparedRun& run, const TrainConfig& config, std::int64_t 
     }
     run.model->backward(run.criterion->backward());
     run.optimizer->step();
+    profile.step_ended(step);
     const std::int64_t n = batch.labels.numel();
     loss_sum += loss * static_cast<double>(n);
     seen += n;
@@ -135,6 +138,7 @@ EpochLoss train_epoch(PreparedRun& run, const TrainConfig& config, std::int64_t 
   // Errors the GPU flagged instead of waiting after each op (an index out of
   // a pool window, a bad label) are read once an epoch.
   if (config.device == Device::cuda) check_gpu_errors();
+  profile.epoch_ended();
   return {loss_sum / static_cast<double>(seen), std::nullopt};
 }
 
@@ -224,14 +228,16 @@ TrainOutcome train_run(const TrainConfig& config, bool resume, const std::string
   auto say = [&](const std::string& line) {
     if (hooks.on_message) hooks.on_message(line);
   };
+  TrainingProfile::check_output(config);
   PreparedRun run = prepare_run(config, resume, command_line, hooks, say);
   write_record(run, RunStatus::running, "");
 
   Throughput throughput;
+  TrainingProfile profile(config, *run.model, run.steps_per_epoch, say);
   std::optional<Stop> stop = stop_after(run, config, 0, hooks);
   for (std::int64_t epoch = run.state.epoch + 1; !stop && epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    const EpochLoss loss = train_epoch(run, config, epoch, hooks, throughput);
+    const EpochLoss loss = train_epoch(run, config, epoch, hooks, throughput, profile);
     stop = loss.diverged ? loss.diverged : validate_and_select(run, config, epoch, loss.mean, epoch_start, say);
     if (!stop) stop = stop_after(run, config, epoch, hooks);
   }

@@ -24,8 +24,8 @@ class TwoParams : public Module {
     register_parameter("weight", random_normal({2, 3}, Seed{"optim.weight"}));
     register_parameter("bias", random_normal({3}, Seed{"optim.bias"}));
   }
-  Tensor forward(const Tensor& x) override { return x; }
-  Tensor backward(const Tensor& dy) override { return dy; }
+  Tensor run_forward(const Tensor& x) override { return x; }
+  Tensor run_backward(const Tensor& dy) override { return dy; }
   std::string describe() const override { return "TwoParams"; }
 };
 
@@ -33,8 +33,8 @@ class TwoParams : public Module {
 class Net : public Module {
  public:
   Net() { fc = &register_module("fc", std::make_unique<TwoParams>()); }
-  Tensor forward(const Tensor& x) override { return fc->forward(x); }
-  Tensor backward(const Tensor& dy) override { return fc->backward(dy); }
+  Tensor run_forward(const Tensor& x) override { return fc->forward(x); }
+  Tensor run_backward(const Tensor& dy) override { return fc->backward(dy); }
   std::string describe() const override { return "Net"; }
   TwoParams* fc;
 };

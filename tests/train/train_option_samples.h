@@ -20,6 +20,7 @@ inline const std::map<std::string, std::string>& option_samples() {
       {"patience", "0"},             {"max_cells", "100"},        {"device", "cuda"},
       {"deterministic", "true"},     {"target_sensitivity", "0.90000000000000002"},
       {"loader_threads", "3"},
+      {"profile", "runs/profile.csv"},
   };
   return samples;
 }
