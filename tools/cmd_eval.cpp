@@ -24,7 +24,8 @@ int run_eval(const Argv& argv) {
   args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
   args.option("out", "DIR", "",
               "also write DIR/eval.json, eval_predictions.csv and a report: report.html with\n"
-              "                            curves.png (from the run's metrics.csv), confusion.png, roc.png");
+              "                            curves.png (from the run's metrics.csv), confusion.png, roc.png, and a gallery\n"
+              "                            of the most confident errors and true calls beside their Grad-CAM maps");
   add_threads_option(args);
   args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
   args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");
@@ -59,7 +60,7 @@ int run_eval(const Argv& argv) {
     // The run's per-epoch metrics sit beside its checkpoint.
     const auto slash = checkpoint.find_last_of('/');
     const std::string run_dir = slash == std::string::npos ? "." : checkpoint.substr(0, slash);
-    for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv")) {
+    for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv", saliency_gallery(e, dataset))) {
       std::printf("wrote %s\n", path.c_str());
     }
   }

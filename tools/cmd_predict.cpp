@@ -5,6 +5,7 @@
 #include "base/csv.h"
 #include "base/file_util.h"
 #include "data/manifest.h"
+#include "train/cell_saliency.h"
 #include "train/checkpoint_eval.h"
 #include "tools/commands.h"
 
@@ -22,9 +23,13 @@ int run_predict(const Argv& argv) {
   args.option("folder", "DIR", "", "a folder of BF images (.png, .tif, .tiff)");
   args.option("out", "FILE", "", "the predictions CSV (required)");
   args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
+  args.option("saliency", "DIR", "",
+              "also write DIR/<cell id>.png: each cell's BF image as fed beside its Grad-CAM\n"
+              "                            map of the CTC logit (where the network looked)");
   add_threads_option(args);
   args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out predictions.csv");
   args.example("ctcscope predict runs/r50/best.safetensors --manifest data/synth --out p.csv --threshold 0.8");
+  args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out p.csv --saliency p_maps/");
   args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors)");
   if (!args.parse(argv)) return 0;
   const std::string checkpoint = args.get_positional("CHECKPOINT");
@@ -49,6 +54,9 @@ int run_predict(const Argv& argv) {
   std::printf("predict: %zu cells from %s: %zu called ctc, %zu leukocyte (threshold %g) -> %s\n", p.cell_ids.size(),
               folder.empty() ? manifest_dir.c_str() : folder.c_str(), ctc, p.cell_ids.size() - ctc, threshold,
               out.c_str());
+  if (const std::string dir = args.get("saliency"); !dir.empty()) {
+    std::printf("predict: wrote %zu saliency maps -> %s\n", write_saliency_pngs(checkpoint, cells, dir), dir.c_str());
+  }
   return 0;
 }
 

@@ -28,9 +28,8 @@ Ablation checkpoint_ablation(const CheckpointInfo& info) {
   return kDefaultAblation;
 }
 
-// How the checkpoint's model was fed: its intensity stage (fitted levels
-// included) and, from its training configuration, each channel's colour pick
-// and page. Checkpoints from before these options read images as decoded.
+}  // namespace
+
 CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint) {
   CellImageSettings images;
   try {
@@ -52,6 +51,8 @@ CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::strin
   }
   return images;
 }
+
+namespace {
 
 void check_finite(const Predictions& p, const std::string& checkpoint) {
   CTC_CHECK_INPUT(p.nonfinite == 0, checkpoint, ": the model's outputs are NaN or infinite for ", p.nonfinite,

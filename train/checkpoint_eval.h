@@ -15,6 +15,8 @@
 
 namespace ctcscope {
 
+struct CheckpointInfo;  // models/checkpoint.h
+
 struct CheckpointEval {
   std::string checkpoint, architecture;
   Ablation ablation = kDefaultAblation;  // from the checkpoint's training config
@@ -41,6 +43,11 @@ struct CellPredictions {
 };
 Manifest folder_manifest(const std::string& folder);
 CellPredictions predict_cells(const std::string& checkpoint, const Manifest& manifest, int loader_threads = 2);
+
+// How the checkpoint's model was fed: its intensity stage (fitted levels
+// included) and, from its training configuration, each channel's colour pick
+// and page. Checkpoints from before these options read images as decoded.
+CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint);
 
 // A JSON object of the evaluation: checkpoint, counts, metrics, confusion.
 std::string checkpoint_eval_json(const CheckpointEval& e);

@@ -6,12 +6,32 @@
 #include "base/file_util.h"
 #include "eval/plot.h"
 #include "eval/report.h"
+#include "eval/saliency_overlay.h"
 #include "train/run_folder.h"
 
 namespace ctcscope {
 
+namespace {
+
+void add_gallery(HtmlReport& report, const std::vector<GalleryRow>& gallery) {
+  if (gallery.empty()) return;
+  report.heading("Where the network looked");
+  report.paragraph("Each cell as the network was fed it, beside its Grad-CAM map of the CTC logit (the last "
+                   "convolutional block's activations weighed by their gradient; red: most weight, scaled per cell).");
+  for (const GalleryRow& row : gallery) {
+    report.paragraph(row.title + (row.cells.empty() ? ": none." : ":"));
+    std::vector<HtmlReport::Image> images;
+    for (std::size_t i = 0; i < row.cells.size(); ++i) {
+      images.push_back({row.captions[i], encode_png(saliency_pair(row.cells[i].fed, row.cells[i].map, 2))});
+    }
+    if (!images.empty()) report.images(images);
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> write_run_report(const std::string& out_dir, const CheckpointEval& e,
-                                          const std::string& metrics_csv) {
+                                          const std::string& metrics_csv, const std::vector<GalleryRow>& gallery) {
   std::vector<std::string> written;
   std::vector<HtmlReport::Image> images;
   auto add = [&](const std::string& name, const std::string& caption, const Raster& raster) {
@@ -44,6 +64,7 @@ std::vector<std::string> write_run_report(const std::string& out_dir, const Chec
   report.heading("Metrics");
   report.preformatted(metrics_summary(e.metrics));
   report.paragraph("ROC AUC " + roc_auc_text(e.auc));
+  add_gallery(report, gallery);
   const std::string html = out_dir + "/report.html";
   write_file_atomic(html, report.html());
   written.push_back(html);
