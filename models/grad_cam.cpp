@@ -83,7 +83,7 @@ Tensor upsample_bilinear(const Tensor& maps, std::int64_t height, std::int64_t w
   return Tensor::from_vector(out, {n, height, width});
 }
 
-Tensor grad_cam(ConvClassifier& net, const Tensor& x, std::int64_t class_index) {
+Tensor grad_cam(ConvClassifier& net, const Tensor& x, const std::vector<double>& logit_weights) {
   CTC_CHECK(x.dim() == 4, "grad_cam: input must be [N,3,H,W], got ", x.shape_str());
   net.eval();
   const Tensor features = net.forward_features(x);
@@ -92,11 +92,11 @@ Tensor grad_cam(ConvClassifier& net, const Tensor& x, std::int64_t class_index) 
     HeadCaching caching(net);
     const Tensor logits = net.forward_head(features);
     const std::int64_t n = logits.size(0), classes = logits.size(1);
-    CTC_CHECK(class_index >= 0 && class_index < classes, "grad_cam: class ", class_index, " of a network with ",
-              classes, " outputs");
-    std::vector<double> one_hot(static_cast<std::size_t>(n * classes), 0.0);
-    for (std::int64_t i = 0; i < n; ++i) one_hot[static_cast<std::size_t>(i * classes + class_index)] = 1.0;
-    const Tensor dlogits = Tensor::from_vector(one_hot, {n, classes}).to(logits.dtype()).to_device(logits.device());
+    CTC_CHECK(static_cast<std::int64_t>(logit_weights.size()) == classes, "grad_cam: ", logit_weights.size(),
+              " logit weights for a network with ", classes, " outputs");
+    std::vector<double> dscore(static_cast<std::size_t>(n * classes));
+    for (std::size_t i = 0; i < dscore.size(); ++i) dscore[i] = logit_weights[i % logit_weights.size()];
+    const Tensor dlogits = Tensor::from_vector(dscore, {n, classes}).to(logits.dtype()).to_device(logits.device());
     dfeatures = net.backward_head(dlogits);
   }
   return upsample_bilinear(grad_cam_coarse(features, dfeatures), x.size(2), x.size(3));

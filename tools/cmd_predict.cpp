@@ -25,7 +25,7 @@ int run_predict(const Argv& argv) {
   args.option("threshold", "P", "0.5", "call CTC where its probability is at least P");
   args.option("saliency", "DIR", "",
               "also write DIR/<cell id>.png: each cell's BF image as fed beside its Grad-CAM\n"
-              "                            map of the CTC logit (where the network looked)");
+              "                            map of the CTC log-odds (where the network looked)");
   add_threads_option(args);
   args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out predictions.csv");
   args.example("ctcscope predict runs/r50/best.safetensors --manifest data/synth --out p.csv --threshold 0.8");

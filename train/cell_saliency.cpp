@@ -17,8 +17,8 @@ namespace ctcscope {
 namespace {
 
 constexpr std::int64_t kBatch = 16;
-constexpr std::int64_t kCtcLogit = 1;  // classes {leukocyte, ctc}: checked by predict_cells and evaluate_checkpoint
-constexpr int kPngScale = 2;           // fed images are 64 to 148 px: doubled, a person sees the cell
+// kCtcLogOdds assumes classes {leukocyte, ctc}: checked by predict_cells and evaluate_checkpoint.
+constexpr int kPngScale = 2;  // fed images are 64 to 148 px: doubled, a person sees the cell
 
 std::string file_safe(const std::string& id) {
   std::string out = id;
@@ -55,7 +55,7 @@ std::vector<CellSaliency> cell_saliency(Module& model, const Manifest& manifest,
       normalize_gray_to_chw(cell.fed, x.data<float>() + static_cast<std::int64_t>(i) * 3 * pixels);
       out.push_back(std::move(cell));
     }
-    const std::vector<double> maps = grad_cam(net, x, kCtcLogit).to_double_vector();
+    const std::vector<double> maps = grad_cam(net, x, kCtcLogOdds).to_double_vector();
     for (std::size_t i = 0; i < n; ++i) {
       const auto first = maps.begin() + static_cast<std::ptrdiff_t>(i) * pixels;
       out[start + i].map.assign(first, first + pixels);

@@ -1,5 +1,5 @@
-// Where the network looked, cell by cell: Grad-CAM maps of the CTC logit
-// (models/grad_cam.h) over the images as the network was fed them, for
+// Where the network looked, cell by cell: Grad-CAM maps of the CTC log-odds
+// (models/grad_cam.h: kCtcLogOdds) over the images as the network was fed them, for
 // `predict --saliency DIR` and the eval report's gallery.
 #pragma once
 
@@ -13,7 +13,7 @@ namespace ctcscope {
 
 struct CellSaliency {
   Image fed;                // gray [1,S,S]: decoded, intensity stage, resized (before ImageNet normalisation)
-  std::vector<double> map;  // S*S, Grad-CAM of the CTC logit at the image's size
+  std::vector<double> map;  // S*S, Grad-CAM of the CTC log-odds at the image's size
 };
 
 // One per item, in order, in eval mode. The model must be a ConvClassifier.

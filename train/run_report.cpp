@@ -16,7 +16,7 @@ namespace {
 void add_gallery(HtmlReport& report, const std::vector<GalleryRow>& gallery) {
   if (gallery.empty()) return;
   report.heading("Where the network looked");
-  report.paragraph("Each cell as the network was fed it, beside its Grad-CAM map of the CTC logit (the last "
+  report.paragraph("Each cell as the network was fed it, beside its Grad-CAM map of the CTC log-odds (the last "
                    "convolutional block's activations weighed by their gradient; red: most weight, scaled per cell).");
   for (const GalleryRow& row : gallery) {
     report.paragraph(row.title + (row.cells.empty() ? ": none." : ":"));

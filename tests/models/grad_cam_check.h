@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "models/grad_cam.h"
 #include "models/registry.h"
@@ -27,16 +28,19 @@ inline void expect_grad_cam_matches_finite_differences(const char* model_name) {
   ASSERT_EQ(features.dim(), 4);
   ASSERT_EQ(features.size(2), 2);
   double largest = 0;
-  for (std::int64_t cls : {0, 1}) {
-    // Each image's logit depends on its own features alone, so the gradient
+  // Logit 0 alone, and the CTC log-odds ctcscope shows.
+  for (const std::vector<double>& weights : {std::vector<double>{1.0, 0.0}, kCtcLogOdds}) {
+    // Each image's score depends on its own features alone, so the gradient
     // of the batch's sum holds every image's gradient.
     const Tensor numeric = numeric_gradient(features, [&] {
       const Tensor logits = net.forward_head(features);
-      return logits.item(cls) + logits.item(2 + cls);
+      double score = 0;
+      for (std::int64_t i = 0; i < 4; ++i) score += weights[static_cast<std::size_t>(i % 2)] * logits.item(i);
+      return score;
     });
     const Tensor want = upsample_bilinear(grad_cam_coarse(features, numeric), 64, 64);
-    const Tensor got = grad_cam(net, x, cls);
-    expect_close(got, want, tol::kFiniteDiff, std::string(model_name) + " class " + std::to_string(cls));
+    const Tensor got = grad_cam(net, x, weights);
+    expect_close(got, want, tol::kFiniteDiff, std::string(model_name) + " weights " + std::to_string(weights[0]));
     for (double v : got.to_double_vector()) largest = std::max(largest, v);
   }
   EXPECT_GT(largest, 0.0) << "every map is zero: the comparison shows nothing";

@@ -36,10 +36,11 @@ TEST(GradCamCoarse, WeighsChannelsByTheGradientsMeanAndRectifies) {
 // The other networks: slow_test_grad_cam_networks.cpp.
 TEST(GradCamAgainstFiniteDifferences, ResNet18InDouble) { test::expect_grad_cam_matches_finite_differences("resnet18"); }
 
-TEST(GradCam, RefusesAClassTheNetworkDoesNotHave) {
+TEST(GradCam, RefusesWeightsForAnotherNumberOfLogits) {
   auto model = make_model("resnet18", 2, 0);
-  test::expect_error_containing([&] { grad_cam(as_conv_classifier(*model), Tensor::zeros({1, 3, 32, 32}), 2); },
-                                "class 2");
+  test::expect_error_containing(
+      [&] { grad_cam(as_conv_classifier(*model), Tensor::zeros({1, 3, 32, 32}), {0.0, 1.0, 0.0}); },
+      "3 logit weights");
 }
 
 }  // namespace

@@ -22,8 +22,8 @@ TEST_P(GradCamCuda, MapsMatchTheCpu) {
   auto cpu = make_model(GetParam(), 2, 3);
   auto gpu = make_model(GetParam(), 2, 3);
   gpu->to_device(Device::cuda);
-  const Tensor want = grad_cam(as_conv_classifier(*cpu), x, 1);
-  const Tensor got = grad_cam(as_conv_classifier(*gpu), x.to_device(Device::cuda), 1);
+  const Tensor want = grad_cam(as_conv_classifier(*cpu), x, kCtcLogOdds);
+  const Tensor got = grad_cam(as_conv_classifier(*gpu), x.to_device(Device::cuda), kCtcLogOdds);
   EXPECT_EQ(got.device(), Device::cpu);
   // The features pass through every layer's differently ordered sums, as in
   // test_models_cuda's train step.
