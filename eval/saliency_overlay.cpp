@@ -24,7 +24,8 @@ void jet(double m, double rgb[3]) {
 }
 
 void check_sizes(const Image& gray, const std::vector<double>& map, int scale) {
-  CTC_CHECK(gray.channels == 1 && gray.height > 0 && gray.width > 0, "saliency_overlay: the image must be gray [1,H,W]");
+  CTC_CHECK(gray.channels == 1 && gray.height > 0 && gray.width > 0,
+            "saliency_overlay: the image must be gray [1,H,W]");
   CTC_CHECK(map.size() == gray.pixels.size(), "saliency_overlay: a map of ", map.size(), " values for a ",
             gray.height, "x", gray.width, " image");
   CTC_CHECK(scale >= 1, "saliency_overlay: scale must be at least 1, got ", scale);

@@ -5,6 +5,7 @@
 
 #include "base/csv.h"
 #include "base/file_util.h"
+#include "train/cell_saliency.h"
 #include "train/checkpoint_eval.h"
 #include "train/run_folder.h"
 #include "train/run_report.h"
@@ -60,7 +61,8 @@ int run_eval(const Argv& argv) {
     // The run's per-epoch metrics sit beside its checkpoint.
     const auto slash = checkpoint.find_last_of('/');
     const std::string run_dir = slash == std::string::npos ? "." : checkpoint.substr(0, slash);
-    for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv", saliency_gallery(e, dataset))) {
+    const std::vector<GalleryRow> gallery = saliency_gallery(e, dataset);
+    for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv", gallery)) {
       std::printf("wrote %s\n", path.c_str());
     }
   }

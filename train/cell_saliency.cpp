@@ -16,7 +16,7 @@ namespace ctcscope {
 
 namespace {
 
-constexpr std::int64_t kBatch = 16;
+constexpr std::size_t kBatch = 16;
 // kCtcLogOdds assumes classes {leukocyte, ctc}: checked by predict_cells and evaluate_checkpoint.
 constexpr int kPngScale = 2;  // fed images are 64 to 148 px: doubled, a person sees the cell
 
@@ -47,7 +47,7 @@ std::vector<CellSaliency> cell_saliency(Module& model, const Manifest& manifest,
   const std::int64_t pixels = input_size * input_size;
   std::vector<CellSaliency> out;
   for (std::size_t start = 0; start < items.size(); start += kBatch) {
-    const std::size_t n = std::min<std::size_t>(kBatch, items.size() - start);
+    const std::size_t n = std::min(kBatch, items.size() - start);
     Tensor x = Tensor::empty({static_cast<std::int64_t>(n), 3, input_size, input_size});
     for (std::size_t i = 0; i < n; ++i) {
       CellSaliency cell;
@@ -79,8 +79,8 @@ std::size_t write_saliency_pngs(const std::string& checkpoint, const Manifest& m
   std::size_t written = 0;
   // A batch at a time, so a large folder never holds every map at once.
   for (std::size_t start = 0; start < items.size(); start += kBatch) {
-    const std::vector<TrainingItem> batch(items.begin() + static_cast<std::ptrdiff_t>(start),
-                                          items.begin() + static_cast<std::ptrdiff_t>(std::min(start + kBatch, items.size())));
+    const auto first = items.begin() + static_cast<std::ptrdiff_t>(start);
+    const std::vector<TrainingItem> batch(first, first + static_cast<std::ptrdiff_t>(std::min(kBatch, items.size() - start)));
     const auto cells = cell_saliency(*ck.model, manifest, batch, ck.info.input_size, images);
     for (std::size_t i = 0; i < cells.size(); ++i) {
       const std::string& id = manifest.cells[static_cast<std::size_t>(batch[i].cell)].cell_id;
@@ -106,6 +106,7 @@ std::vector<GalleryRow> saliency_gallery(const CheckpointEval& e, const std::str
                                          std::size_t per_group) {
   Checkpoint ck = load_checkpoint(e.checkpoint);
   const Manifest manifest = read_manifest(dataset_dir);
+  const CellImageSettings images = checkpoint_images(ck.info, e.checkpoint);
   std::map<std::string, std::int64_t> index;
   for (std::size_t i = 0; i < manifest.cells.size(); ++i) index[manifest.cells[i].cell_id] = static_cast<std::int64_t>(i);
   const GalleryPicks picks = gallery_picks(e, per_group);
@@ -121,16 +122,17 @@ std::vector<GalleryRow> saliency_gallery(const CheckpointEval& e, const std::str
     std::vector<TrainingItem> items;
     for (std::size_t k : *picked) {
       const auto found = index.find(e.cell_ids[k]);
-      CTC_CHECK_INPUT(found != index.end(), dataset_dir, ": cell ", e.cell_ids[k], " of the evaluation is not in manifest.csv");
+      CTC_CHECK_INPUT(found != index.end(), dataset_dir, ": cell ", e.cell_ids[k],
+                      " of the evaluation is not in manifest.csv");
       TrainingItem item;
       item.cell = found->second;
-      item.channel = main_channel(e.ablation);
+      item.channel = main_channel(e.ablation);  // as the evaluation fed it
       items.push_back(item);
-      char caption[256];
-      std::snprintf(caption, sizeof caption, "%s: CTC probability %.3f", e.cell_ids[k].c_str(), e.predictions.ctc_probability[k]);
-      row.captions.push_back(caption);
+      char probability[32];
+      std::snprintf(probability, sizeof probability, "%.3f", e.predictions.ctc_probability[k]);
+      row.captions.push_back(e.cell_ids[k] + ": CTC probability " + probability);
     }
-    row.cells = cell_saliency(*ck.model, manifest, items, e.input_size, checkpoint_images(ck.info, e.checkpoint));
+    row.cells = cell_saliency(*ck.model, manifest, items, e.input_size, images);
     rows.push_back(std::move(row));
   }
   return rows;

@@ -34,7 +34,9 @@ TEST(GradCamCoarse, WeighsChannelsByTheGradientsMeanAndRectifies) {
 }
 
 // The other networks: slow_test_grad_cam_networks.cpp.
-TEST(GradCamAgainstFiniteDifferences, ResNet18InDouble) { test::expect_grad_cam_matches_finite_differences("resnet18"); }
+TEST(GradCamAgainstFiniteDifferences, ResNet18InDouble) {
+  test::expect_grad_cam_matches_finite_differences("resnet18");
+}
 
 TEST(GradCam, RefusesWeightsForAnotherNumberOfLogits) {
   auto model = make_model("resnet18", 2, 0);
