@@ -11,7 +11,8 @@ Dropout::Dropout(double p, Seed seed) : p_(p), seed_(std::move(seed)) {
 }
 
 Tensor Dropout::run_forward(const Tensor& x) {
-  if (!training() || p_ == 0.0) return x;
+  identity_ = !training() || p_ == 0.0;
+  if (identity_) return x;
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   saved_mask_ = Tensor::empty(x.shape(), x.dtype(), x.device());
   dropout_forward(x, p_, seed_, y, saved_mask_);
@@ -20,7 +21,7 @@ Tensor Dropout::run_forward(const Tensor& x) {
 }
 
 Tensor Dropout::run_backward(const Tensor& dy) {
-  if (p_ == 0.0) return dy;
+  if (identity_) return dy;
   CTC_CHECK(saved_mask_.defined(), "Dropout::backward without a forward in training mode");
   Tensor dx = Tensor::empty(dy.shape(), dy.dtype(), dy.device());
   dropout_backward(dy, saved_mask_, dx);

@@ -28,6 +28,7 @@ class Dropout : public Module {
   double p_;
   Seed seed_;  // index = the next draw
   Tensor saved_mask_;
+  bool identity_ = false;  // the last forward passed x through (eval mode or p == 0): so does backward
 };
 
 class StochasticDepth : public Module {

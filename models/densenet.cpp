@@ -60,15 +60,23 @@ void DenseNet::reset_head(std::uint64_t seed) {
   classifier_->bias().value.fill(0.0);
 }
 
-Tensor DenseNet::run_forward(const Tensor& x) {
+Tensor DenseNet::forward_features(const Tensor& x) {
   CTC_CHECK(x.dim() == 4 && x.size(1) == 3, spec_.name, ": input must be [N,3,H,W], got ", x.shape_str());
   CTC_CHECK(x.size(2) >= kMinInput && x.size(3) >= kMinInput, spec_.name, ": input must be at least ",
             kMinInput, "x", kMinInput, ", got ", x.size(2), "x", x.size(3));
-  return classifier_->forward(avgpool_->forward(relu_->forward(features_->forward(x))));
+  return relu_->forward(features_->forward(x));
 }
 
-Tensor DenseNet::run_backward(const Tensor& dy) {
-  return features_->backward(relu_->backward(avgpool_->backward(classifier_->backward(dy))));
+Tensor DenseNet::backward_features(const Tensor& dfeatures) {
+  return features_->backward(relu_->backward(dfeatures));
+}
+
+Tensor DenseNet::forward_head(const Tensor& features) {
+  return classifier_->forward(avgpool_->forward(features));
+}
+
+Tensor DenseNet::backward_head(const Tensor& dlogits) {
+  return avgpool_->backward(classifier_->backward(dlogits));
 }
 
 std::string DenseNet::describe() const {

@@ -10,6 +10,7 @@
 #include "layers/dense_block.h"
 #include "layers/linear.h"
 #include "layers/sequential.h"
+#include "models/conv_classifier.h"
 
 namespace ctcscope {
 
@@ -23,16 +24,21 @@ struct DenseNetSpec {
 
 inline constexpr DenseNetSpec kDenseNet121{"densenet121", 32, {6, 12, 24, 16}, 64, 4};
 
-class DenseNet : public Module {
+class DenseNet : public ConvClassifier {
  public:
   static constexpr std::int64_t kMinInput = 32;  // five halvings leave 1x1
 
   DenseNet(const DenseNetSpec& spec, std::int64_t num_classes, std::uint64_t seed = 0);
 
-  // x: [N,3,H,W] with H,W >= 32; returns logits [N, num_classes].
-  Tensor run_forward(const Tensor& x) override;
-  // Returns an undefined tensor: the input image needs no gradient.
-  Tensor run_backward(const Tensor& dy) override;
+  // x: [N,3,H,W] with H,W >= 32. The features are features' output (its
+  // final norm5) after the ReLU torchvision applies before pooling: the last
+  // block's activations as the classifier sees them. The head is avgpool and
+  // classifier.
+  Tensor forward_features(const Tensor& x) override;
+  Tensor backward_features(const Tensor& dfeatures) override;
+  Tensor forward_head(const Tensor& features) override;
+  Tensor backward_head(const Tensor& dlogits) override;
+  std::vector<Module*> head_cache_modules() override { return {classifier_}; }
   std::string describe() const override;
 
   // torchvision's init: convolutions kaiming_normal_ (fan_in, gain sqrt 2),

@@ -85,15 +85,21 @@ void EfficientNet::reset_head(std::uint64_t seed) {
   linear_->bias().value.fill(0.0);
 }
 
-Tensor EfficientNet::run_forward(const Tensor& x) {
+Tensor EfficientNet::forward_features(const Tensor& x) {
   CTC_CHECK(x.dim() == 4 && x.size(1) == 3, spec_.name, ": input must be [N,3,H,W], got ", x.shape_str());
   CTC_CHECK(x.size(2) >= kMinInput && x.size(3) >= kMinInput, spec_.name, ": input must be at least ",
             kMinInput, "x", kMinInput, ", got ", x.size(2), "x", x.size(3));
-  return classifier_->forward(avgpool_->forward(features_->forward(x)));
+  return features_->forward(x);
 }
 
-Tensor EfficientNet::run_backward(const Tensor& dy) {
-  return features_->backward(avgpool_->backward(classifier_->backward(dy)));
+Tensor EfficientNet::backward_features(const Tensor& dfeatures) { return features_->backward(dfeatures); }
+
+Tensor EfficientNet::forward_head(const Tensor& features) {
+  return classifier_->forward(avgpool_->forward(features));
+}
+
+Tensor EfficientNet::backward_head(const Tensor& dlogits) {
+  return avgpool_->backward(classifier_->backward(dlogits));
 }
 
 std::string EfficientNet::describe() const {

@@ -9,6 +9,7 @@
 #include "layers/linear.h"
 #include "layers/mbconv.h"
 #include "layers/pool.h"
+#include "models/conv_classifier.h"
 
 namespace ctcscope {
 
@@ -21,15 +22,20 @@ struct EfficientNetSpec {
 
 inline constexpr EfficientNetSpec kEfficientNetB4{"efficientnet_b4", 1.4, 1.8, 0.4};
 
-class EfficientNet : public Module {
+class EfficientNet : public ConvClassifier {
  public:
   static constexpr std::int64_t kMinInput = 32;  // five halvings leave 1x1
 
   EfficientNet(const EfficientNetSpec& spec, std::int64_t num_classes, std::uint64_t seed = 0);
 
-  Tensor run_forward(const Tensor& x) override;
-  // Returns an undefined tensor: the input image needs no gradient.
-  Tensor run_backward(const Tensor& dy) override;
+  // The features are features.8's output, the 1x1 conv head (BN, SiLU)
+  // before pooling: the layer pytorch-grad-cam takes for EfficientNets. The
+  // head is avgpool and classifier (Dropout, Linear).
+  Tensor forward_features(const Tensor& x) override;
+  Tensor backward_features(const Tensor& dfeatures) override;
+  Tensor forward_head(const Tensor& features) override;
+  Tensor backward_head(const Tensor& dlogits) override;
+  std::vector<Module*> head_cache_modules() override { return {linear_}; }
   std::string describe() const override;
 
   // torchvision's init: convolutions kaiming_normal_(fan_out), their biases 0,

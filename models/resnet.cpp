@@ -61,18 +61,22 @@ void ResNet::reset_head(std::uint64_t seed) {
   init_uniform_fan_in(fc_->bias().value, fc_->in_features(), Seed{"init.fc.bias", 0, seed});
 }
 
-Tensor ResNet::run_forward(const Tensor& x) {
+Tensor ResNet::forward_features(const Tensor& x) {
   CTC_CHECK(x.dim() == 4 && x.size(1) == 3, spec_.name, ": input must be [N,3,H,W], got ",
             x.shape_str());
   CTC_CHECK(x.size(2) >= kMinInput && x.size(3) >= kMinInput, spec_.name, ": input must be at least ",
             kMinInput, "x", kMinInput, ", got ", x.size(2), "x", x.size(3));
   Tensor h = maxpool_->forward(relu_->forward(bn1_->forward(conv1_->forward(x))));
   for (Sequential* stage : stages_) h = stage->forward(h);
-  return fc_->forward(avgpool_->forward(h));
+  return h;
 }
 
-Tensor ResNet::run_backward(const Tensor& dy) {
-  Tensor d = avgpool_->backward(fc_->backward(dy));
+Tensor ResNet::forward_head(const Tensor& features) { return fc_->forward(avgpool_->forward(features)); }
+
+Tensor ResNet::backward_head(const Tensor& dlogits) { return avgpool_->backward(fc_->backward(dlogits)); }
+
+Tensor ResNet::backward_features(const Tensor& dfeatures) {
+  Tensor d = dfeatures;
   for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) d = (*it)->backward(d);
   return conv1_->backward(bn1_->backward(relu_->backward(maxpool_->backward(d))));
 }

@@ -9,6 +9,7 @@
 #include "layers/bottleneck.h"
 #include "layers/linear.h"
 #include "layers/pool.h"
+#include "models/conv_classifier.h"
 
 namespace ctcscope {
 
@@ -24,17 +25,20 @@ inline constexpr ResNetSpec kResNet18{"resnet18", ResNetBlock::basic, {2, 2, 2, 
 inline constexpr ResNetSpec kResNet34{"resnet34", ResNetBlock::basic, {3, 4, 6, 3}};
 inline constexpr ResNetSpec kResNet50{"resnet50", ResNetBlock::bottleneck, {3, 4, 6, 3}};
 
-class ResNet : public Module {
+class ResNet : public ConvClassifier {
  public:
   static constexpr std::int64_t kMinInput = 32;  // five halvings leave 1x1
 
   // Weights are initialised as torchvision does, from `seed`.
   ResNet(const ResNetSpec& spec, std::int64_t num_classes, std::uint64_t seed = 0);
 
-  // x: [N,3,H,W] with H,W >= 32; returns logits [N, num_classes].
-  Tensor run_forward(const Tensor& x) override;
-  // Returns an undefined tensor: the input image needs no gradient.
-  Tensor run_backward(const Tensor& dy) override;
+  // x: [N,3,H,W] with H,W >= 32. The features are layer4's output (Grad-CAM's
+  // layer in pytorch-grad-cam for ResNets); the head is avgpool and fc.
+  Tensor forward_features(const Tensor& x) override;
+  Tensor backward_features(const Tensor& dfeatures) override;
+  Tensor forward_head(const Tensor& features) override;
+  Tensor backward_head(const Tensor& dlogits) override;
+  std::vector<Module*> head_cache_modules() override { return {fc_}; }
   std::string describe() const override;
 
   // torchvision's init: convolutions kaiming_normal_(fan_out, relu), BatchNorm

@@ -5,6 +5,7 @@
 
 #include "base/csv.h"
 #include "base/file_util.h"
+#include "train/cell_saliency.h"
 #include "train/checkpoint_eval.h"
 #include "train/ensemble.h"
 #include "train/run_folder.h"
@@ -32,7 +33,8 @@ int run_eval(const Argv& argv) {
               "also write DIR/eval.json, eval_predictions.csv and a report: report.html with\n"
               "                            curves.png (from the run's metrics.csv), confusion.png, roc.png (operating\n"
               "                            points marked), pr.png, reliability.png and, with --split-file,\n"
-              "                            reliability_val.png (the validation cells, where T was fitted)");
+              "                            reliability_val.png (the validation cells, where T was fitted), and a\n"
+              "                            gallery of the most confident errors and true calls beside their Grad-CAM maps");
   add_threads_option(args);
   args.example("ctcscope eval runs/r50/best.safetensors data/synth --split-file runs/r50/split.csv");
   args.example("ctcscope eval runs/r50/best.safetensors data/other_lab --all --out runs/r50/other_lab");
@@ -71,7 +73,9 @@ int run_eval(const Argv& argv) {
     // The run's per-epoch metrics sit beside its checkpoint (an ensemble's first).
     const auto slash = members.front().find_last_of('/');
     const std::string run_dir = slash == std::string::npos ? "." : members.front().substr(0, slash);
-    for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv")) {
+    // Grad-CAM explains one network: an ensemble's report has no gallery.
+    const std::vector<GalleryRow> gallery = members.size() == 1 ? saliency_gallery(e, dataset) : std::vector<GalleryRow>{};
+    for (const std::string& path : write_run_report(out, e, run_dir + "/metrics.csv", gallery)) {
       std::printf("wrote %s\n", path.c_str());
     }
   }

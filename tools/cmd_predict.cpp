@@ -5,6 +5,7 @@
 #include "base/csv.h"
 #include "base/file_util.h"
 #include "data/manifest.h"
+#include "train/cell_saliency.h"
 #include "train/checkpoint_eval.h"
 #include "train/ensemble.h"
 #include "train/group_report.h"
@@ -33,12 +34,16 @@ int run_predict(const Argv& argv) {
   args.option("group-by", "COLUMN", "",
               "also count CTCs per group of a manifest column (patient, sample, ...): OUT_by_COLUMN.csv\n"
               "                            and .html with cells, CTCs called and the expected count with its 95% interval");
+  args.option("saliency", "DIR", "",
+              "also write DIR/<cell id>.png: each cell's BF image as fed beside its Grad-CAM\n"
+              "                            map of the CTC log-odds (where the network looked; one checkpoint)");
   add_threads_option(args);
   args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out predictions.csv");
   args.example("ctcscope predict runs/r50/best.safetensors --manifest data/synth --out p.csv --threshold 0.8");
   args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out p.csv --threshold 0.5  # the paper");
   args.example("ctcscope predict runs/paper/resnet50_BF_DAPI_seed0/best.safetensors,runs/paper/resnet50_BF_DAPI_seed1/best.safetensors "
                "--manifest new_patients --out p.csv --group-by patient");
+  args.example("ctcscope predict runs/r50/best.safetensors --folder new_cells/ --out p.csv --saliency p_maps/");
   args.positional("CHECKPOINT", "a .safetensors checkpoint (a run's best.safetensors), or several comma-separated");
   if (!args.parse(argv)) return 0;
   const std::string checkpoint = args.get_positional("CHECKPOINT");
@@ -50,6 +55,8 @@ int run_predict(const Argv& argv) {
   apply_threads_option(args);
   const std::string group_by = args.get("group-by");
   usage_check(group_by.empty() || folder.empty(), "--group-by needs --manifest DIR (a folder of images has no columns)");
+  usage_check(args.get("saliency").empty() || ensemble_paths(checkpoint).size() == 1,
+              "--saliency takes one checkpoint (an ensemble's members each look elsewhere)");
   const Manifest cells = folder.empty() ? read_manifest(manifest_dir) : folder_manifest(folder);
   if (!group_by.empty()) manifest_column(cells, group_by);  // a column the manifest lacks stops it here
   const CellPredictions p = predict_cells(ensemble_paths(checkpoint), cells);
@@ -77,6 +84,9 @@ int run_predict(const Argv& argv) {
     for (const auto& path : write_group_report(out, group_by, cells, p.ctc_probability, threshold, checkpoint)) {
       std::printf("wrote %s\n", path.c_str());
     }
+  }
+  if (const std::string dir = args.get("saliency"); !dir.empty()) {
+    std::printf("predict: wrote %zu saliency maps -> %s\n", write_saliency_pngs(checkpoint, cells, dir), dir.c_str());
   }
   return 0;
 }

@@ -28,9 +28,6 @@ Ablation checkpoint_ablation(const CheckpointInfo& info) {
   return kDefaultAblation;
 }
 
-// How the checkpoint's model was fed: its intensity stage (fitted levels
-// included) and, from its training configuration, each channel's colour pick
-// and page. Checkpoints from before these options read images as decoded.
 CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint) {
   CellImageSettings images;
   try {

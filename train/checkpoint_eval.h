@@ -18,6 +18,8 @@
 
 namespace ctcscope {
 
+struct CheckpointInfo;  // models/checkpoint.h
+
 struct CheckpointEval {
   std::string checkpoint, architecture;  // checkpoint: the files, comma-separated for an ensemble
   Ablation ablation = kDefaultAblation;  // from the checkpoint's training config
@@ -75,6 +77,11 @@ Ablation checkpoint_ablation(const CheckpointInfo& info);
 CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint);
 void check_ctc_classes(const CheckpointInfo& info, const std::string& checkpoint);
 void check_finite(const Predictions& p, const std::string& checkpoint);
+
+// How the checkpoint's model was fed: its intensity stage (fitted levels
+// included) and, from its training configuration, each channel's colour pick
+// and page. Checkpoints from before these options read images as decoded.
+CellImageSettings checkpoint_images(const CheckpointInfo& info, const std::string& checkpoint);
 
 // A JSON object of the evaluation: checkpoint, counts, metrics, confusion.
 std::string checkpoint_eval_json(const CheckpointEval& e);

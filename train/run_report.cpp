@@ -10,6 +10,7 @@
 #include "eval/operating_point.h"
 #include "eval/plot.h"
 #include "eval/report.h"
+#include "eval/saliency_overlay.h"
 #include "train/run_folder.h"
 
 namespace ctcscope {
@@ -49,10 +50,25 @@ Raster reliability_diagram(const std::vector<std::int64_t>& truth, const std::ve
                           title);
 }
 
+void add_gallery(HtmlReport& report, const std::vector<GalleryRow>& gallery) {
+  if (gallery.empty()) return;
+  report.heading("Where the network looked");
+  report.paragraph("Each cell as the network was fed it, beside its Grad-CAM map of the CTC log-odds (the last "
+                   "convolutional block's activations weighed by their gradient; red: most weight, scaled per cell).");
+  for (const GalleryRow& row : gallery) {
+    report.paragraph(row.title + (row.cells.empty() ? ": none." : ":"));
+    std::vector<HtmlReport::Image> images;
+    for (std::size_t i = 0; i < row.cells.size(); ++i) {
+      images.push_back({row.captions[i], encode_png(saliency_pair(row.cells[i].fed, row.cells[i].map, 2))});
+    }
+    if (!images.empty()) report.images(images);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> write_run_report(const std::string& out_dir, const CheckpointEval& e,
-                                          const std::string& metrics_csv) {
+                                          const std::string& metrics_csv, const std::vector<GalleryRow>& gallery) {
   std::vector<std::string> written;
   std::vector<HtmlReport::Image> images;
   auto add = [&](const std::string& name, const std::string& caption, const Raster& raster) {
@@ -100,6 +116,7 @@ std::vector<std::string> write_run_report(const std::string& out_dir, const Chec
   report.paragraph("ROC AUC " + roc_auc_text(e.auc));
   report.heading("Calibration and operating points");
   report.preformatted(operating_points_summary(e.operating, e.ece, e.ece_calibrated, e.at_operating_points));
+  add_gallery(report, gallery);
   const std::string html = out_dir + "/report.html";
   write_file_atomic(html, report.html());
   written.push_back(html);

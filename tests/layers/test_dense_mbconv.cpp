@@ -174,6 +174,7 @@ TEST(Dropout, IdentityInEval_RandomAndAdvancingInTraining) {
   Tensor x = Tensor::full({4, 64}, 1.0);
   d.eval();
   EXPECT_TRUE(d.forward(x).same_data(x));
+  EXPECT_TRUE(d.backward(x).same_data(x)) << "an eval-mode backward is the identity too (Grad-CAM's head)";
   d.train();
   auto a = d.forward(x).to_double_vector();
   d.backward(Tensor::full({4, 64}, 1.0));
@@ -181,6 +182,9 @@ TEST(Dropout, IdentityInEval_RandomAndAdvancingInTraining) {
   EXPECT_NE(a, b) << "each training step draws a new mask";
   Tensor dx = d.backward(Tensor::full({4, 64}, 1.0));
   EXPECT_EQ(dx.to_double_vector(), b) << "backward applies the forward's mask";
+  d.forward(x);
+  d.eval();  // drops the mask: the training forward's backward cannot run
+  EXPECT_THROW(d.backward(x), Error);
 }
 
 // A resumed run puts each random layer where N training forwards left it:
