@@ -50,7 +50,9 @@ int run_eval(const Argv& argv) {
   const double threshold = args.get_double("threshold", 0.0, 1.0);
   apply_threads_option(args);
   const std::vector<std::string> members = ensemble_paths(checkpoint);
-  const CheckpointEval e = evaluate_checkpoint(members, dataset, split_file, threshold);
+  // The validation cells' reliability diagram is in the report only.
+  const CheckpointEval e = evaluate_checkpoint(members, dataset, split_file, threshold,
+                                               args.get("out").empty() ? ValidationCells::skip : ValidationCells::predict);
   std::printf("eval: %s (%s, trained with %s, input %lld) on %s cells of %s, %s images, threshold %g\n",
               checkpoint.c_str(), e.architecture.c_str(), ablation_name(e.ablation),
               static_cast<long long>(e.input_size), all ? "all" : "the test", dataset.c_str(),

@@ -81,7 +81,8 @@ void confusion_json(JsonWriter& w, const std::vector<std::vector<std::int64_t>>&
 }  // namespace
 
 CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, const std::string& dataset_dir,
-                                   const std::string& split_file, double threshold, int loader_threads) {
+                                   const std::string& split_file, double threshold, ValidationCells validation,
+                                   int loader_threads) {
   std::vector<Checkpoint> members = load_ensemble(checkpoints);
   const CheckpointInfo& info = members.front().info;
   CheckpointEval e;
@@ -112,7 +113,7 @@ CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, 
   e.auc = roc_auc(e.predictions.truth, e.predictions.ctc_probability);
   e.ece = expected_calibration_error(e.predictions.truth, e.predictions.ctc_probability);
   e.ece_calibrated = expected_calibration_error(e.predictions.truth, e.calibrated_probability);
-  if (!data.val.empty()) {
+  if (validation == ValidationCells::predict && !data.val.empty()) {
     const auto validation_items = evaluation_items(data.manifest.cells, data.val, e.ablation);
     e.validation = ensemble_predictions(members, checkpoints, data.manifest, validation_items, loader_threads);
   }

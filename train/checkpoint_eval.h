@@ -33,8 +33,9 @@ struct CheckpointEval {
   std::vector<ThresholdMetrics> at_operating_points;  // the threshold, then each stored one
   double auc = 0;                        // calibration changes no ranking: the same either way
   double ece = 0, ece_calibrated = 0;    // before and after the temperature
-  // With a split file: the run's validation cells too, for their reliability
-  // diagram (the split the temperature was fitted on). Empty with --all.
+  // With a split file and ValidationCells::predict: the run's validation
+  // cells too, for their reliability diagram (the split the temperature was
+  // fitted on). Empty otherwise.
   Predictions validation;
   double threshold = 0.5;
 };
@@ -43,12 +44,17 @@ struct CheckpointEval {
 // file marks "test". A model that outputs NaN is an error naming a cell.
 // `threshold` applies to the calibrated probability (at 0.5 the calls are
 // the same either way: T scales the logit margin, whose sign decides).
+// The validation pass is for the report only (eval --out): the experiment's
+// test metrics and ensemble rows skip it.
+enum class ValidationCells { skip, predict };
 CheckpointEval evaluate_checkpoint(const std::vector<std::string>& checkpoints, const std::string& dataset_dir,
-                                   const std::string& split_file, double threshold = 0.5, int loader_threads = 2);
+                                   const std::string& split_file, double threshold = 0.5,
+                                   ValidationCells validation = ValidationCells::skip, int loader_threads = 2);
 inline CheckpointEval evaluate_checkpoint(const std::string& checkpoint, const std::string& dataset_dir,
                                           const std::string& split_file, double threshold = 0.5,
+                                          ValidationCells validation = ValidationCells::skip,
                                           int loader_threads = 2) {
-  return evaluate_checkpoint(std::vector<std::string>{checkpoint}, dataset_dir, split_file, threshold,
+  return evaluate_checkpoint(std::vector<std::string>{checkpoint}, dataset_dir, split_file, threshold, validation,
                              loader_threads);
 }
 

@@ -154,7 +154,8 @@ CheckpointEval evaluate_ensemble_runs(const std::vector<std::string>& run_dirs, 
                     " hold different splits: an ensemble is tested on one test split");
     checkpoints.push_back(paths.best());
   }
-  return evaluate_checkpoint(checkpoints, dataset_dir, first.split(), threshold, loader_threads);
+  return evaluate_checkpoint(checkpoints, dataset_dir, first.split(), threshold, ValidationCells::skip,
+                             loader_threads);
 }
 
 }  // namespace ctcscope

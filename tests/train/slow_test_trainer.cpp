@@ -91,7 +91,8 @@ TEST(Trainer, RunFolderEvalAndPredict) {
 
   // The best checkpoint on the test split.
   const RunData data = load_run_data(tiny_dataset(), paths.split(), 0, 0);
-  const CheckpointEval e = evaluate_checkpoint(paths.best(), tiny_dataset(), paths.split());
+  const CheckpointEval e =
+      evaluate_checkpoint(paths.best(), tiny_dataset(), paths.split(), 0.5, ValidationCells::predict);
   EXPECT_EQ(e.metrics.n, static_cast<std::int64_t>(data.test.size()));
   EXPECT_EQ(e.architecture, "resnet18");
   EXPECT_EQ(e.ablation, Ablation::bf_dapi_no_aug);
