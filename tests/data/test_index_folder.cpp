@@ -10,6 +10,7 @@
 #include "data/index_folder.h"
 #include "data/manifest.h"
 #include "base/error.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path temp_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("ctc_test_index_" + std::to_string(::getpid())) / name;
+  fs::path dir = ::ctcscope::test::scratch_root() / "ctc_test_index" / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

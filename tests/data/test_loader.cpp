@@ -12,6 +12,7 @@
 #include "data/loader.h"
 #include "data/png.h"
 #include "data/tiff.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -25,7 +26,7 @@ float bf_value(std::int64_t i) { return static_cast<float>(i + 1) / 20.0f; }
 class LoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / std::string("ctc_test_loader_").append(std::to_string(::getpid()));
+    dir_ = ::ctcscope::test::scratch_root() / "ctc_test_loader";
     fs::create_directories(dir_ / "bf");
     fs::create_directories(dir_ / "dapi");
     std::vector<CellRecord> cells;

@@ -14,6 +14,7 @@
 #include "data/manifest.h"
 #include "base/error.h"
 #include "base/sha256.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_dataset(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("ctc_test_manifest_" + std::to_string(::getpid())) / name;
+  fs::path dir = ::ctcscope::test::scratch_root() / "ctc_test_manifest" / name;
   fs::remove_all(dir);
   fs::create_directories(dir / "ctc");
   fs::create_directories(dir / "leukocyte");
@@ -239,7 +240,7 @@ namespace ctcscope {
 namespace {
 
 TEST(FileUtil, WholeFileReadRefusesAFileOverItsCeilingBeforeReading) {
-  const std::string path = (std::filesystem::temp_directory_path() / "ctc_test_ceiling.csv").string();
+  const std::string path = (::ctcscope::test::scratch_root() / "ctc_test_ceiling.csv").string();
   std::ofstream(path) << "0123456789";
   EXPECT_EQ(read_file_bytes(path, 10), "0123456789");
   try {

@@ -18,6 +18,7 @@
 #include "data/png.h"
 #include "base/error.h"
 #include "tensor/random.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -25,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("ctc_test_png_" + std::to_string(::getpid())) / name;
+  fs::path dir = ::ctcscope::test::scratch_root() / "ctc_test_png" / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();

@@ -11,6 +11,7 @@
 
 #include "data/split.h"
 #include "base/error.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -152,7 +153,7 @@ TEST(Split, StratifiedKeepsLabelsAndGroups) {
 }
 
 TEST(Split, FileRoundTripAndErrors) {
-  const fs::path dir = fs::temp_directory_path() / ("ctc_test_split_" + std::to_string(::getpid()));
+  const fs::path dir = ::ctcscope::test::scratch_root() / "ctc_test_split";
   fs::create_directories(dir);
   const std::string path = (dir / "split.csv").string();
   const auto cells = paper_cells();

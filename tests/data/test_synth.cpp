@@ -13,6 +13,7 @@
 #include "data/png.h"
 #include "data/synth.h"
 #include "base/error.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -35,7 +36,7 @@ SynthOptions small_options() {
 }
 
 fs::path temp_dir(const char* name) {
-  return fs::temp_directory_path() / std::string("ctc_test_synth_").append(name).append("_").append(std::to_string(::getpid()));
+  return ::ctcscope::test::scratch_root() / ("ctc_test_synth_" + std::string(name));
 }
 
 TEST(Synth, PaperCountsInThePlan) {

@@ -13,6 +13,7 @@
 #include "base/json.h"
 #include "base/sha256.h"
 #include "formats/state_dict.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 std::string fixture(const std::string& name) { return std::string(CTC_SOURCE_DIR) + "/tests/formats/fixtures/" + name; }
 
 std::string temp_path(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("ctc_test_pth_" + std::to_string(::getpid()));
+  fs::path dir = ::ctcscope::test::scratch_root() / "ctc_test_pth";
   fs::create_directories(dir);
   return (dir / name).string();
 }

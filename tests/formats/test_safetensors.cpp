@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "formats/half_float.h"
 #include "formats/state_dict.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_path(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("ctc_test_safetensors_" + std::to_string(::getpid()));
+  fs::path dir = ::ctcscope::test::scratch_root() / "ctc_test_safetensors";
   fs::create_directories(dir);
   return (dir / name).string();
 }

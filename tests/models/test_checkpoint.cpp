@@ -15,7 +15,7 @@ namespace ctcscope {
 namespace {
 
 std::string temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "ctcscope_test_checkpoint";
+  auto dir = ::ctcscope::test::scratch_root() / "ctcscope_test_checkpoint";
   std::filesystem::create_directories(dir);
   return (dir / name).string();
 }

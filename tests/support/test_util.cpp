@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -125,11 +126,39 @@ void expect_relative_error(const Tensor& got, const Tensor& ref, double max_rela
                                << ", expected " << ref.item(at) << "; max |ref| " << scale << ")";
 }
 
+// Runs at exit in the process that made the root (a forked child that calls
+// exit() must not remove its parent's folder). The UnitTest singleton outlives
+// this handler: it was constructed before any test ran, so its destructor was
+// registered with atexit before this one and runs after it.
+static std::string* g_scratch_root = nullptr;
+static pid_t g_scratch_owner = 0;
+
+static void remove_scratch_root() {
+  if (g_scratch_root == nullptr || ::getpid() != g_scratch_owner) return;
+  if (::testing::UnitTest::GetInstance()->Failed() || std::getenv("CTC_KEEP_TEST_DIRS") != nullptr) {
+    std::fprintf(stderr, "test files kept in %s\n", g_scratch_root->c_str());
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(*g_scratch_root, ec);
+}
+
+std::filesystem::path scratch_root() {
+  static const bool made = [] {  // once per process, thread-safe
+    g_scratch_owner = ::getpid();
+    g_scratch_root = new std::string(
+        (std::filesystem::temp_directory_path() / ("ctcscope_test_" + std::to_string(g_scratch_owner))).string());
+    std::filesystem::remove_all(*g_scratch_root);  // a recycled pid's leftovers
+    std::filesystem::create_directories(*g_scratch_root);
+    return std::atexit(remove_scratch_root) == 0;
+  }();
+  (void)made;
+  return *g_scratch_root;
+}
+
 std::string fresh_test_dir(const std::string& prefix) {
   namespace fs = std::filesystem;
-  const fs::path d = fs::temp_directory_path() /
-                     (prefix + "_" + std::to_string(::getpid()) + "_" +
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const fs::path d = scratch_root() / (prefix + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::remove_all(d);
   fs::create_directories(d);
   return d.string();

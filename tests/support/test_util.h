@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -78,8 +79,16 @@ inline constexpr double kGpuTf32Relative = 3e-3;
 // it at /opt/torch/.venv/bin/python on the GPU machine.
 std::string python();
 
-// An empty folder under the temporary directory named after the running test
-// and the process (ctest runs tests in parallel), made anew on each call.
+// The folder under which every test of this process writes:
+// $TMPDIR/ctcscope_test_<pid> (ctest runs each test in its own process, in
+// parallel). It is removed when the process exits with no test failed, so a
+// full run leaves nothing behind (training tests write hundreds of MiB each,
+// and CI's disk is not ours to fill); it is kept, and its path printed, when a
+// test failed or $CTC_KEEP_TEST_DIRS is set, for the post-mortem.
+std::filesystem::path scratch_root();
+
+// An empty folder under scratch_root() named after the running test, made
+// anew on each call.
 std::string fresh_test_dir(const std::string& prefix);
 
 }  // namespace ctcscope::test

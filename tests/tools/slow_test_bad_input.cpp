@@ -18,6 +18,7 @@
 #include "models/registry.h"
 #include "formats/state_dict.h"
 #include "tests/support/process.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope {
 namespace {
@@ -26,7 +27,7 @@ namespace fs = std::filesystem;
 
 fs::path root() {
   static const fs::path r = [] {
-    const fs::path d = fs::temp_directory_path() / ("ctc_test_bad_input_" + std::to_string(::getpid()));
+    const fs::path d = ::ctcscope::test::scratch_root() / "ctc_test_bad_input";
     fs::remove_all(d);
     fs::create_directories(d);
     return d;

@@ -21,9 +21,8 @@ namespace {
 
 struct Files {
   // One folder per test and process: ctest runs these tests in parallel.
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("ctcscope_test_cmd_forward_" + std::to_string(::getpid()) + "_" +
-                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::path dir = ::ctcscope::test::scratch_root() /
+                              ("ctcscope_test_cmd_forward_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
   std::string weights, input, output;
   Files() {
     std::filesystem::create_directories(dir);

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "tools/commands.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope::cli {
 namespace {
 
 TEST(CmdPredict, UsageErrorsComeBeforeAnyFileIsReadOrWritten) {
-  const std::string out = (std::filesystem::temp_directory_path() /
-                           ("ctcscope_test_cmd_predict_" + std::to_string(::getpid()) + ".csv")).string();
+  const std::string out = (::ctcscope::test::scratch_root() / "ctcscope_test_cmd_predict.csv").string();
   // Grad-CAM explains one network: an ensemble has no one map.
   EXPECT_THROW(run_predict({"a.safetensors,b.safetensors", "--folder", "cells", "--out", out, "--saliency", "maps"}),
                UsageError);

@@ -12,7 +12,7 @@ namespace ctcscope::cli {
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / ("ctc_stats_input_" + std::to_string(getpid()));
+  const auto dir = ::ctcscope::test::scratch_root() / "ctc_stats_input";
   std::filesystem::create_directories(dir);
   const std::string path = (dir / name).string();
   std::ofstream(path) << text;

@@ -31,7 +31,7 @@ void expect_error_containing(const std::function<void()>& fn, const std::vector<
 }
 
 fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("ctc_test_preflight_" + std::to_string(::getpid())) / name;
+  const fs::path d = ::ctcscope::test::scratch_root() / "ctc_test_preflight" / name;
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

@@ -57,7 +57,7 @@ TEST(TrainConfig, JsonRoundTripAndChecks) {
 // Bad input table (README): an empty dataset and a dataset with one class.
 TEST(RunData, EmptyDatasetOrOneClassIsRefused) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "ctcscope_test_run_data_one_class";
+  const fs::path dir = ::ctcscope::test::scratch_root() / "ctcscope_test_run_data_one_class";
   fs::remove_all(dir);
   fs::create_directories(dir);
   write_manifest(dir.string(), {});

@@ -10,13 +10,14 @@
 
 #include "data/synth.h"
 #include "train/train_config.h"
+#include "tests/support/test_util.h"
 
 namespace ctcscope::test {
 
 inline std::string tiny_dataset() {
   static const std::string dir = [] {
     namespace fs = std::filesystem;
-    const fs::path d = fs::temp_directory_path() / ("ctc_test_train_" + std::to_string(::getpid())) / "data";
+    const fs::path d = ::ctcscope::test::scratch_root() / "ctc_test_train" / "data";
     fs::remove_all(d);
     SynthOptions o;
     o.spike_in = 24;
