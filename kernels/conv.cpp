@@ -86,6 +86,25 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
   cpu::conv2d_forward(x, w, p, y);
 }
 
+void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
+                           const ConvBatchNorm& bn, Tensor& y) {
+  const char* op = "conv2d_forward_bn_act";
+  check_types(op, x, "x",
+              {{&w, "w"}, {&y, "y"}, {&bn.gamma, "gamma"}, {&bn.beta, "beta"},
+               {&bn.running_mean, "running_mean"}, {&bn.running_var, "running_var"}});
+  check_shape(y, output_shape(op, x.shape(), "x", w.shape(), "w", p), op, "y");
+  const Shape channels{w.size(0)};
+  check_shape(bn.gamma, channels, op, "gamma");
+  check_shape(bn.beta, channels, op, "beta");
+  check_shape(bn.running_mean, channels, op, "running_mean");
+  check_shape(bn.running_var, channels, op, "running_var");
+  check_not_aliased(op, y, "y", x, "x");
+  check_not_aliased(op, y, "y", w, "w");
+  CTC_CHECK(x.device() == Device::cpu, op,
+            ": CPU only; on the GPU batch norm and the activation run as their own ops");
+  cpu::conv2d_forward_bn_act(x, w, p, bn, y);
+}
+
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {
   const char* op = "conv2d_backward_data";
   check_types(op, dy, "dy", {{&w, "w"}, {&dx, "dx"}});

@@ -2,14 +2,15 @@
 #include "layers/basic_block.h"
 
 #include "kernels/elementwise.h"
+#include "layers/inference_fusion.h"
 
 namespace ctcscope {
 
 std::unique_ptr<Sequential> make_downsample(std::int64_t in_channels, std::int64_t out_channels,
                                             std::int64_t stride) {
   auto seq = std::make_unique<Sequential>();
-  seq->add(std::make_unique<Conv2d>(in_channels, out_channels, 1, stride));
-  seq->add(std::make_unique<BatchNorm2d>(out_channels));
+  auto& conv = seq->add(std::make_unique<Conv2d>(in_channels, out_channels, 1, stride));
+  fuse_for_inference(conv, seq->add(std::make_unique<BatchNorm2d>(out_channels)));
   return seq;
 }
 
@@ -20,6 +21,8 @@ BasicBlock::BasicBlock(std::int64_t in_channels, std::int64_t planes, std::int64
       conv2_(register_module("conv2", std::make_unique<Conv2d>(planes, planes, 3, 1, 1))),
       bn2_(register_module("bn2", std::make_unique<BatchNorm2d>(planes))),
       relu2_(register_module("relu2", std::make_unique<ReLU>(true))) {
+  fuse_for_inference(conv1_, bn1_, &relu1_);
+  fuse_for_inference(conv2_, bn2_);  // relu2 follows the residual add
   if (stride != 1 || in_channels != planes * kExpansion) {
     downsample_ = &register_module("downsample", make_downsample(in_channels, planes * kExpansion, stride));
   }

@@ -22,6 +22,7 @@ class BatchNorm2d : public Module {
   Parameter& bias() { return bias_; }
   Tensor& running_mean() { return running_mean_; }
   Tensor& running_var() { return running_var_; }
+  const BatchNormParams& params() const { return params_; }
   std::int64_t batches_tracked() const;
 
  protected:

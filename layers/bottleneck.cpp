@@ -2,6 +2,7 @@
 #include "layers/bottleneck.h"
 
 #include "kernels/elementwise.h"
+#include "layers/inference_fusion.h"
 
 namespace ctcscope {
 
@@ -15,6 +16,9 @@ Bottleneck::Bottleneck(std::int64_t in_channels, std::int64_t planes, std::int64
       conv3_(register_module("conv3", std::make_unique<Conv2d>(planes, planes * kExpansion, 1))),
       bn3_(register_module("bn3", std::make_unique<BatchNorm2d>(planes * kExpansion))),
       relu3_(register_module("relu3", std::make_unique<ReLU>(true))) {
+  fuse_for_inference(conv1_, bn1_, &relu1_);
+  fuse_for_inference(conv2_, bn2_, &relu2_);
+  fuse_for_inference(conv3_, bn3_);  // relu3 follows the residual add
   if (stride != 1 || in_channels != planes * kExpansion) {
     downsample_ = &register_module("downsample", make_downsample(in_channels, planes * kExpansion, stride));
   }

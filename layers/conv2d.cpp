@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "kernels/bias.h"
+#include "layers/batchnorm2d.h"
 
 namespace ctcscope {
 
@@ -46,10 +47,20 @@ void Conv2d::reset_parameters(const Seed& seed) {
 Tensor Conv2d::run_forward(const Tensor& x) {
   Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
                            x.dtype(), x.device());
+  if (fusion_ && fusion_->active(x)) {
+    conv2d_forward_bn_act(x, weight_.value, options_.params, fusion_->epilogue(), y);
+    return y;
+  }
   conv2d_forward(x, weight_.value, options_.params, y);
   if (bias_) bias_add_channels(bias_->value, y);
   if (training()) saved_x_ = x;
   return y;
+}
+
+void Conv2d::fuse_output(const InferenceFusion& fusion) {
+  fusion_ = std::make_unique<InferenceFusion>(fusion);
+  fusion.bn->set_fused_into(fusion_.get());
+  if (fusion.activation != nullptr) fusion.activation->set_fused_into(fusion_.get());
 }
 
 Tensor Conv2d::run_backward(const Tensor& dy) {

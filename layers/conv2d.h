@@ -3,7 +3,10 @@
 // convolutions followed by BatchNorm have none.
 #pragma once
 
+#include <memory>
+
 #include "kernels/conv.h"
+#include "layers/inference_fusion.h"
 #include "layers/module.h"
 #include "tensor/random.h"
 
@@ -35,6 +38,11 @@ class Conv2d : public Module {
   // The first layer of a network needs no gradient for its input image.
   void set_input_grad(bool on) { input_grad_ = on; }
 
+  // Applies fusion.bn and fusion.activation to this layer's output in eval
+  // mode on the CPU, and makes those layers pass through then
+  // (layers/inference_fusion.h; called by fuse_for_inference).
+  void fuse_output(const InferenceFusion& fusion);
+
   Parameter& weight() { return weight_; }
   // nullptr without a bias.
   Parameter* bias() { return bias_; }
@@ -49,6 +57,7 @@ class Conv2d : public Module {
   Parameter* bias_ = nullptr;
   bool input_grad_ = true;
   Tensor saved_x_;
+  std::unique_ptr<InferenceFusion> fusion_;
 };
 
 }  // namespace ctcscope

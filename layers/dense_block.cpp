@@ -5,6 +5,7 @@
 
 #include "kernels/concat.h"
 #include "kernels/elementwise.h"
+#include "layers/inference_fusion.h"
 
 namespace ctcscope {
 
@@ -14,7 +15,10 @@ DenseLayer::DenseLayer(std::int64_t in_channels, std::int64_t growth_rate, std::
       conv1_(register_module("conv1", std::make_unique<Conv2d>(in_channels, bn_size * growth_rate, 1))),
       norm2_(register_module("norm2", std::make_unique<BatchNorm2d>(bn_size * growth_rate))),
       relu2_(register_module("relu2", std::make_unique<ReLU>(true))),
-      conv2_(register_module("conv2", std::make_unique<Conv2d>(bn_size * growth_rate, growth_rate, 3, 1, 1))) {}
+      conv2_(register_module("conv2", std::make_unique<Conv2d>(bn_size * growth_rate, growth_rate, 3, 1, 1))) {
+  // norm1 and relu1 come before conv1, on the concatenated input: nothing to fuse them into.
+  fuse_for_inference(conv1_, norm2_, &relu2_);
+}
 
 Tensor DenseLayer::run_forward(const Tensor& x) {
   Tensor h = conv1_.forward(relu1_.forward(norm1_.forward(x)));

@@ -5,15 +5,16 @@
 #include <sstream>
 
 #include "kernels/elementwise.h"
+#include "layers/inference_fusion.h"
 
 namespace ctcscope {
 
 std::unique_ptr<Sequential> make_conv_norm_silu(std::int64_t in, std::int64_t out, std::int64_t kernel,
                                                 std::int64_t stride, std::int64_t groups, bool silu, double eps) {
   auto seq = std::make_unique<Sequential>();
-  seq->add(std::make_unique<Conv2d>(in, out, kernel, stride, (kernel - 1) / 2, 1, groups));
-  seq->add(std::make_unique<BatchNorm2d>(out, eps));
-  if (silu) seq->add(std::make_unique<SiLU>());
+  auto& conv = seq->add(std::make_unique<Conv2d>(in, out, kernel, stride, (kernel - 1) / 2, 1, groups));
+  auto& bn = seq->add(std::make_unique<BatchNorm2d>(out, eps));
+  fuse_for_inference(conv, bn, silu ? &seq->add(std::make_unique<SiLU>()) : nullptr);
   return seq;
 }
 

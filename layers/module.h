@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "layers/inference_fusion.h"
 #include "layers/layer_cost.h"
 #include "tensor/tensor.h"
 
@@ -40,7 +41,10 @@ class Module {
 
   // The layer's run_forward / run_backward; without a profiler attached the
   // only extra cost is one branch.
-  Tensor forward(const Tensor& x) { return profile_ ? profiled_forward(x) : run_forward(x); }
+  Tensor forward(const Tensor& x) {
+    if (fused_into_ != nullptr && fused_into_->active(x)) return x;  // applied by the convolution
+    return profile_ ? profiled_forward(x) : run_forward(x);
+  }
   Tensor backward(const Tensor& dy) { return profile_ ? profiled_backward(dy) : run_backward(dy); }
   // A short description for printing ("Conv2d(64, 128, k=3, s=2, p=1)").
   virtual std::string describe() const = 0;
@@ -52,6 +56,11 @@ class Module {
   // Where forward and backward record their time; nullptr: not profiled.
   // Set by the Profiler, which owns the record.
   void set_profile(LayerProfile* profile) { profile_ = profile; }
+
+  // A batch norm or activation whose work the convolution before it does in
+  // eval mode on the CPU (layers/inference_fusion.h): forward then returns
+  // its input. Set by Conv2d::fuse_output.
+  void set_fused_into(const InferenceFusion* fusion) { fused_into_ = fusion; }
 
   // Train mode caches for backward and uses batch statistics; eval mode keeps
   // nothing and uses running statistics. Applies to all children.
@@ -118,6 +127,7 @@ class Module {
 
   bool training_ = true;
   LayerProfile* profile_ = nullptr;
+  const InferenceFusion* fused_into_ = nullptr;
   std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> params_;
   std::vector<std::pair<std::string, std::unique_ptr<Tensor>>> buffers_;
   std::vector<std::pair<std::string, Module*>> children_;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "layers/inference_fusion.h"
+
 namespace ctcscope {
 
 DenseNet::DenseNet(const DenseNetSpec& spec, std::int64_t num_classes, std::uint64_t seed)
@@ -14,8 +16,8 @@ DenseNet::DenseNet(const DenseNetSpec& spec, std::int64_t num_classes, std::uint
   auto features = std::make_unique<Sequential>();
   auto& conv0 = features->add("conv0", std::make_unique<Conv2d>(3, spec.init_features, 7, 2, 3));
   conv0.set_input_grad(false);
-  features->add("norm0", std::make_unique<BatchNorm2d>(spec.init_features));
-  features->add("relu0", std::make_unique<ReLU>(true));
+  auto& norm0 = features->add("norm0", std::make_unique<BatchNorm2d>(spec.init_features));
+  fuse_for_inference(conv0, norm0, &features->add("relu0", std::make_unique<ReLU>(true)));
   features->add("pool0", std::make_unique<MaxPool2d>(3, 2, 1));
   std::int64_t channels = spec.init_features;
   for (std::size_t b = 0; b < spec.block_layers.size(); ++b) {

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "layers/inference_fusion.h"
+
 namespace ctcscope {
 
 ResNet::ResNet(const ResNetSpec& spec, std::int64_t num_classes, std::uint64_t seed)
@@ -13,6 +15,7 @@ ResNet::ResNet(const ResNetSpec& spec, std::int64_t num_classes, std::uint64_t s
   conv1_->set_input_grad(false);
   bn1_ = &register_module("bn1", std::make_unique<BatchNorm2d>(64));
   relu_ = &register_module("relu", std::make_unique<ReLU>(true));
+  fuse_for_inference(*conv1_, *bn1_, relu_);
   maxpool_ = &register_module("maxpool", std::make_unique<MaxPool2d>(3, 2, 1));
   const std::int64_t planes[4] = {64, 128, 256, 512};
   const char* names[4] = {"layer1", "layer2", "layer3", "layer4"};

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "kernels/batchnorm.h"
+#include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/parallel.h"
 
 namespace ctcscope::cpu {
@@ -43,13 +44,6 @@ Sums channel_sums(std::int64_t N, std::int64_t HW, std::int64_t plane_stride, co
   Sums s;
   for (int j = 0; j < kLanes; ++j) s.a += a[j], s.b += b[j];
   return s;
-}
-
-// y = (x - center) * scale + bias over n elements; y may be x.
-template <class T>
-void affine(const T* x, std::int64_t n, T center, T scale, T bias, T* y) {
-#pragma omp simd
-  for (std::int64_t i = 0; i < n; ++i) y[i] = (x[i] - center) * scale + bias;
 }
 
 template <class T>
@@ -112,9 +106,7 @@ void forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
 #pragma omp parallel for schedule(static) if (parallel)
   for (std::int64_t plane = 0; plane < N * C; ++plane) {
     const std::int64_t c = plane % C;
-    const double invstd = 1.0 / std::sqrt(static_cast<double>(prv[c]) + p.eps);
-    const T scale = static_cast<T>(static_cast<double>(pg[c]) * invstd);
-    affine(px + plane * HW, HW, prm[c], scale, pb[c], py + plane * HW);
+    affine(px + plane * HW, HW, prm[c], batchnorm_scale(pg[c], prv[c], p.eps), pb[c], py + plane * HW);
   }
 }
 

@@ -19,8 +19,10 @@
 #include <vector>
 
 #include "kernels/conv.h"
+#include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
 #include "kernels/cpu/conv_depthwise.h"
+#include "kernels/cpu/exp_simd.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -255,15 +257,48 @@ DepthwiseShape depthwise_shape(const Geometry& g) {
   return {g.N, g.C, g.H, g.W, g.R, g.S, g.P, g.Q, g.p};
 }
 
-// y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group.
+// conv2d_forward_bn_act's batch norm and activation on `rows` rows of `len`
+// elements, row j all of channel channel0 + j: the same inline affine as
+// BatchNorm2d's inference forward and the same activation expressions as
+// kernels/cpu/activation.cpp, so the bits match the unfused layers.
 template <class T>
-void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, Tensor& yt) {
+void batchnorm_act_rows(const ConvBatchNorm& bn, std::int64_t channel0, std::int64_t rows,
+                        std::int64_t len, T* y) {
+  const T* gamma = bn.gamma.data<T>();
+  const T* beta = bn.beta.data<T>();
+  const T* mean = bn.running_mean.data<T>();
+  const T* var = bn.running_var.data<T>();
+  for (std::int64_t j = 0; j < rows; ++j) {
+    const std::int64_t c = channel0 + j;
+    T* row = y + j * len;
+    affine(row, len, mean[c], batchnorm_scale(gamma[c], var[c], bn.params.eps), beta[c], row);
+    if (bn.activation == ConvActivation::relu) {
+#pragma omp simd
+      for (std::int64_t i = 0; i < len; ++i) row[i] = row[i] < T(0) ? T(0) : row[i];
+    } else if (bn.activation == ConvActivation::silu) {
+#pragma omp simd
+      for (std::int64_t i = 0; i < len; ++i) row[i] = row[i] * sigmoid_simd(row[i]);
+    }
+  }
+}
+
+// y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group; with `bn`, each chunk's
+// output then goes through batchnorm_act_rows while it is in cache.
+template <class T>
+void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const ConvBatchNorm* bn,
+             Tensor& yt) {
   const Geometry g = geometry(xt.shape(), wt.shape(), yt.shape(), p);
   const Plan pl = plan(g);
   const T* x = xt.data<T>();
   const T* w = wt.data<T>();
   T* y = yt.data<T>();
-  if (g.depthwise) return depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
+  if (g.depthwise) {
+    depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
+    if (bn == nullptr) return;
+#pragma omp parallel for schedule(static) num_threads(pl.threads) if (pl.threads > 1)
+    for (std::int64_t n = 0; n < g.N; ++n) batchnorm_act_rows(*bn, 0, g.K, g.PQ, y + n * g.K * g.PQ);
+    return;
+  }
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
@@ -281,11 +316,14 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, Tensor& 
       }
       ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
       if (nb == 1) {
-        Eigen::Map<Matrix<T>> yg(y + (n0 * g.K + grp * g.Kg) * g.PQ, g.Kg, g.PQ);
+        T* yrows = y + (n0 * g.K + grp * g.Kg) * g.PQ;
+        Eigen::Map<Matrix<T>> yg(yrows, g.Kg, g.PQ);
         yg.noalias() = wg * colm;
+        if (bn != nullptr) batchnorm_act_rows(*bn, grp * g.Kg, g.Kg, g.PQ, yrows);
       } else {
         MatrixMap<T> outm(out, g.Kg, nb * g.PQ);
         outm.noalias() = wg * colm;
+        if (bn != nullptr) batchnorm_act_rows(*bn, grp * g.Kg, g.Kg, nb * g.PQ, out);
         scatter_rows(out, g, n0, nb, grp, y);
       }
     }
@@ -392,9 +430,18 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
 
 void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y) {
   if (x.dtype() == DType::f64) {
-    forward<double>(x, w, p, y);
+    forward<double>(x, w, p, nullptr, y);
   } else {
-    forward<float>(x, w, p, y);
+    forward<float>(x, w, p, nullptr, y);
+  }
+}
+
+void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
+                           const ConvBatchNorm& bn, Tensor& y) {
+  if (x.dtype() == DType::f64) {
+    forward<double>(x, w, p, &bn, y);
+  } else {
+    forward<float>(x, w, p, &bn, y);
   }
 }
 

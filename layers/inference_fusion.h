@@ -1,0 +1,42 @@
+// Inference fusion: in eval mode on the CPU, a convolution applies the
+// BatchNorm2d after it, and the ReLU or SiLU after that, to its own output
+// while it is in cache (conv2d_forward_bn_act), and those two layers pass
+// their input through. The same bits as running the three layers one by one,
+// two fewer passes over each activation. Training mode, the GPU (where cuDNN
+// runs batch norm as its own op) and CTC_FUSE_INFERENCE=0 run each layer
+// itself.
+#pragma once
+
+#include "kernels/conv.h"
+#include "tensor/tensor.h"
+
+namespace ctcscope {
+
+class BatchNorm2d;
+class Conv2d;
+class Module;
+
+struct InferenceFusion {
+  Conv2d* conv;
+  BatchNorm2d* bn;
+  Module* activation;  // nullptr: none
+  ConvActivation kind;
+
+  // Whether a forward on x runs fused now: all three layers in eval mode
+  // (Grad-CAM puts parts of a network in training mode), x on the CPU, and
+  // fusion not turned off.
+  bool active(const Tensor& x) const;
+  // The batch norm and activation for conv2d_forward_bn_act.
+  ConvBatchNorm epilogue() const;
+};
+
+// Wires conv -> bn -> activation (nullptr, a ReLU or a SiLU) at construction.
+// The convolution must have no bias: none that is followed by batch norm does.
+void fuse_for_inference(Conv2d& conv, BatchNorm2d& bn, Module* activation = nullptr);
+
+// On unless CTC_FUSE_INFERENCE=0 was in the environment at start; the tests
+// and benchmarks switch it to compare both ways.
+bool inference_fusion_enabled();
+void set_inference_fusion(bool on);
+
+}  // namespace ctcscope

@@ -1,0 +1,119 @@
+// conv2d_forward_bn_act against the unfused ops it replaces
+// (conv2d_forward, batchnorm2d_forward_infer, relu_forward / silu_forward):
+// the same bits, in f32 and f64, on one and two threads, on shapes that take
+// each path of the CPU convolution (one image's GEMM straight into y, chunks of
+// images through the scratch buffer, groups, depthwise, Eigen split inside one
+// image). And the entry point's argument errors.
+#include <string>
+
+#include "kernels/activation.h"
+#include "kernels/batchnorm.h"
+#include "kernels/conv.h"
+#include "kernels/cpu/context.h"
+#include "tests/support/test_util.h"
+
+namespace ctcscope {
+namespace {
+
+// Fused and unfused compute every element with the same expressions in the same
+// order: only the number of passes over memory differs.
+constexpr test::Tolerance kSameBits{0, 0};
+
+struct FusedCase {
+  const char* name;
+  std::int64_t N, C, H, W, K, R;
+  std::int64_t stride, pad, groups;
+};
+
+void PrintTo(const FusedCase& c, std::ostream* os) { *os << c.name; }
+
+const FusedCase kCases[] = {
+    {"PointwiseOneImage", 1, 5, 7, 9, 4, 1, 1, 0, 1},         // GEMM into y
+    {"Basic3x3Chunks", 5, 3, 7, 9, 6, 3, 1, 1, 1},            // chunks of images
+    {"Stride2Pad0", 3, 4, 11, 9, 5, 3, 2, 0, 1},
+    {"Groups2", 3, 4, 7, 9, 6, 3, 1, 1, 2},
+    {"Depthwise", 3, 7, 9, 8, 7, 3, 1, 1, 7},
+    {"Depthwise5x5Stride2", 2, 19, 11, 10, 19, 5, 2, 2, 19},
+    {"LayerBatch4", 4, 32, 12, 12, 48, 3, 1, 1, 1},           // threads over images
+    {"LayerOneImage", 1, 64, 20, 20, 64, 3, 1, 1, 1},         // Eigen splits the GEMM
+    {"LayerPointwiseBatch3", 3, 96, 10, 10, 64, 1, 1, 0, 1},
+};
+
+struct Inputs {
+  Tensor x, w;
+  ConvBatchNorm bn;
+  Conv2dParams p;
+};
+
+Inputs inputs(const FusedCase& c, DType dtype, ConvActivation activation) {
+  const std::string tag = std::string("conv_bn_act.") + c.name;
+  Inputs in;
+  in.p.stride_h = in.p.stride_w = c.stride;
+  in.p.pad_h = in.p.pad_w = c.pad;
+  in.p.groups = c.groups;
+  in.x = random_normal({c.N, c.C, c.H, c.W}, Seed{tag + ".x"}, 0, 1, dtype);
+  in.w = random_normal({c.K, c.C / c.groups, c.R, c.R}, Seed{tag + ".w"}, 0, 0.3, dtype);
+  // Statistics away from the identity, so each term of the affine matters.
+  in.bn.gamma = random_normal({c.K}, Seed{tag + ".gamma"}, 1, 0.5, dtype);
+  in.bn.beta = random_normal({c.K}, Seed{tag + ".beta"}, 0, 0.5, dtype);
+  in.bn.running_mean = random_normal({c.K}, Seed{tag + ".mean"}, 0, 0.5, dtype);
+  in.bn.running_var = random_uniform({c.K}, Seed{tag + ".var"}, 0.1, 2.0, dtype);
+  in.bn.activation = activation;
+  return in;
+}
+
+Tensor unfused(const Inputs& in) {
+  Tensor y = Tensor::empty(conv2d_output_shape(in.x.shape(), in.w.shape(), in.p), in.x.dtype());
+  conv2d_forward(in.x, in.w, in.p, y);
+  Tensor z = Tensor::empty(y.shape(), y.dtype());
+  batchnorm2d_forward_infer(y, in.bn.gamma, in.bn.beta, in.bn.running_mean, in.bn.running_var,
+                            in.bn.params, z);
+  if (in.bn.activation == ConvActivation::relu) relu_forward(z, z);
+  if (in.bn.activation == ConvActivation::silu) silu_forward(z, z);
+  return z;
+}
+
+Tensor fused(const Inputs& in) {
+  Tensor y = Tensor::empty(conv2d_output_shape(in.x.shape(), in.w.shape(), in.p), in.x.dtype());
+  conv2d_forward_bn_act(in.x, in.w, in.p, in.bn, y);
+  return y;
+}
+
+class ConvBnAct : public ::testing::TestWithParam<FusedCase> {};
+
+TEST_P(ConvBnAct, SameBitsAsTheUnfusedOps) {
+  const int saved = cpu::num_threads();
+  for (int threads : {1, 2}) {
+    cpu::set_num_threads(threads);
+    for (DType dtype : {DType::f32, DType::f64}) {
+      for (ConvActivation a : {ConvActivation::none, ConvActivation::relu, ConvActivation::silu}) {
+        const Inputs in = inputs(GetParam(), dtype, a);
+        const std::string what = std::string(dtype == DType::f32 ? "f32" : "f64") + " activation " +
+                                 std::to_string(static_cast<int>(a)) + ", " +
+                                 std::to_string(threads) + " threads";
+        test::expect_close(fused(in), unfused(in), kSameBits, what);
+      }
+    }
+  }
+  cpu::set_num_threads(saved);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, ConvBnAct, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<FusedCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(ConvBnActErrors, BatchNormOfTheWrongSizeIsNamed) {
+  Inputs in = inputs(kCases[1], DType::f32, ConvActivation::relu);
+  in.bn.running_var = Tensor::zeros({5});
+  test::expect_error_containing([&] { fused(in); }, "conv2d_forward_bn_act: running_var");
+}
+
+TEST(ConvBnActErrors, MixedDtypeIsNamed) {
+  Inputs in = inputs(kCases[1], DType::f32, ConvActivation::none);
+  in.bn.gamma = in.bn.gamma.to(DType::f64);
+  test::expect_error_containing([&] { fused(in); }, "gamma");
+}
+
+}  // namespace
+}  // namespace ctcscope
