@@ -31,10 +31,17 @@ def timed(fn, sync, warmup, repeats):
     return statistics.median(times)
 
 
-def measure(name, batch, size, device, warmup, repeats):
+def seeded_model_and_batch(name, batch, size, device):
+    """The network (2 classes) and a random batch, both from seed 0: the ONNX
+    export (export_onnx_models.py) builds the same ones through this."""
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)(num_classes=2).to(device)
     x = torch.randn(batch, 3, size, size, device=device)
+    return model, x
+
+
+def measure(name, batch, size, device, warmup, repeats):
+    model, x = seeded_model_and_batch(name, batch, size, device)
     labels = (torch.arange(batch) % 2).to(device)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
