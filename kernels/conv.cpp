@@ -100,6 +100,11 @@ void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams&
   check_shape(bn.running_var, channels, op, "running_var");
   check_not_aliased(op, y, "y", x, "x");
   check_not_aliased(op, y, "y", w, "w");
+  if (bn.residual.defined()) {
+    check_same_dtype_device(x, bn.residual, op, "residual");
+    check_shape(bn.residual, y.shape(), op, "residual");
+    check_not_aliased(op, y, "y", bn.residual, "residual");
+  }
   CTC_CHECK(x.device() == Device::cpu, op,
             ": CPU only; on the GPU batch norm and the activation run as their own ops");
   cpu::conv2d_forward_bn_act(x, w, p, bn, y);

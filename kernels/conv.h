@@ -22,17 +22,19 @@ Shape conv2d_output_shape(const Shape& x, const Shape& w, const Conv2dParams& p)
 
 // y = conv(x, w). y is assigned.
 void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
-// Inference: y = act(batchnorm_infer(conv(x, w))), with the batch norm and
-// the activation applied to each chunk of the output while it is still in
+// Inference: y = act(batchnorm_infer(conv(x, w)) + residual), with the batch
+// norm, the residual add (a residual block's identity; optional) and the
+// activation applied to each chunk of the output while it is still in
 // cache rather than as two more passes over memory. It gives the same bits as
-// conv2d_forward, batchnorm2d_forward_infer and relu_forward / silu_forward
-// run one after the other (the tests hold it to equality). CPU only: on the
+// conv2d_forward, batchnorm2d_forward_infer, add and relu_forward /
+// silu_forward run one after the other (the tests hold it to equality). CPU only: on the
 // GPU the layers run batch norm and the activation as their own ops.
 enum class ConvActivation { none, relu, silu };
 struct ConvBatchNorm {
   Tensor gamma, beta, running_mean, running_var;  // [K], as BatchNorm2d's
   BatchNormParams params;
   ConvActivation activation = ConvActivation::none;
+  Tensor residual;  // y's shape, added before the activation; undefined: none
 };
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
                            const ConvBatchNorm& bn, Tensor& y);

@@ -22,7 +22,7 @@ BasicBlock::BasicBlock(std::int64_t in_channels, std::int64_t planes, std::int64
       bn2_(register_module("bn2", std::make_unique<BatchNorm2d>(planes))),
       relu2_(register_module("relu2", std::make_unique<ReLU>(true))) {
   fuse_for_inference(conv1_, bn1_, &relu1_);
-  fuse_for_inference(conv2_, bn2_);  // relu2 follows the residual add
+  fuse_residual_output(conv2_, bn2_, relu2_);
   if (stride != 1 || in_channels != planes * kExpansion) {
     downsample_ = &register_module("downsample", make_downsample(in_channels, planes * kExpansion, stride));
   }
@@ -30,8 +30,9 @@ BasicBlock::BasicBlock(std::int64_t in_channels, std::int64_t planes, std::int64
 
 Tensor BasicBlock::run_forward(const Tensor& x) {
   Tensor out = relu1_.forward(bn1_.forward(conv1_.forward(x)));
-  out = bn2_.forward(conv2_.forward(out));
   Tensor identity = downsample_ ? downsample_->forward(x) : x;
+  if (conv2_.fuses_residual(out)) return conv2_.forward_with_residual(out, identity);
+  out = bn2_.forward(conv2_.forward(out));
   add(out, identity, out);
   return relu2_.forward(out);
 }

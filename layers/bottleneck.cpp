@@ -18,7 +18,7 @@ Bottleneck::Bottleneck(std::int64_t in_channels, std::int64_t planes, std::int64
       relu3_(register_module("relu3", std::make_unique<ReLU>(true))) {
   fuse_for_inference(conv1_, bn1_, &relu1_);
   fuse_for_inference(conv2_, bn2_, &relu2_);
-  fuse_for_inference(conv3_, bn3_);  // relu3 follows the residual add
+  fuse_residual_output(conv3_, bn3_, relu3_);
   if (stride != 1 || in_channels != planes * kExpansion) {
     downsample_ = &register_module("downsample", make_downsample(in_channels, planes * kExpansion, stride));
   }
@@ -27,8 +27,9 @@ Bottleneck::Bottleneck(std::int64_t in_channels, std::int64_t planes, std::int64
 Tensor Bottleneck::run_forward(const Tensor& x) {
   Tensor out = relu1_.forward(bn1_.forward(conv1_.forward(x)));
   out = relu2_.forward(bn2_.forward(conv2_.forward(out)));
-  out = bn3_.forward(conv3_.forward(out));
   Tensor identity = downsample_ ? downsample_->forward(x) : x;
+  if (conv3_.fuses_residual(out)) return conv3_.forward_with_residual(out, identity);
+  out = bn3_.forward(conv3_.forward(out));
   add(out, identity, out);
   return relu3_.forward(out);
 }

@@ -47,7 +47,7 @@ void Conv2d::reset_parameters(const Seed& seed) {
 Tensor Conv2d::run_forward(const Tensor& x) {
   Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
                            x.dtype(), x.device());
-  if (fusion_ && fusion_->active(x)) {
+  if (fusion_ && !fusion_->residual && fusion_->active(x)) {
     conv2d_forward_bn_act(x, weight_.value, options_.params, fusion_->epilogue(), y);
     return y;
   }
@@ -59,8 +59,20 @@ Tensor Conv2d::run_forward(const Tensor& x) {
 
 void Conv2d::fuse_output(const InferenceFusion& fusion) {
   fusion_ = std::make_unique<InferenceFusion>(fusion);
+  if (fusion.residual) return;  // the block chooses: forward_with_residual or the four steps
   fusion.bn->set_fused_into(fusion_.get());
   if (fusion.activation != nullptr) fusion.activation->set_fused_into(fusion_.get());
+}
+
+Tensor Conv2d::forward_with_residual(const Tensor& x, const Tensor& residual) {
+  CTC_CHECK(fuses_residual(x), "Conv2d::forward_with_residual: ", describe(),
+            " is not fused with a residual for this input (fuse_residual_output, eval mode, CPU)");
+  Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
+                           x.dtype(), x.device());
+  ConvBatchNorm epilogue = fusion_->epilogue();
+  epilogue.residual = residual;
+  conv2d_forward_bn_act(x, weight_.value, options_.params, epilogue, y);
+  return y;
 }
 
 Tensor Conv2d::run_backward(const Tensor& dy) {

@@ -42,6 +42,11 @@ class Conv2d : public Module {
   // mode on the CPU, and makes those layers pass through then
   // (layers/inference_fusion.h; called by fuse_for_inference).
   void fuse_output(const InferenceFusion& fusion);
+  // A residual block's last convolution (fuse_residual_output): whether the
+  // fused forward applies to x now, and that forward, act(bn(conv(x)) +
+  // residual). It is not a Module::forward, so a profiler does not time it.
+  bool fuses_residual(const Tensor& x) const { return fusion_ && fusion_->residual && fusion_->active(x); }
+  Tensor forward_with_residual(const Tensor& x, const Tensor& residual);
 
   Parameter& weight() { return weight_; }
   // nullptr without a bias.

@@ -36,13 +36,19 @@ bool InferenceFusion::active(const Tensor& x) const {
 
 ConvBatchNorm InferenceFusion::epilogue() const {
   return {bn->weight().value, bn->bias().value, bn->running_mean(), bn->running_var(), bn->params(),
-          kind};
+          kind, Tensor()};
 }
 
 void fuse_for_inference(Conv2d& conv, BatchNorm2d& bn, Module* activation) {
   CTC_CHECK(conv.bias() == nullptr, "fuse_for_inference: ", conv.describe(),
             " has a bias; batch norm after it would make it redundant");
-  conv.fuse_output(InferenceFusion{&conv, &bn, activation, kind_of(activation)});
+  conv.fuse_output(InferenceFusion{&conv, &bn, activation, kind_of(activation), false});
+}
+
+void fuse_residual_output(Conv2d& conv, BatchNorm2d& bn, Module& activation) {
+  CTC_CHECK(conv.bias() == nullptr, "fuse_residual_output: ", conv.describe(),
+            " has a bias; batch norm after it would make it redundant");
+  conv.fuse_output(InferenceFusion{&conv, &bn, &activation, kind_of(&activation), true});
 }
 
 bool inference_fusion_enabled() { return fusion_switch(); }

@@ -21,6 +21,9 @@ struct InferenceFusion {
   BatchNorm2d* bn;
   Module* activation;  // nullptr: none
   ConvActivation kind;
+  // A residual block's last convolution (fuse_residual_output): the block's
+  // residual add comes between the batch norm and the activation.
+  bool residual = false;
 
   // Whether a forward on x runs fused now: all three layers in eval mode
   // (Grad-CAM puts parts of a network in training mode), x on the CPU, and
@@ -33,6 +36,12 @@ struct InferenceFusion {
 // Wires conv -> bn -> activation (nullptr, a ReLU or a SiLU) at construction.
 // The convolution must have no bias: none that is followed by batch norm does.
 void fuse_for_inference(Conv2d& conv, BatchNorm2d& bn, Module* activation = nullptr);
+
+// A residual block's last convolution, batch norm and ReLU, with the block's
+// add between the last two: the block asks conv.fuses_residual(x) and then
+// calls conv.forward_with_residual(x, identity) instead of the four steps;
+// otherwise it runs them as before (bn and relu never pass through).
+void fuse_residual_output(Conv2d& conv, BatchNorm2d& bn, Module& activation);
 
 // On unless CTC_FUSE_INFERENCE=0 was in the environment at start; the tests
 // and benchmarks switch it to compare both ways.

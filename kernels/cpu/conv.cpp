@@ -257,33 +257,43 @@ DepthwiseShape depthwise_shape(const Geometry& g) {
   return {g.N, g.C, g.H, g.W, g.R, g.S, g.P, g.Q, g.p};
 }
 
-// conv2d_forward_bn_act's batch norm and activation on `rows` rows of `len`
-// elements, row j all of channel channel0 + j: the same inline affine as
-// BatchNorm2d's inference forward and the same activation expressions as
-// kernels/cpu/activation.cpp, so the bits match the unfused layers.
+// conv2d_forward_bn_act's batch norm, residual add and activation on `len`
+// elements of channel c (`residual`: nullptr or the matching elements): the
+// same inline affine as BatchNorm2d's inference forward and the same add and
+// activation expressions as the unfused ops, so the bits match.
 template <class T>
-void batchnorm_act_rows(const ConvBatchNorm& bn, std::int64_t channel0, std::int64_t rows,
-                        std::int64_t len, T* y) {
-  const T* gamma = bn.gamma.data<T>();
-  const T* beta = bn.beta.data<T>();
-  const T* mean = bn.running_mean.data<T>();
-  const T* var = bn.running_var.data<T>();
-  for (std::int64_t j = 0; j < rows; ++j) {
-    const std::int64_t c = channel0 + j;
-    T* row = y + j * len;
-    affine(row, len, mean[c], batchnorm_scale(gamma[c], var[c], bn.params.eps), beta[c], row);
-    if (bn.activation == ConvActivation::relu) {
+void batchnorm_act(const ConvBatchNorm& bn, std::int64_t c, std::int64_t len, const T* residual, T* y) {
+  affine(y, len, bn.running_mean.data<T>()[c],
+         batchnorm_scale(bn.gamma.data<T>()[c], bn.running_var.data<T>()[c], bn.params.eps),
+         bn.beta.data<T>()[c], y);
+  if (residual != nullptr) {
 #pragma omp simd
-      for (std::int64_t i = 0; i < len; ++i) row[i] = row[i] < T(0) ? T(0) : row[i];
-    } else if (bn.activation == ConvActivation::silu) {
+    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] + residual[i];
+  }
+  if (bn.activation == ConvActivation::relu) {
 #pragma omp simd
-      for (std::int64_t i = 0; i < len; ++i) row[i] = row[i] * sigmoid_simd(row[i]);
-    }
+    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] < T(0) ? T(0) : y[i];
+  } else if (bn.activation == ConvActivation::silu) {
+#pragma omp simd
+    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] * sigmoid_simd(y[i]);
   }
 }
 
+// batchnorm_act on images [n0, n0+nb) and channels [k0, k0+kn) of the
+// [N,K,P,Q] output, held as rows of channels with the images side by side
+// (a chunk's GEMM output) starting at `rows`.
+template <class T>
+void batchnorm_act_chunk(const ConvBatchNorm& bn, const Geometry& g, std::int64_t n0, std::int64_t nb,
+                         std::int64_t k0, std::int64_t kn, T* rows) {
+  const T* residual = bn.residual.defined() ? bn.residual.data<T>() : nullptr;
+  for (std::int64_t k = 0; k < kn; ++k)
+    for (std::int64_t i = 0; i < nb; ++i)
+      batchnorm_act(bn, k0 + k, g.PQ, residual ? residual + ((n0 + i) * g.K + k0 + k) * g.PQ : nullptr,
+                    rows + (k * nb + i) * g.PQ);
+}
+
 // y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group; with `bn`, each chunk's
-// output then goes through batchnorm_act_rows while it is in cache.
+// output then goes through batchnorm_act_chunk while it is in cache.
 template <class T>
 void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const ConvBatchNorm* bn,
              Tensor& yt) {
@@ -296,7 +306,7 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const Co
     depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
     if (bn == nullptr) return;
 #pragma omp parallel for schedule(static) num_threads(pl.threads) if (pl.threads > 1)
-    for (std::int64_t n = 0; n < g.N; ++n) batchnorm_act_rows(*bn, 0, g.K, g.PQ, y + n * g.K * g.PQ);
+    for (std::int64_t n = 0; n < g.N; ++n) batchnorm_act_chunk(*bn, g, n, 1, 0, g.K, y + n * g.K * g.PQ);
     return;
   }
   const std::int64_t cols = pl.images * g.PQ;
@@ -319,11 +329,11 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const Co
         T* yrows = y + (n0 * g.K + grp * g.Kg) * g.PQ;
         Eigen::Map<Matrix<T>> yg(yrows, g.Kg, g.PQ);
         yg.noalias() = wg * colm;
-        if (bn != nullptr) batchnorm_act_rows(*bn, grp * g.Kg, g.Kg, g.PQ, yrows);
+        if (bn != nullptr) batchnorm_act_chunk(*bn, g, n0, 1, grp * g.Kg, g.Kg, yrows);
       } else {
         MatrixMap<T> outm(out, g.Kg, nb * g.PQ);
         outm.noalias() = wg * colm;
-        if (bn != nullptr) batchnorm_act_rows(*bn, grp * g.Kg, g.Kg, nb * g.PQ, out);
+        if (bn != nullptr) batchnorm_act_chunk(*bn, g, n0, nb, grp * g.Kg, g.Kg, out);
         scatter_rows(out, g, n0, nb, grp, y);
       }
     }

@@ -1,5 +1,5 @@
 // conv2d_forward_bn_act against the unfused ops it replaces
-// (conv2d_forward, batchnorm2d_forward_infer, relu_forward / silu_forward):
+// (conv2d_forward, batchnorm2d_forward_infer, add, relu_forward / silu_forward):
 // the same bits, in f32 and f64, on one and two threads, on shapes that take
 // each path of the CPU convolution (one image's GEMM straight into y, chunks of
 // images through the scratch buffer, groups, depthwise, Eigen split inside one
@@ -9,6 +9,7 @@
 #include "kernels/activation.h"
 #include "kernels/batchnorm.h"
 #include "kernels/conv.h"
+#include "kernels/elementwise.h"
 #include "kernels/cpu/context.h"
 #include "tests/support/test_util.h"
 
@@ -45,7 +46,7 @@ struct Inputs {
   Conv2dParams p;
 };
 
-Inputs inputs(const FusedCase& c, DType dtype, ConvActivation activation) {
+Inputs inputs(const FusedCase& c, DType dtype, ConvActivation activation, bool residual = false) {
   const std::string tag = std::string("conv_bn_act.") + c.name;
   Inputs in;
   in.p.stride_h = in.p.stride_w = c.stride;
@@ -59,6 +60,10 @@ Inputs inputs(const FusedCase& c, DType dtype, ConvActivation activation) {
   in.bn.running_mean = random_normal({c.K}, Seed{tag + ".mean"}, 0, 0.5, dtype);
   in.bn.running_var = random_uniform({c.K}, Seed{tag + ".var"}, 0.1, 2.0, dtype);
   in.bn.activation = activation;
+  if (residual) {
+    in.bn.residual = random_normal(conv2d_output_shape(in.x.shape(), in.w.shape(), in.p),
+                                   Seed{tag + ".residual"}, 0, 1, dtype);
+  }
   return in;
 }
 
@@ -68,6 +73,7 @@ Tensor unfused(const Inputs& in) {
   Tensor z = Tensor::empty(y.shape(), y.dtype());
   batchnorm2d_forward_infer(y, in.bn.gamma, in.bn.beta, in.bn.running_mean, in.bn.running_var,
                             in.bn.params, z);
+  if (in.bn.residual.defined()) add(z, in.bn.residual, z);
   if (in.bn.activation == ConvActivation::relu) relu_forward(z, z);
   if (in.bn.activation == ConvActivation::silu) silu_forward(z, z);
   return z;
@@ -87,11 +93,13 @@ TEST_P(ConvBnAct, SameBitsAsTheUnfusedOps) {
     cpu::set_num_threads(threads);
     for (DType dtype : {DType::f32, DType::f64}) {
       for (ConvActivation a : {ConvActivation::none, ConvActivation::relu, ConvActivation::silu}) {
-        const Inputs in = inputs(GetParam(), dtype, a);
-        const std::string what = std::string(dtype == DType::f32 ? "f32" : "f64") + " activation " +
-                                 std::to_string(static_cast<int>(a)) + ", " +
-                                 std::to_string(threads) + " threads";
-        test::expect_close(fused(in), unfused(in), kSameBits, what);
+        for (bool residual : {false, true}) {
+          const Inputs in = inputs(GetParam(), dtype, a, residual);
+          const std::string what = std::string(dtype == DType::f32 ? "f32" : "f64") + " activation " +
+                                   std::to_string(static_cast<int>(a)) + (residual ? " with residual, " : ", ") +
+                                   std::to_string(threads) + " threads";
+          test::expect_close(fused(in), unfused(in), kSameBits, what);
+        }
       }
     }
   }
@@ -107,6 +115,12 @@ TEST(ConvBnActErrors, BatchNormOfTheWrongSizeIsNamed) {
   Inputs in = inputs(kCases[1], DType::f32, ConvActivation::relu);
   in.bn.running_var = Tensor::zeros({5});
   test::expect_error_containing([&] { fused(in); }, "conv2d_forward_bn_act: running_var");
+}
+
+TEST(ConvBnActErrors, ResidualOfTheWrongShapeIsNamed) {
+  Inputs in = inputs(kCases[1], DType::f32, ConvActivation::relu);
+  in.bn.residual = Tensor::zeros({1, 2, 3, 4});
+  test::expect_error_containing([&] { fused(in); }, "conv2d_forward_bn_act: residual");
 }
 
 TEST(ConvBnActErrors, MixedDtypeIsNamed) {

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "layers/activation.h"
+#include "layers/basic_block.h"
+#include "layers/bottleneck.h"
 #include "layers/batchnorm2d.h"
 #include "layers/conv2d.h"
 #include "layers/inference_fusion.h"
@@ -85,6 +87,39 @@ TEST(InferenceFusion, AnActivationInTrainingModeStopsTheFusion) {
   c.act->train(true);  // SiLU caching its input for a backward: it must see the batch norm's output
   EXPECT_FALSE(c.bn->forward(y).same_data(y));
   EXPECT_FALSE(c.act->forward(y).same_data(y));
+}
+
+// The residual blocks' last convolution takes the batch norm, the add and
+// the ReLU in eval mode: the same bits as the four steps.
+TEST(InferenceFusion, ResidualBlocksGiveTheUnfusedBits) {
+  BasicBlock basic(8, 16, 2);  // with a downsample
+  Bottleneck bottleneck(16, 4, 1);  // identity: the input itself is the residual
+  for (Module* block : {static_cast<Module*>(&basic), static_cast<Module*>(&bottleneck)}) {
+    for (auto& [name, p] : block->named_parameters()) fill_normal(p->value, Seed{"fusion." + name}, 0.1, 0.3);
+    for (auto& [name, b] : block->named_buffers()) {
+      if (name.ends_with("running_var")) fill_uniform(*b, Seed{"fusion." + name}, 0.1, 2.0);
+    }
+    block->eval();
+    const Tensor x = random_normal({3, block == &basic ? 8 : 16, 9, 7}, Seed{"fusion.block.x"});
+    Tensor unfused;
+    {
+      FusionSwitch off(false);
+      unfused = block->forward(x);
+    }
+    test::expect_close(block->forward(x), unfused, kSameBits, block->describe());
+  }
+}
+
+TEST(InferenceFusion, ForwardWithResidualOnlyWhenFused) {
+  Conv2d conv(4, 4, 3, 1, 1);
+  BatchNorm2d bn(4);
+  ReLU relu(true);
+  fuse_residual_output(conv, bn, relu);
+  const Tensor x = random_normal({2, 4, 5, 5}, Seed{"fusion.residual.x"});
+  test::expect_error_containing([&] { conv.forward_with_residual(x, x); }, "not fused with a residual");
+  conv.eval(), bn.eval(), relu.eval();
+  EXPECT_TRUE(conv.fuses_residual(x));
+  EXPECT_FALSE(bn.forward(x).same_data(x)) << "the block, not the batch norm, chooses the fused path";
 }
 
 TEST(InferenceFusion, RefusesWhatItCannotFuse) {
