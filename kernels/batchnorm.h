@@ -33,7 +33,24 @@ void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma
                           const Tensor& saved_mean, const Tensor& saved_invstd,
                           const BatchNormParams& p, Tensor& dx, Tensor& dgamma, Tensor& dbeta);
 
+// Inference: an eval-mode batch norm and what follows it in the networks,
+// in one pass over memory: y = act(batchnorm_infer(x) + residual). The same
+// bits as batchnorm2d_forward_infer, add and relu_forward / silu_forward one
+// after the other (the tests hold them equal). A convolution can apply it to
+// its own output (conv2d_forward_bn_act). CPU only: on the GPU the layers run
+// each op itself.
+enum class Activation { none, relu, silu };
+struct InferenceBatchNorm {
+  Tensor gamma, beta, running_mean, running_var;  // [C], as BatchNorm2d's
+  BatchNormParams params;
+  Tensor residual;  // x's shape, added before the activation; undefined: none
+  Activation activation = Activation::none;
+};
+// y assigned (y may be x).
+void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y);
+
 namespace cpu {
+void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y);
 void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                const BatchNormParams& p, Tensor& running_mean,
                                Tensor& running_var, Tensor& y, Tensor& saved_mean,

@@ -87,7 +87,7 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 }
 
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const ConvBatchNorm& bn, Tensor& y) {
+                           const InferenceBatchNorm& bn, Tensor& y) {
   const char* op = "conv2d_forward_bn_act";
   check_types(op, x, "x",
               {{&w, "w"}, {&y, "y"}, {&bn.gamma, "gamma"}, {&bn.beta, "beta"},

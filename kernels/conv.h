@@ -22,22 +22,13 @@ Shape conv2d_output_shape(const Shape& x, const Shape& w, const Conv2dParams& p)
 
 // y = conv(x, w). y is assigned.
 void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
-// Inference: y = act(batchnorm_infer(conv(x, w)) + residual), with the batch
-// norm, the residual add (a residual block's identity; optional) and the
-// activation applied to each chunk of the output while it is still in
-// cache rather than as two more passes over memory. It gives the same bits as
-// conv2d_forward, batchnorm2d_forward_infer, add and relu_forward /
-// silu_forward run one after the other (the tests hold it to equality). CPU only: on the
-// GPU the layers run batch norm and the activation as their own ops.
-enum class ConvActivation { none, relu, silu };
-struct ConvBatchNorm {
-  Tensor gamma, beta, running_mean, running_var;  // [K], as BatchNorm2d's
-  BatchNormParams params;
-  ConvActivation activation = ConvActivation::none;
-  Tensor residual;  // y's shape, added before the activation; undefined: none
-};
+// Inference: y = act(batchnorm_infer(conv(x, w)) + residual) (kernels/batchnorm.h),
+// with the batch norm, the residual add (a residual block's identity;
+// optional) and the activation applied to each chunk of the output while it
+// is still in cache rather than as more passes over memory. The same bits as
+// conv2d_forward then batchnorm2d_forward_infer_act. CPU only.
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const ConvBatchNorm& bn, Tensor& y);
+                           const InferenceBatchNorm& bn, Tensor& y);
 
 // dx = conv_transpose(dy, w): the gradient of sum(y * dy) by x. dx is assigned.
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
@@ -47,7 +38,7 @@ void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParam
 namespace cpu {
 void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const ConvBatchNorm& bn, Tensor& y);
+                           const InferenceBatchNorm& bn, Tensor& y);
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
 }  // namespace cpu

@@ -17,6 +17,10 @@ BatchNorm2d::BatchNorm2d(std::int64_t channels, double eps, double momentum)
 
 Tensor BatchNorm2d::run_forward(const Tensor& x) {
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  if (!training() && fusion_ && fusion_->active(x)) {
+    batchnorm2d_forward_infer_act(x, fusion_->epilogue(), y);
+    return y;
+  }
   if (!training()) {
     batchnorm2d_forward_infer(x, weight_.value, bias_.value, running_mean_, running_var_, params_, y);
     return y;
@@ -28,6 +32,11 @@ Tensor BatchNorm2d::run_forward(const Tensor& x) {
   num_batches_tracked_.data<std::int64_t>()[0] += 1;
   saved_x_ = x;
   return y;
+}
+
+void BatchNorm2d::fuse_activation(const InferenceFusion& fusion) {
+  fusion_ = std::make_unique<InferenceFusion>(fusion);
+  fusion.activation->set_fused_into(fusion_.get());
 }
 
 Tensor BatchNorm2d::run_backward(const Tensor& dy) {

@@ -4,7 +4,10 @@
 // ones; eval mode uses the running statistics and caches nothing.
 #pragma once
 
+#include <memory>
+
 #include "kernels/batchnorm.h"
+#include "layers/inference_fusion.h"
 #include "layers/module.h"
 
 namespace ctcscope {
@@ -17,6 +20,11 @@ class BatchNorm2d : public Module {
   Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
   LayerCost cost(const Tensor& x) const override;
+
+  // Applies fusion.activation in its own pass in eval mode on the CPU, and
+  // makes that layer pass through then (layers/inference_fusion.h; called by
+  // fuse_for_inference).
+  void fuse_activation(const InferenceFusion& fusion);
 
   Parameter& weight() { return weight_; }
   Parameter& bias() { return bias_; }
@@ -37,6 +45,7 @@ class BatchNorm2d : public Module {
   Tensor& running_var_;
   Tensor& num_batches_tracked_;
   Tensor saved_x_, saved_mean_, saved_invstd_;
+  std::unique_ptr<InferenceFusion> fusion_;
 };
 
 }  // namespace ctcscope

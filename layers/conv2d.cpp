@@ -69,7 +69,7 @@ Tensor Conv2d::forward_with_residual(const Tensor& x, const Tensor& residual) {
             " is not fused with a residual for this input (fuse_residual_output, eval mode, CPU)");
   Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
                            x.dtype(), x.device());
-  ConvBatchNorm epilogue = fusion_->epilogue();
+  InferenceBatchNorm epilogue = fusion_->epilogue();
   epilogue.residual = residual;
   conv2d_forward_bn_act(x, weight_.value, options_.params, epilogue, y);
   return y;

@@ -16,7 +16,7 @@ DenseLayer::DenseLayer(std::int64_t in_channels, std::int64_t growth_rate, std::
       norm2_(register_module("norm2", std::make_unique<BatchNorm2d>(bn_size * growth_rate))),
       relu2_(register_module("relu2", std::make_unique<ReLU>(true))),
       conv2_(register_module("conv2", std::make_unique<Conv2d>(bn_size * growth_rate, growth_rate, 3, 1, 1))) {
-  // norm1 and relu1 come before conv1, on the concatenated input: nothing to fuse them into.
+  fuse_for_inference(norm1_, relu1_);  // on the concatenated input, before conv1
   fuse_for_inference(conv1_, norm2_, &relu2_);
 }
 
@@ -81,7 +81,9 @@ Transition::Transition(std::int64_t in_channels, std::int64_t out_channels)
     : norm_(register_module("norm", std::make_unique<BatchNorm2d>(in_channels))),
       relu_(register_module("relu", std::make_unique<ReLU>(true))),
       conv_(register_module("conv", std::make_unique<Conv2d>(in_channels, out_channels, 1))),
-      pool_(register_module("pool", std::make_unique<AvgPool2d>(2, 2))) {}
+      pool_(register_module("pool", std::make_unique<AvgPool2d>(2, 2))) {
+  fuse_for_inference(norm_, relu_);
+}
 
 Tensor Transition::run_forward(const Tensor& x) {
   return pool_.forward(conv_.forward(relu_.forward(norm_.forward(x))));

@@ -19,30 +19,35 @@ bool& fusion_switch() {
   return on;
 }
 
-ConvActivation kind_of(Module* activation) {
-  if (activation == nullptr) return ConvActivation::none;
-  if (dynamic_cast<ReLU*>(activation) != nullptr) return ConvActivation::relu;
+Activation kind_of(Module* activation) {
+  if (activation == nullptr) return Activation::none;
+  if (dynamic_cast<ReLU*>(activation) != nullptr) return Activation::relu;
   CTC_CHECK(dynamic_cast<SiLU*>(activation) != nullptr, "fuse_for_inference: ",
             activation->describe(), " cannot be fused into a convolution (ReLU or SiLU only)");
-  return ConvActivation::silu;
+  return Activation::silu;
 }
 
 }  // namespace
 
 bool InferenceFusion::active(const Tensor& x) const {
-  return fusion_switch() && x.device() == Device::cpu && !conv->training() && !bn->training() &&
+  return fusion_switch() && x.device() == Device::cpu && (conv == nullptr || !conv->training()) &&
+         !bn->training() &&
          (activation == nullptr || !activation->training());
 }
 
-ConvBatchNorm InferenceFusion::epilogue() const {
+InferenceBatchNorm InferenceFusion::epilogue() const {
   return {bn->weight().value, bn->bias().value, bn->running_mean(), bn->running_var(), bn->params(),
-          kind, Tensor()};
+          Tensor(), kind};
 }
 
 void fuse_for_inference(Conv2d& conv, BatchNorm2d& bn, Module* activation) {
   CTC_CHECK(conv.bias() == nullptr, "fuse_for_inference: ", conv.describe(),
             " has a bias; batch norm after it would make it redundant");
   conv.fuse_output(InferenceFusion{&conv, &bn, activation, kind_of(activation), false});
+}
+
+void fuse_for_inference(BatchNorm2d& bn, Module& activation) {
+  bn.fuse_activation(InferenceFusion{nullptr, &bn, &activation, kind_of(&activation), false});
 }
 
 void fuse_residual_output(Conv2d& conv, BatchNorm2d& bn, Module& activation) {

@@ -30,9 +30,10 @@ DenseNet::DenseNet(const DenseNetSpec& spec, std::int64_t num_classes, std::uint
       channels /= 2;
     }
   }
-  features->add("norm5", std::make_unique<BatchNorm2d>(channels));
+  auto& norm5 = features->add("norm5", std::make_unique<BatchNorm2d>(channels));
   features_ = &register_module("features", std::move(features));
   relu_ = &register_module("relu", std::make_unique<ReLU>(true));
+  fuse_for_inference(norm5, *relu_);
   avgpool_ = &register_module("avgpool", std::make_unique<GlobalAvgPool>());
   classifier_ = &register_module("classifier", std::make_unique<Linear>(channels, num_classes));
   reset_parameters(seed);

@@ -110,6 +110,19 @@ void forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   }
 }
 
+template <class T>
+void forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y) {
+  const std::int64_t C = x.size(1), HW = x.size(2) * x.size(3);
+  const T* px = x.data<T>();
+  const T* pr = bn.residual.defined() ? bn.residual.data<T>() : nullptr;
+  T* py = y.data<T>();
+  const bool parallel = x.numel() >= kMinParallelElements;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t plane = 0; plane < x.size(0) * C; ++plane) {
+    batchnorm_act(bn, plane % C, HW, px + plane * HW, pr ? pr + plane * HW : nullptr, py + plane * HW);
+  }
+}
+
 // With xhat = (x - mean) * invstd, M = N*H*W, Sdy = sum(dy), Sdyx = sum(dy * (x - mean)):
 //   dbeta  += Sdy                 dgamma += sum(dy * xhat) = invstd * Sdyx
 //   dx = gamma * invstd / M * (M*dy - Sdy - xhat * invstd * Sdyx)
@@ -182,6 +195,14 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
     forward_infer<double>(x, gamma, beta, running_mean, running_var, p, y);
   } else {
     forward_infer<float>(x, gamma, beta, running_mean, running_var, p, y);
+  }
+}
+
+void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y) {
+  if (x.dtype() == DType::f64) {
+    forward_infer_act<double>(x, bn, y);
+  } else {
+    forward_infer_act<float>(x, bn, y);
   }
 }
 

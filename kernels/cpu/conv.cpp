@@ -22,7 +22,6 @@
 #include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
 #include "kernels/cpu/conv_depthwise.h"
-#include "kernels/cpu/exp_simd.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -257,45 +256,23 @@ DepthwiseShape depthwise_shape(const Geometry& g) {
   return {g.N, g.C, g.H, g.W, g.R, g.S, g.P, g.Q, g.p};
 }
 
-// conv2d_forward_bn_act's batch norm, residual add and activation on `len`
-// elements of channel c (`residual`: nullptr or the matching elements): the
-// same inline affine as BatchNorm2d's inference forward and the same add and
-// activation expressions as the unfused ops, so the bits match.
-template <class T>
-void batchnorm_act(const ConvBatchNorm& bn, std::int64_t c, std::int64_t len, const T* residual, T* y) {
-  affine(y, len, bn.running_mean.data<T>()[c],
-         batchnorm_scale(bn.gamma.data<T>()[c], bn.running_var.data<T>()[c], bn.params.eps),
-         bn.beta.data<T>()[c], y);
-  if (residual != nullptr) {
-#pragma omp simd
-    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] + residual[i];
-  }
-  if (bn.activation == ConvActivation::relu) {
-#pragma omp simd
-    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] < T(0) ? T(0) : y[i];
-  } else if (bn.activation == ConvActivation::silu) {
-#pragma omp simd
-    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] * sigmoid_simd(y[i]);
-  }
-}
-
 // batchnorm_act on images [n0, n0+nb) and channels [k0, k0+kn) of the
 // [N,K,P,Q] output, held as rows of channels with the images side by side
 // (a chunk's GEMM output) starting at `rows`.
 template <class T>
-void batchnorm_act_chunk(const ConvBatchNorm& bn, const Geometry& g, std::int64_t n0, std::int64_t nb,
+void batchnorm_act_chunk(const InferenceBatchNorm& bn, const Geometry& g, std::int64_t n0, std::int64_t nb,
                          std::int64_t k0, std::int64_t kn, T* rows) {
   const T* residual = bn.residual.defined() ? bn.residual.data<T>() : nullptr;
   for (std::int64_t k = 0; k < kn; ++k)
     for (std::int64_t i = 0; i < nb; ++i)
-      batchnorm_act(bn, k0 + k, g.PQ, residual ? residual + ((n0 + i) * g.K + k0 + k) * g.PQ : nullptr,
-                    rows + (k * nb + i) * g.PQ);
+      batchnorm_act(bn, k0 + k, g.PQ, rows + (k * nb + i) * g.PQ,
+                    residual ? residual + ((n0 + i) * g.K + k0 + k) * g.PQ : nullptr, rows + (k * nb + i) * g.PQ);
 }
 
 // y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group; with `bn`, each chunk's
 // output then goes through batchnorm_act_chunk while it is in cache.
 template <class T>
-void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const ConvBatchNorm* bn,
+void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const InferenceBatchNorm* bn,
              Tensor& yt) {
   const Geometry g = geometry(xt.shape(), wt.shape(), yt.shape(), p);
   const Plan pl = plan(g);
@@ -447,7 +424,7 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 }
 
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const ConvBatchNorm& bn, Tensor& y) {
+                           const InferenceBatchNorm& bn, Tensor& y) {
   if (x.dtype() == DType::f64) {
     forward<double>(x, w, p, &bn, y);
   } else {

@@ -42,11 +42,11 @@ const FusedCase kCases[] = {
 
 struct Inputs {
   Tensor x, w;
-  ConvBatchNorm bn;
+  InferenceBatchNorm bn;
   Conv2dParams p;
 };
 
-Inputs inputs(const FusedCase& c, DType dtype, ConvActivation activation, bool residual = false) {
+Inputs inputs(const FusedCase& c, DType dtype, Activation activation, bool residual = false) {
   const std::string tag = std::string("conv_bn_act.") + c.name;
   Inputs in;
   in.p.stride_h = in.p.stride_w = c.stride;
@@ -74,8 +74,8 @@ Tensor unfused(const Inputs& in) {
   batchnorm2d_forward_infer(y, in.bn.gamma, in.bn.beta, in.bn.running_mean, in.bn.running_var,
                             in.bn.params, z);
   if (in.bn.residual.defined()) add(z, in.bn.residual, z);
-  if (in.bn.activation == ConvActivation::relu) relu_forward(z, z);
-  if (in.bn.activation == ConvActivation::silu) silu_forward(z, z);
+  if (in.bn.activation == Activation::relu) relu_forward(z, z);
+  if (in.bn.activation == Activation::silu) silu_forward(z, z);
   return z;
 }
 
@@ -92,7 +92,7 @@ TEST_P(ConvBnAct, SameBitsAsTheUnfusedOps) {
   for (int threads : {1, 2}) {
     cpu::set_num_threads(threads);
     for (DType dtype : {DType::f32, DType::f64}) {
-      for (ConvActivation a : {ConvActivation::none, ConvActivation::relu, ConvActivation::silu}) {
+      for (Activation a : {Activation::none, Activation::relu, Activation::silu}) {
         for (bool residual : {false, true}) {
           const Inputs in = inputs(GetParam(), dtype, a, residual);
           const std::string what = std::string(dtype == DType::f32 ? "f32" : "f64") + " activation " +
@@ -112,19 +112,19 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvBnAct, ::testing::ValuesIn(kCases),
                          });
 
 TEST(ConvBnActErrors, BatchNormOfTheWrongSizeIsNamed) {
-  Inputs in = inputs(kCases[1], DType::f32, ConvActivation::relu);
+  Inputs in = inputs(kCases[1], DType::f32, Activation::relu);
   in.bn.running_var = Tensor::zeros({5});
   test::expect_error_containing([&] { fused(in); }, "conv2d_forward_bn_act: running_var");
 }
 
 TEST(ConvBnActErrors, ResidualOfTheWrongShapeIsNamed) {
-  Inputs in = inputs(kCases[1], DType::f32, ConvActivation::relu);
+  Inputs in = inputs(kCases[1], DType::f32, Activation::relu);
   in.bn.residual = Tensor::zeros({1, 2, 3, 4});
   test::expect_error_containing([&] { fused(in); }, "conv2d_forward_bn_act: residual");
 }
 
 TEST(ConvBnActErrors, MixedDtypeIsNamed) {
-  Inputs in = inputs(kCases[1], DType::f32, ConvActivation::none);
+  Inputs in = inputs(kCases[1], DType::f32, Activation::none);
   in.bn.gamma = in.bn.gamma.to(DType::f64);
   test::expect_error_containing([&] { fused(in); }, "gamma");
 }

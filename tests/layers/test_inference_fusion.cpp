@@ -122,6 +122,29 @@ TEST(InferenceFusion, ForwardWithResidualOnlyWhenFused) {
   EXPECT_FALSE(bn.forward(x).same_data(x)) << "the block, not the batch norm, chooses the fused path";
 }
 
+// DenseNet's pre-activation: a batch norm with no convolution before it
+// applies the ReLU in its own pass.
+TEST(InferenceFusion, BatchNormThenReluGivesTheUnfusedBits) {
+  Sequential seq;
+  auto& bn = seq.add(std::make_unique<BatchNorm2d>(4));
+  auto& relu = seq.add(std::make_unique<ReLU>(false));  // not in place: a new output unless it passes through
+  fill_normal(bn.running_mean(), Seed{"fusion.mean"}, 0, 0.5);
+  fill_uniform(bn.running_var(), Seed{"fusion.var"}, 0.1, 2.0);
+  fuse_for_inference(bn, relu);
+  seq.eval();
+  const Tensor x = input();
+  Tensor unfused;
+  {
+    FusionSwitch off(false);
+    unfused = seq.forward(x);
+  }
+  test::expect_close(seq.forward(x), unfused, kSameBits, "bn relu");
+  EXPECT_TRUE(relu.forward(x).same_data(x)) << "the batch norm applied the ReLU";
+  EXPECT_FALSE(bn.forward(x).same_data(x));
+  seq.train(true);
+  EXPECT_FALSE(relu.forward(x).same_data(x)) << "training: the ReLU runs itself";
+}
+
 TEST(InferenceFusion, RefusesWhatItCannotFuse) {
   Conv2dOptions o;
   o.in_channels = 2, o.out_channels = 3, o.bias = true;
