@@ -22,20 +22,16 @@ case "$kind" in
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
     export LSAN_OPTIONS="suppressions=$supp/lsan.supp"
     targets=()        # everything the tests need
-    # CrashSafety runs `ctcscope train` a dozen times in child processes and
-    # SIGKILLs them (about 18 minutes under ASan here): what it adds over
-    # Trainer.ResumeGivesTheSameWeightsBitwise, which runs here, is process
-    # death, not memory use. IntensityTraining trains three networks to
-    # compare their F1: training volume, over the loader and trainer paths the
-    # Trainer tests already run here. ExperimentSlurm starts Slurm's daemons
-    # and trains through them: the scheduler's plumbing, over the experiment
-    # steps that ExperimentSteps runs here. Likewise training volume (minutes
-    # each under ASan): the experiment grids (Experiment.*: train_run per run,
-    # as Trainer.* here) and EfficientNet's resume (its dropout and stochastic
-    # depth have their own tests here). The slow comparisons with PyTorch
-    # spend their time in PyTorch; the readers they use are fuzzed and tested
-    # here. The normal suite runs them all.
-    select=(-E 'CrashSafety|IntensityTraining|ExperimentSlurm|^Experiment\.|WithDropoutAndStochasticDepth|(^|/)Torch(Logits|ArchLogits|TrainStep|ArchTrainStep|visionExport|visionExportFiles|Reference)\.')
+    # The tests not labelled slow (every kernel, layer, reader and command on
+    # small inputs), then the slow BadInput tests: the command on truncated,
+    # corrupt and mismatched files, where memory errors would hide. The other
+    # slow tests are training and network volume over the same code (minutes
+    # each under ASan: the crash, resume and experiment runs, the comparisons
+    # with PyTorch, Grad-CAM's finite differences on whole networks); the
+    # normal suite runs them all.
+    select=(-LE slow)
+    then_select=(-R '^BadInput\.')
+    slow_folders=tools  # BadInput's program; the other slow programs are not built
     ;;
   tsan)
     dir=build-tsan
@@ -48,6 +44,8 @@ case "$kind" in
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
     targets=(test_data)
     select=(-R 'LoaderTest|Synth')
+    then_select=()
+    slow_folders=all
     ;;
   *) echo "usage: tools/sanitize.sh asan|tsan [ctest args]" >&2; exit 2 ;;
 esac
@@ -56,6 +54,10 @@ esac
 # runs at a usable speed; the kernels, where the tests spend their time, stay
 # at -O2 (kernels/CMakeLists.txt).
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -DNDEBUG" \
-      -DCTC_CUDA=OFF -DCTC_BUILD_BENCH=OFF -DCTC_BUILD_GPU_TESTS=OFF "-DCTC_SANITIZE=$sanitizers" >/dev/null
+      -DCTC_CUDA=OFF -DCTC_BUILD_BENCH=OFF -DCTC_BUILD_GPU_TESTS=OFF "-DCTC_SANITIZE=$sanitizers" \
+      "-DCTC_SLOW_TEST_FOLDERS=$slow_folders" >/dev/null
 cmake --build "$dir" ${targets[@]+--target "${targets[@]}"}
 ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" ${select[@]+"${select[@]}"} "$@"
+if [ ${#then_select[@]} -gt 0 ]; then
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" "${then_select[@]}" "$@"
+fi
