@@ -81,19 +81,23 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
 void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y) {
   const char* op = "batchnorm2d_forward_infer_act";
   check_bn_input(x, op);
-  check_params(bn.params, op);
-  check_channel_vector(bn.gamma, x, op, "gamma");
-  check_channel_vector(bn.beta, x, op, "beta");
-  check_channel_vector(bn.running_mean, x, op, "running_mean");
-  check_channel_vector(bn.running_var, x, op, "running_var");
   check_like(y, x, x.shape(), op, "y");
+  check_inference_batchnorm(bn, y, op);
+  cpu::batchnorm2d_forward_infer_act(x, bn, y);
+}
+
+void check_inference_batchnorm(const InferenceBatchNorm& bn, const Tensor& y, const char* op) {
+  check_params(bn.params, op);
+  check_channel_vector(bn.gamma, y, op, "gamma");
+  check_channel_vector(bn.beta, y, op, "beta");
+  check_channel_vector(bn.running_mean, y, op, "running_mean");
+  check_channel_vector(bn.running_var, y, op, "running_var");
   if (bn.residual.defined()) {
-    check_like(bn.residual, x, x.shape(), op, "residual");
+    check_like(bn.residual, y, y.shape(), op, "residual");
     CTC_CHECK(!bn.residual.same_data(y), op, ": y must not share memory with residual");
   }
-  CTC_CHECK(x.device() == Device::cpu, op,
+  CTC_CHECK(y.device() == Device::cpu, op,
             ": CPU only; on the GPU batch norm, the add and the activation run as their own ops");
-  cpu::batchnorm2d_forward_infer_act(x, bn, y);
 }
 
 void batchnorm2d_backward(const Tensor& dy, const Tensor& x, const Tensor& gamma,

@@ -48,6 +48,10 @@ struct InferenceBatchNorm {
 };
 // y assigned (y may be x).
 void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y);
+// The checks both fused entry points make on `bn` for an output y (this op's
+// and conv2d_forward_bn_act's): statistics [C] of y's dtype and device, valid
+// params, a residual of y's shape not sharing its memory, the CPU.
+void check_inference_batchnorm(const InferenceBatchNorm& bn, const Tensor& y, const char* op);
 
 namespace cpu {
 void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y);

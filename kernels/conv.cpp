@@ -89,24 +89,11 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
                            const InferenceBatchNorm& bn, Tensor& y) {
   const char* op = "conv2d_forward_bn_act";
-  check_types(op, x, "x",
-              {{&w, "w"}, {&y, "y"}, {&bn.gamma, "gamma"}, {&bn.beta, "beta"},
-               {&bn.running_mean, "running_mean"}, {&bn.running_var, "running_var"}});
+  check_types(op, x, "x", {{&w, "w"}, {&y, "y"}});
   check_shape(y, output_shape(op, x.shape(), "x", w.shape(), "w", p), op, "y");
-  const Shape channels{w.size(0)};
-  check_shape(bn.gamma, channels, op, "gamma");
-  check_shape(bn.beta, channels, op, "beta");
-  check_shape(bn.running_mean, channels, op, "running_mean");
-  check_shape(bn.running_var, channels, op, "running_var");
   check_not_aliased(op, y, "y", x, "x");
   check_not_aliased(op, y, "y", w, "w");
-  if (bn.residual.defined()) {
-    check_same_dtype_device(x, bn.residual, op, "residual");
-    check_shape(bn.residual, y.shape(), op, "residual");
-    check_not_aliased(op, y, "y", bn.residual, "residual");
-  }
-  CTC_CHECK(x.device() == Device::cpu, op,
-            ": CPU only; on the GPU batch norm and the activation run as their own ops");
+  check_inference_batchnorm(bn, y, op);
   cpu::conv2d_forward_bn_act(x, w, p, bn, y);
 }
 
