@@ -30,6 +30,14 @@ const std::vector<Layer> kLayers = {
     {"layer2_3x3s2_128_37", 128, 37, 37, 128, 3, 3, 2, 1},
     {"layer3_1x1_1024to256_10", 1024, 10, 10, 256, 1, 1, 1, 0},
     {"layer4_3x3_512_5", 512, 5, 5, 512, 3, 3, 1, 1},
+    // The other 3x3 stride-1 maps (ResNet34's stages, DenseNet121's 128 to 32
+    // growth convolutions): where Winograd may take over from the direct GEMM.
+    {"layer2_3x3_128_19", 128, 19, 19, 128, 3, 3, 1, 1},
+    {"layer3_3x3_256_10", 256, 10, 10, 256, 3, 3, 1, 1},
+    {"dense_3x3_128to32_37", 128, 37, 37, 32, 3, 3, 1, 1},
+    {"dense_3x3_128to32_18", 128, 18, 18, 32, 3, 3, 1, 1},
+    {"dense_3x3_128to32_9", 128, 9, 9, 32, 3, 3, 1, 1},
+    {"dense_3x3_128to32_4", 128, 4, 4, 32, 3, 3, 1, 1},
     // Not ResNet50: EfficientNet-B4's depthwise convolutions (groups == C == K)
     // at 148x148, the shapes that take most of its depthwise time.
     {"effnet_dw3x3s2_144_74", 144, 74, 74, 144, 3, 3, 2, 1, 1, 144},
@@ -96,11 +104,19 @@ struct Operands {
   Tensor x, w, y, dy, dx, dw;
 };
 
-enum class Pass { forward, backward_data, backward_filter };
+// forward: a training step's (the direct sum); inference: an eval forward,
+// which may take Winograd (Conv2dParams::fast_inference; CTC_WINOGRAD=0 turns it off).
+enum class Pass { forward, inference, backward_data, backward_filter };
 
 void run(Operands& o, Pass pass) {
   switch (pass) {
     case Pass::forward: conv2d_forward(o.x, o.w, o.p, o.y); break;
+    case Pass::inference: {
+      Conv2dParams p = o.p;
+      p.fast_inference = true;
+      conv2d_forward(o.x, o.w, p, o.y);
+      break;
+    }
     case Pass::backward_data: conv2d_backward_data(o.dy, o.w, o.p, o.dx); break;
     case Pass::backward_filter: conv2d_backward_filter(o.dy, o.x, o.p, o.dw); break;
   }
@@ -119,6 +135,7 @@ void bm_layer(benchmark::State& state, Pass pass) {
 }
 
 void BM_Conv2dForward(benchmark::State& state) { bm_layer(state, Pass::forward); }
+void BM_Conv2dInference(benchmark::State& state) { bm_layer(state, Pass::inference); }
 void BM_Conv2dBackwardData(benchmark::State& state) { bm_layer(state, Pass::backward_data); }
 void BM_Conv2dBackwardFilter(benchmark::State& state) { bm_layer(state, Pass::backward_filter); }
 
@@ -162,6 +179,7 @@ void BM_ResNet50ConvsTrain(benchmark::State& state) { bm_resnet50(state, true); 
 
 const int kLastLayer = static_cast<int>(kLayers.size()) - 1;
 BENCHMARK(BM_Conv2dForward)->DenseRange(0, kLastLayer)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Conv2dInference)->DenseRange(0, kLastLayer)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Conv2dBackwardData)->DenseRange(0, kLastLayer)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Conv2dBackwardFilter)->DenseRange(0, kLastLayer)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet50ConvsEval)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -15,6 +15,10 @@ struct Conv2dParams {
   std::int64_t pad_h = 0, pad_w = 0;
   std::int64_t dilation_h = 1, dilation_w = 1;
   std::int64_t groups = 1;
+  // An inference's forward, which may take a faster algorithm with a larger
+  // rounding error: Winograd F(4x4, 3x3) on the CPU (kernels/cpu/conv_winograd.h).
+  // Training keeps the direct sum, whose error the PyTorch comparisons bound.
+  bool fast_inference = false;
 };
 
 // The output shape for x and w, or an error naming what does not fit.

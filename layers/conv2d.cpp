@@ -44,14 +44,20 @@ void Conv2d::reset_parameters(const Seed& seed) {
   if (bias_) init_uniform_fan_in(bias_->value, fan_in, Seed{seed.purpose + ".bias", seed.index, seed.seed});
 }
 
+Conv2dParams Conv2d::forward_params() const {
+  Conv2dParams p = options_.params;
+  p.fast_inference = !training();
+  return p;
+}
+
 Tensor Conv2d::run_forward(const Tensor& x) {
   Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
                            x.dtype(), x.device());
   if (fusion_ && !fusion_->residual && fusion_->active(x)) {
-    conv2d_forward_bn_act(x, weight_.value, options_.params, fusion_->epilogue(), y);
+    conv2d_forward_bn_act(x, weight_.value, forward_params(), fusion_->epilogue(), y);
     return y;
   }
-  conv2d_forward(x, weight_.value, options_.params, y);
+  conv2d_forward(x, weight_.value, forward_params(), y);
   if (bias_) bias_add_channels(bias_->value, y);
   if (training()) saved_x_ = x;
   return y;
@@ -71,7 +77,7 @@ Tensor Conv2d::forward_with_residual(const Tensor& x, const Tensor& residual) {
                            x.dtype(), x.device());
   InferenceBatchNorm epilogue = fusion_->epilogue();
   epilogue.residual = residual;
-  conv2d_forward_bn_act(x, weight_.value, options_.params, epilogue, y);
+  conv2d_forward_bn_act(x, weight_.value, forward_params(), epilogue, y);
   return y;
 }
 

@@ -57,6 +57,9 @@ class Conv2d : public Module {
   void on_mode_change() override { saved_x_ = Tensor(); }
 
  private:
+  // options_.params, with fast_inference in eval mode.
+  Conv2dParams forward_params() const;
+
   Conv2dOptions options_;
   Parameter& weight_;
   Parameter* bias_ = nullptr;

@@ -1,7 +1,8 @@
 // The CPU twin of 2-D convolution: im2col into context workspace, then one
 // Eigen GEMM per group over a chunk of images whose columns sit side by side
 // (small maps make thin per-image GEMMs); depthwise convolutions have their own
-// loops (kernels/cpu/conv_depthwise.cpp).
+// loops (kernels/cpu/conv_depthwise.cpp), and inference's 3x3 stride-1 ones
+// in f32 go through Winograd where it pays (kernels/cpu/conv_winograd.cpp).
 // OpenMP threads take fixed runs of images, or, with fewer images than threads,
 // Eigen splits each GEMM. f32 and f64 share one template; kernels/conv.cpp checks.
 
@@ -16,12 +17,14 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/conv.h"
 #include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
 #include "kernels/cpu/conv_depthwise.h"
+#include "kernels/cpu/conv_winograd.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -252,6 +255,14 @@ void scatter_rows(const T* tmp, const Geometry& g, std::int64_t n0, std::int64_t
                   sizeof(T) * g.PQ);
 }
 
+// An inference's 3x3, stride 1, undilated, ungrouped convolution, where
+// Winograd pays: the ones it takes.
+bool winograd_takes(const Geometry& g) {
+  return g.p.fast_inference && g.R == 3 && g.S == 3 && g.G == 1 && g.p.stride_h == 1 && g.p.stride_w == 1 &&
+         g.p.dilation_h == 1 && g.p.dilation_w == 1 &&
+         winograd_pays({g.N, g.C, g.H, g.W, g.K, g.P, g.Q, g.p.pad_h, g.p.pad_w});
+}
+
 DepthwiseShape depthwise_shape(const Geometry& g) {
   return {g.N, g.C, g.H, g.W, g.R, g.S, g.P, g.Q, g.p};
 }
@@ -279,6 +290,11 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
   const T* x = xt.data<T>();
   const T* w = wt.data<T>();
   T* y = yt.data<T>();
+  if constexpr (std::is_same_v<T, float>) {
+    if (winograd_takes(g))
+      return winograd_forward(x, w, {g.N, g.C, g.H, g.W, g.K, g.P, g.Q, g.p.pad_h, g.p.pad_w}, bn, y,
+                              num_threads());
+  }
   if (g.depthwise) {
     depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
     if (bn == nullptr) return;
