@@ -17,7 +17,7 @@ struct Conv2dParams {
   std::int64_t groups = 1;
   // An inference's forward, which may take a faster algorithm with a larger
   // rounding error: Winograd F(4x4, 3x3) on the CPU (kernels/cpu/conv_winograd.h).
-  // Training keeps the direct sum, whose error the PyTorch comparisons bound.
+  // Training takes at most F(2x2, 3x3), whose error the PyTorch comparisons bound.
   bool fast_inference = false;
 };
 

@@ -1,8 +1,9 @@
 // The CPU twin of 2-D convolution: im2col into context workspace, then one
 // Eigen GEMM per group over a chunk of images whose columns sit side by side
 // (small maps make thin per-image GEMMs); depthwise convolutions have their own
-// loops (kernels/cpu/conv_depthwise.cpp), and inference's 3x3 stride-1 ones
-// in f32 go through Winograd where it pays (kernels/cpu/conv_winograd.cpp).
+// loops (kernels/cpu/conv_depthwise.cpp), and 3x3 stride-1 ones in f32 go
+// through Winograd where it pays (kernels/cpu/conv_winograd.cpp): forward and
+// backward data, F(4x4) for inference only.
 // OpenMP threads take fixed runs of images, or, with fewer images than threads,
 // Eigen splits each GEMM. f32 and f64 share one template; kernels/conv.cpp checks.
 
@@ -255,12 +256,23 @@ void scatter_rows(const T* tmp, const Geometry& g, std::int64_t n0, std::int64_t
                   sizeof(T) * g.PQ);
 }
 
-// An inference's 3x3, stride 1, undilated, ungrouped convolution, where
-// Winograd pays: the ones it takes.
-bool winograd_takes(const Geometry& g) {
-  return g.p.fast_inference && g.R == 3 && g.S == 3 && g.G == 1 && g.p.stride_h == 1 && g.p.stride_w == 1 &&
-         g.p.dilation_h == 1 && g.p.dilation_w == 1 &&
-         winograd_pays({g.N, g.C, g.H, g.W, g.K, g.P, g.Q, g.p.pad_h, g.p.pad_w});
+// The Winograd tile (kernels/cpu/conv_winograd.h) for a 3x3, stride 1,
+// undilated, ungrouped convolution, or 0 for any other; an inference's
+// forward (fast_inference) may take F(4x4), training only F(2x2).
+int winograd_tile_for(const Geometry& g, const WinogradShape& s) {
+  const bool kind = g.R == 3 && g.S == 3 && g.G == 1 && g.p.stride_h == 1 && g.p.stride_w == 1 &&
+                    g.p.dilation_h == 1 && g.p.dilation_w == 1;
+  return kind ? winograd_tile(s, !g.p.fast_inference) : 0;
+}
+
+WinogradShape winograd_forward_shape(const Geometry& g) {
+  return {g.N, g.C, g.H, g.W, g.K, g.P, g.Q, g.p.pad_h, g.p.pad_w};
+}
+
+// Backward data as a forward convolution from dy's K channels to dx's C, with
+// the taps turned: padding 2 - pad keeps dx's size (pad <= 2).
+WinogradShape winograd_backward_data_shape(const Geometry& g) {
+  return {g.N, g.K, g.P, g.Q, g.C, g.H, g.W, 2 - g.p.pad_h, 2 - g.p.pad_w, 4, true};
 }
 
 DepthwiseShape depthwise_shape(const Geometry& g) {
@@ -291,9 +303,9 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
   const T* w = wt.data<T>();
   T* y = yt.data<T>();
   if constexpr (std::is_same_v<T, float>) {
-    if (winograd_takes(g))
-      return winograd_forward(x, w, {g.N, g.C, g.H, g.W, g.K, g.P, g.Q, g.p.pad_h, g.p.pad_w}, bn, y,
-                              num_threads());
+    WinogradShape ws = winograd_forward_shape(g);
+    ws.tile = winograd_tile_for(g, ws);
+    if (ws.tile != 0) return winograd_forward(x, w, ws, bn, y, num_threads());
   }
   if (g.depthwise) {
     depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
@@ -344,6 +356,11 @@ void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, T
   const T* dy = dyt.data<T>();
   const T* w = wt.data<T>();
   T* dx = dxt.data<T>();
+  if constexpr (std::is_same_v<T, float>) {
+    WinogradShape ws = winograd_backward_data_shape(g);
+    ws.tile = g.p.pad_h <= 2 && g.p.pad_w <= 2 ? winograd_tile_for(g, ws) : 0;
+    if (ws.tile != 0) return winograd_forward(dy, w, ws, nullptr, dx, num_threads());
+  }
   if (g.depthwise) return depthwise_backward_data(dy, w, depthwise_shape(g), dx, pl.threads);
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);

@@ -1,9 +1,10 @@
-// Winograd F(4x4, 3x3), as kernels/cpu/conv_winograd.h says. With B, G, A
-// the transforms of Lavin and Gray (interpolation points 0, +-1, +-2, inf):
-//   U = G w G^T (6x6 per output and input channel, once per call),
-//   V = B^T d B (6x6 per input tile and channel),
-//   M[xi] = U[xi] * V[xi] for each of the 36 points xi (a GEMM [K,C]x[C,tiles]),
-//   y tile = A^T M A (4x4 per output channel and tile).
+// Winograd F(m x m, 3x3), as kernels/cpu/conv_winograd.h says. With B, G, A
+// the transforms of Lavin and Gray (F4: interpolation points 0, +-1, +-2,
+// inf; F2: 0, +-1, inf), n = m + 2 inputs per tile side:
+//   U = G w G^T (n x n per output and input channel, once per call),
+//   V = B^T d B (n x n per input tile and channel),
+//   M[xi] = U[xi] * V[xi] for each of the n^2 points xi (a GEMM [K,C]x[C,tiles]),
+//   y tile = A^T M A (m x m per output channel and tile).
 // The input is first copied with its padding into blocks of kLanes channels
 // interleaved pixel by pixel, so that a tile's row of one channel block is a
 // few whole vectors and every transform runs kLanes channels at once, a lane
@@ -25,16 +26,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/error.h"
 #include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
 
 namespace ctcscope::cpu {
 namespace {
 
-constexpr std::int64_t kTile = 4;     // outputs per tile side
-constexpr std::int64_t kIn = 6;       // inputs per tile side: kTile + 3 - 1
-constexpr std::int64_t kPoints = 36;  // kIn * kIn: one GEMM each
-constexpr std::int64_t kLanes = 16;   // tiles or channels per pass: one AVX-512 vector of f32
+constexpr std::int64_t kLanes = 16;  // channels per pass: one AVX-512 vector of f32
 // V and M of one chunk together: about a core's own cache (1 MiB of L2 on
 // these Zen 5 cores), and the fewest tiles a chunk's GEMMs take.
 constexpr std::int64_t kChunkBytes = 1024 * 1024;
@@ -42,74 +41,134 @@ constexpr std::int64_t kMinChunkTiles = 32;
 // At least this many chunks where the tiles allow, so that threads, which
 // take whole chunks, end nearly together.
 constexpr std::int64_t kChunks = 8;
-// Where Winograd pays (winograd_pays): the share of its tiles' outputs inside
-// the map, and the fewest channels in and out.
+// Where a tile pays (winograd_tile): the share of its tiles' outputs inside
+// the map, and the fewest channels in and out. Measured with bench_conv
+// (bench/RESULTS.md): F4 at 5x5 (39% used) took twice the direct sum's time,
+// at 9x9 (56%) 0.75 of it.
 constexpr double kMinTileUse = 0.5;
 constexpr std::int64_t kMinChannels = 16;
+// And at least one tile in the batch per this many of K*C: U is transformed
+// once and packed again for every chunk's GEMMs, which at 512 channels and
+// 5x5 maps (144 tiles for F2 in a batch of 16) took longer than the direct sum.
+constexpr std::int64_t kWeightsPerTile = 512;
 
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ColMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
 
-bool& winograd_switch() {
-  static bool on = [] {
+int& winograd_switch() {
+  static int setting = [] {
     const char* v = std::getenv("CTC_WINOGRAD");
-    return v == nullptr || std::strcmp(v, "0") != 0;
+    if (v == nullptr) return 1;
+    if (std::strcmp(v, "0") == 0) return 0;
+    if (std::strcmp(v, "2") == 0) return 2;
+    if (std::strcmp(v, "4") == 0) return 4;
+    return 1;
   }();
-  return on;
+  return setting;
 }
 
-// out[i*os] = (B^T in)[i] on kLanes lanes; in[j*is] are the six inputs.
-inline void input_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
-#pragma omp simd
-  for (std::int64_t l = 0; l < kLanes; ++l) {
-    const float z0 = in[l], z1 = in[is + l], z2 = in[2 * is + l], z3 = in[3 * is + l], z4 = in[4 * is + l],
-                z5 = in[5 * is + l];
-    out[l] = 4 * z0 - 5 * z2 + z4;
-    out[os + l] = -4 * (z1 + z2) + z3 + z4;
-    out[2 * os + l] = 4 * (z1 - z2) - z3 + z4;
-    out[3 * os + l] = 2 * (z3 - z1) - z2 + z4;
-    out[4 * os + l] = 2 * (z1 - z3) - z2 + z4;
-    out[5 * os + l] = 4 * z1 - 5 * z3 + z5;
-  }
-}
+// The 1-D transforms, on kLanes lanes at once: in[j*is + lane] are the inputs,
+// out[i*os + lane] the outputs.
 
-// out[i*os] = (A^T in)[i], i < 4, from six inputs.
-inline void output_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
-#pragma omp simd
-  for (std::int64_t l = 0; l < kLanes; ++l) {
-    const float m0 = in[l], m1 = in[is + l], m2 = in[2 * is + l], m3 = in[3 * is + l], m4 = in[4 * is + l],
-                m5 = in[5 * is + l];
-    out[l] = m0 + m1 + m2 + m3 + m4;
-    out[os + l] = (m1 - m2) + 2 * (m3 - m4);
-    out[2 * os + l] = (m1 + m2) + 4 * (m3 + m4);
-    out[3 * os + l] = (m1 - m2) + 8 * (m3 - m4) + m5;
-  }
-}
+// F(4x4, 3x3).
+struct F4 {
+  static constexpr std::int64_t kTile = 4, kIn = 6;
 
-// out[i*os] = (G in)[i], i < 6, from three taps.
-inline void filter_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
+  // B^T: six inputs to six.
+  static void input_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
 #pragma omp simd
-  for (std::int64_t l = 0; l < kLanes; ++l) {
-    const float g0 = in[l], g1 = in[is + l], g2 = in[2 * is + l];
-    out[l] = g0 / 4;
-    out[os + l] = -(g0 + g1 + g2) / 6;
-    out[2 * os + l] = -(g0 - g1 + g2) / 6;
-    out[3 * os + l] = g0 / 24 + g1 / 12 + g2 / 6;
-    out[4 * os + l] = g0 / 24 - g1 / 12 + g2 / 6;
-    out[5 * os + l] = g2;
+    for (std::int64_t l = 0; l < kLanes; ++l) {
+      const float z0 = in[l], z1 = in[is + l], z2 = in[2 * is + l], z3 = in[3 * is + l], z4 = in[4 * is + l],
+                  z5 = in[5 * is + l];
+      out[l] = 4 * z0 - 5 * z2 + z4;
+      out[os + l] = -4 * (z1 + z2) + z3 + z4;
+      out[2 * os + l] = 4 * (z1 - z2) - z3 + z4;
+      out[3 * os + l] = 2 * (z3 - z1) - z2 + z4;
+      out[4 * os + l] = 2 * (z1 - z3) - z2 + z4;
+      out[5 * os + l] = 4 * z1 - 5 * z3 + z5;
+    }
   }
-}
+
+  // A^T: six to four.
+  static void output_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
+#pragma omp simd
+    for (std::int64_t l = 0; l < kLanes; ++l) {
+      const float m0 = in[l], m1 = in[is + l], m2 = in[2 * is + l], m3 = in[3 * is + l], m4 = in[4 * is + l],
+                  m5 = in[5 * is + l];
+      out[l] = m0 + m1 + m2 + m3 + m4;
+      out[os + l] = (m1 - m2) + 2 * (m3 - m4);
+      out[2 * os + l] = (m1 + m2) + 4 * (m3 + m4);
+      out[3 * os + l] = (m1 - m2) + 8 * (m3 - m4) + m5;
+    }
+  }
+
+  // G: three taps to six.
+  static void filter_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
+#pragma omp simd
+    for (std::int64_t l = 0; l < kLanes; ++l) {
+      const float g0 = in[l], g1 = in[is + l], g2 = in[2 * is + l];
+      out[l] = g0 / 4;
+      out[os + l] = -(g0 + g1 + g2) / 6;
+      out[2 * os + l] = -(g0 - g1 + g2) / 6;
+      out[3 * os + l] = g0 / 24 + g1 / 12 + g2 / 6;
+      out[4 * os + l] = g0 / 24 - g1 / 12 + g2 / 6;
+      out[5 * os + l] = g2;
+    }
+  }
+};
+
+// F(2x2, 3x3).
+struct F2 {
+  static constexpr std::int64_t kTile = 2, kIn = 4;
+
+  static void input_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
+#pragma omp simd
+    for (std::int64_t l = 0; l < kLanes; ++l) {
+      const float z0 = in[l], z1 = in[is + l], z2 = in[2 * is + l], z3 = in[3 * is + l];
+      out[l] = z0 - z2;
+      out[os + l] = z1 + z2;
+      out[2 * os + l] = z2 - z1;
+      out[3 * os + l] = z1 - z3;
+    }
+  }
+
+  static void output_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
+#pragma omp simd
+    for (std::int64_t l = 0; l < kLanes; ++l) {
+      const float m0 = in[l], m1 = in[is + l], m2 = in[2 * is + l], m3 = in[3 * is + l];
+      out[l] = m0 + m1 + m2;
+      out[os + l] = m1 - m2 - m3;
+    }
+  }
+
+  static void filter_1d(const float* in, std::int64_t is, float* out, std::int64_t os) {
+#pragma omp simd
+    for (std::int64_t l = 0; l < kLanes; ++l) {
+      const float g0 = in[l], g1 = in[is + l], g2 = in[2 * is + l];
+      out[l] = g0;
+      out[os + l] = (g0 + g1 + g2) / 2;
+      out[2 * os + l] = (g0 - g1 + g2) / 2;
+      out[3 * os + l] = g2;
+    }
+  }
+};
 
 struct Tiles {
   std::int64_t th, tw;  // tiles per column and row of an image
   std::int64_t hp, wp;  // the padded image the tiles read: kTile*th + 2 by kTile*tw + 2
 };
 
-Tiles tiles_of(const WinogradShape& s) {
+Tiles tiles_of(const WinogradShape& s, std::int64_t tile) {
   Tiles t{};
-  t.th = (s.P + kTile - 1) / kTile, t.tw = (s.Q + kTile - 1) / kTile;
-  t.hp = kTile * t.th + 2, t.wp = kTile * t.tw + 2;
+  t.th = (s.P + tile - 1) / tile, t.tw = (s.Q + tile - 1) / tile;
+  t.hp = tile * t.th + 2, t.wp = tile * t.tw + 2;
   return t;
+}
+
+// The share of a tiling's outputs that fall inside the map.
+double tile_use(const WinogradShape& s, std::int64_t tile) {
+  const Tiles t = tiles_of(s, tile);
+  return static_cast<double>(s.P * s.Q) / static_cast<double>(tile * tile * t.th * t.tw);
 }
 
 std::int64_t round_to_lanes(std::int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
@@ -119,11 +178,18 @@ struct Blocks {
   std::int64_t c, k;
 };
 
-// U[xi][k][c] = (G w[k][c] G^T)[xi], [Blocks.k, Blocks.c] per point, zero
+// w'[k][c][r][q]: w as stored, or turned and transposed (WinogradShape::transposed).
+float tap(const float* w, const WinogradShape& s, std::int64_t k, std::int64_t c, std::int64_t r, std::int64_t q) {
+  return s.transposed ? w[((c * s.K + k) * 3 + 2 - r) * 3 + 2 - q] : w[((k * s.C + c) * 3 + r) * 3 + q];
+}
+
+// U[xi][k][c] = (G w'[k][c] G^T)[xi], [Blocks.k, Blocks.c] per point, zero
 // past K and C. kLanes input channels at once.
+template <class F>
 void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, float* u, int threads) {
+  constexpr std::int64_t kIn = F::kIn;
   const std::int64_t per_point = b.c * b.k;
-  std::fill(u, u + kPoints * per_point, 0.0f);
+  std::fill(u, u + kIn * kIn * per_point, 0.0f);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (std::int64_t k = 0; k < s.K; ++k) {
     alignas(64) float g[3][3][kLanes], rows[3][kIn][kLanes], out[kIn][kIn][kLanes];
@@ -131,19 +197,16 @@ void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, 
       const std::int64_t n = std::min(kLanes, s.C - c0);
       for (std::int64_t r = 0; r < 3; ++r)
         for (std::int64_t q = 0; q < 3; ++q)
-          for (std::int64_t l = 0; l < kLanes; ++l) {
-            const std::int64_t c = c0 + l;
-            g[r][q][l] = l < n ? w[((k * s.C + c) * 3 + r) * 3 + q] : 0.0f;
-          }
-      for (std::int64_t r = 0; r < 3; ++r) filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
-      for (std::int64_t j = 0; j < kIn; ++j) filter_1d(&rows[0][j][0], kIn * kLanes, &out[0][j][0], kIn * kLanes);
-      for (std::int64_t xi = 0; xi < kPoints; ++xi)
+          for (std::int64_t l = 0; l < kLanes; ++l) g[r][q][l] = l < n ? tap(w, s, k, c0 + l, r, q) : 0.0f;
+      for (std::int64_t r = 0; r < 3; ++r) F::filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
+      for (std::int64_t j = 0; j < kIn; ++j) F::filter_1d(&rows[0][j][0], kIn * kLanes, &out[0][j][0], kIn * kLanes);
+      for (std::int64_t xi = 0; xi < kIn * kIn; ++xi)
         std::memcpy(u + xi * per_point + k * b.c + c0, out[xi / kIn][xi % kIn], sizeof(float) * n);
     }
   }
 }
 
-// Channels [cb*kLanes, +kLanes) of image n0+i, zero padded, into `dst`
+// Channels [cb*kLanes, +kLanes) of one image, zero padded, into `dst`
 // (hp x wp pixels of kLanes channels each: a tile's row is then contiguous vectors).
 void interleave_block(const float* x, const WinogradShape& s, const Tiles& t, std::int64_t image,
                       std::int64_t cb, float* dst) {
@@ -161,52 +224,45 @@ void interleave_block(const float* x, const WinogradShape& s, const Tiles& t, st
 
 // V[xi][tile][cb*kLanes + lane] = (B^T d B)[xi] of one tile and channel block,
 // d read from the interleaved block (`src` at the tile's corner).
+template <class F>
 void transform_input_tile(const float* src, std::int64_t wp, float* v, std::int64_t point_stride) {
+  constexpr std::int64_t kIn = F::kIn;
   alignas(64) float rows[kIn][kIn][kLanes];
-  for (std::int64_t i = 0; i < kIn; ++i) input_1d(src + i * wp * kLanes, kLanes, &rows[i][0][0], kLanes);
-  // Column j of the transformed rows goes to the points j, 6+j, ..., 30+j.
-  for (std::int64_t j = 0; j < kIn; ++j) input_1d(&rows[0][j][0], kIn * kLanes, v + j * point_stride, kIn * point_stride);
+  for (std::int64_t i = 0; i < kIn; ++i) F::input_1d(src + i * wp * kLanes, kLanes, &rows[i][0][0], kLanes);
+  // Column j of the transformed rows goes to the points j, kIn+j, 2kIn+j, ...
+  for (std::int64_t j = 0; j < kIn; ++j)
+    F::input_1d(&rows[0][j][0], kIn * kLanes, v + j * point_stride, kIn * point_stride);
 }
 
 // Output channels [k0, k0+lanes) of one tile, from M[xi][tile][k0 + lane], into y.
+template <class F>
 void transform_output_tile(const float* m, std::int64_t point_stride, float* y, std::int64_t plane,
                            std::int64_t q, std::int64_t rows_in, std::int64_t cols_in, std::int64_t lanes) {
+  constexpr std::int64_t kIn = F::kIn, kTile = F::kTile;
   alignas(64) float rows[kIn][kTile][kLanes], out[kTile][kTile][kLanes];
-  for (std::int64_t a = 0; a < kIn; ++a) output_1d(m + a * kIn * point_stride, point_stride, &rows[a][0][0], kLanes);
-  for (std::int64_t j = 0; j < kTile; ++j) output_1d(&rows[0][j][0], kTile * kLanes, &out[0][j][0], kTile * kLanes);
+  for (std::int64_t a = 0; a < kIn; ++a) F::output_1d(m + a * kIn * point_stride, point_stride, &rows[a][0][0], kLanes);
+  for (std::int64_t j = 0; j < kTile; ++j)
+    F::output_1d(&rows[0][j][0], kTile * kLanes, &out[0][j][0], kTile * kLanes);
   for (std::int64_t l = 0; l < lanes; ++l)
     for (std::int64_t i = 0; i < rows_in; ++i)
       for (std::int64_t j = 0; j < cols_in; ++j) y[l * plane + i * q + j] = out[i][j][l];
 }
 
-// Where tile `tile` of a chunk sits: image, first output row and column.
+// Where tile `tile` of the batch sits: image, first output row and column.
 struct TilePlace {
   std::int64_t image, p0, q0;
 };
 
-TilePlace place(const Tiles& t, std::int64_t tile) {
+TilePlace place(const Tiles& t, std::int64_t tile_side, std::int64_t tile) {
   const std::int64_t per_image = t.th * t.tw, in_image = tile % per_image;
-  return {tile / per_image, in_image / t.tw * kTile, in_image % t.tw * kTile};
+  return {tile / per_image, in_image / t.tw * tile_side, in_image % t.tw * tile_side};
 }
 
-}  // namespace
-
-bool winograd_enabled() { return winograd_switch(); }
-void set_winograd(bool on) { winograd_switch() = on; }
-
-bool winograd_pays(const WinogradShape& s) {
-  if (!winograd_switch() || s.P < 1 || s.Q < 1) return false;
-  // Measured with bench_conv (bench/RESULTS.md): at 5x5 (tiles 39% used) it
-  // took twice the direct sum's time; at 9x9 (56%) it was 10% faster. Few
-  // channels leave the transforms with too little GEMM to pay for.
-  const Tiles t = tiles_of(s);
-  const double used = static_cast<double>(s.P * s.Q) / (kTile * kTile * t.th * t.tw);
-  return used >= kMinTileUse && s.C >= kMinChannels && s.K >= kMinChannels;
-}
-
-void winograd_forward(const float* x, const float* w, const WinogradShape& s, const InferenceBatchNorm* bn,
-                      float* y, int threads) {
-  const Tiles t = tiles_of(s);
+template <class F>
+void run(const float* x, const float* w, const WinogradShape& s, const InferenceBatchNorm* bn, float* y,
+         int threads) {
+  constexpr std::int64_t kIn = F::kIn, kTile = F::kTile, kPoints = kIn * kIn;
+  const Tiles t = tiles_of(s, kTile);
   const Blocks b{round_to_lanes(s.C), round_to_lanes(s.K)};
   const std::int64_t cblocks = b.c / kLanes, kblocks = b.k / kLanes, block_floats = t.hp * t.wp * kLanes;
   const std::int64_t total = s.N * t.th * t.tw;
@@ -223,7 +279,7 @@ void winograd_forward(const float* x, const float* w, const WinogradShape& s, co
                      slice = kPoints * chunk * (b.c + b.k);
   float* u = static_cast<float*>(context().workspace(sizeof(float) * (u_floats + x_floats + threads * slice)));
   float* xb = u + u_floats;
-  transform_weights(w, s, b, u, threads);
+  transform_weights<F>(w, s, b, u, threads);
   const std::int64_t PQ = s.P * s.Q;
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
@@ -238,9 +294,9 @@ void winograd_forward(const float* x, const float* w, const WinogradShape& s, co
       const std::int64_t v_point = nt * b.c, m_point = nt * b.k;
       for (std::int64_t cb = 0; cb < cblocks; ++cb)
         for (std::int64_t i = 0; i < nt; ++i) {
-          const TilePlace tp = place(t, t0 + i);
+          const TilePlace tp = place(t, kTile, t0 + i);
           const float* src = xb + (cb * s.N + tp.image) * block_floats + (tp.p0 * t.wp + tp.q0) * kLanes;
-          transform_input_tile(src, t.wp, v + i * b.c + cb * kLanes, v_point);
+          transform_input_tile<F>(src, t.wp, v + i * b.c + cb * kLanes, v_point);
         }
       for (std::int64_t xi = 0; xi < kPoints; ++xi) {
         // M[xi] (K x tiles) = U[xi] (K x C) V[xi] (C x tiles), V and M stored
@@ -253,10 +309,10 @@ void winograd_forward(const float* x, const float* w, const WinogradShape& s, co
       for (std::int64_t kb = 0; kb < kblocks; ++kb) {
         const std::int64_t k0 = kb * kLanes, lanes = std::min(kLanes, s.K - k0);
         for (std::int64_t i = 0; i < nt; ++i) {
-          const TilePlace tp = place(t, t0 + i);
+          const TilePlace tp = place(t, kTile, t0 + i);
           float* dst = y + (tp.image * s.K + k0) * PQ + tp.p0 * s.Q + tp.q0;
-          transform_output_tile(m + i * b.k + k0, m_point, dst, PQ, s.Q, std::min(kTile, s.P - tp.p0),
-                                std::min(kTile, s.Q - tp.q0), lanes);
+          transform_output_tile<F>(m + i * b.k + k0, m_point, dst, PQ, s.Q, std::min(kTile, s.P - tp.p0),
+                                   std::min(kTile, s.Q - tp.q0), lanes);
         }
       }
     }
@@ -268,6 +324,33 @@ void winograd_forward(const float* x, const float* w, const WinogradShape& s, co
         batchnorm_act(*bn, row % s.K, PQ, out, residual, out);
       }
     }
+  }
+}
+
+}  // namespace
+
+int winograd_setting() { return winograd_switch(); }
+void set_winograd(int setting) { winograd_switch() = setting; }
+
+int winograd_tile(const WinogradShape& s, bool training) {
+  const int setting = winograd_switch();
+  if (setting == 0 || s.P < 1 || s.Q < 1 || s.C < kMinChannels || s.K < kMinChannels) return 0;
+  const auto pays = [&](std::int64_t tile) {
+    const Tiles t = tiles_of(s, tile);
+    return tile_use(s, tile) >= kMinTileUse && s.N * t.th * t.tw * kWeightsPerTile >= s.K * s.C;
+  };
+  if (!training && setting != 2 && pays(4)) return 4;
+  if (setting != 4 && pays(2)) return 2;
+  return 0;
+}
+
+void winograd_forward(const float* x, const float* w, const WinogradShape& s, const InferenceBatchNorm* bn,
+                      float* y, int threads) {
+  CTC_CHECK(s.tile == 2 || s.tile == 4, "winograd_forward: tile ", s.tile, " (2 or 4)");
+  if (s.tile == 4) {
+    run<F4>(x, w, s, bn, y, threads);
+  } else {
+    run<F2>(x, w, s, bn, y, threads);
   }
 }
 
