@@ -1,5 +1,7 @@
 // The CPU twin of 2-D convolution: im2col into context workspace, then one
-// Eigen GEMM per group over a chunk of images whose columns sit side by side
+// GEMM per group over a chunk of images whose columns sit side by side
+// (f32 on AVX-512: the packed kernel of kernels/cpu/gemm.h, with the weights
+// packed once per call; otherwise Eigen)
 // (small maps make thin per-image GEMMs); depthwise convolutions have their own
 // loops (kernels/cpu/conv_depthwise.cpp), and 3x3 stride-1 ones in f32 go
 // through Winograd where it pays (kernels/cpu/conv_winograd.cpp): forward and
@@ -26,6 +28,7 @@
 #include "kernels/cpu/context.h"
 #include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/conv_winograd.h"
+#include "kernels/cpu/gemm.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -37,11 +40,12 @@ constexpr std::int64_t kMinGemmColumns = 256;
 // parallel region costs microseconds, and on a busy machine a thread spinning
 // at its barrier for a descheduled peer costs milliseconds.
 constexpr double kMinParallelFlops = 1e6;
+// The fewest columns of dW (CRS) for which the weight gradient takes the
+// packed GEMM (backward_filter says why).
+constexpr std::int64_t kMinPackedFilterColumns = 256;
 
 template <class T>
 using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using MatrixMap = Eigen::Map<Matrix<T>, Eigen::Aligned16>;
 template <class T>
 using ConstMatrixMap = Eigen::Map<const Matrix<T>>;
 
@@ -96,10 +100,41 @@ Plan plan(const Geometry& g) {
 
 std::size_t round_up(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-// The calling thread's scratch for all of a plan's threads, `slice` bytes
-// each. Taken before the parallel region because the context is per thread.
-char* take_scratch(const Plan& pl, std::size_t slice) {
-  return static_cast<char*>(context().workspace(slice * (pl.parallel ? pl.threads : 1)));
+// Whether T's GEMMs go through the packed kernel (else Eigen).
+template <class T>
+constexpr bool kPackedGemm = std::is_same_v<T, float> && gemm_available();
+
+// Bytes of a packed GEMM operand of rows x depth (A) or depth x columns (B),
+// or 0 where Eigen multiplies.
+template <class T>
+std::size_t packed_a_bytes(std::int64_t rows, std::int64_t depth) {
+  return kPackedGemm<T> ? round_up(sizeof(float) * packed_a_size(rows, depth)) : 0;
+}
+template <class T>
+std::size_t packed_b_bytes(std::int64_t depth, std::int64_t cols) {
+  return kPackedGemm<T> ? round_up(sizeof(float) * packed_b_size(depth, cols)) : 0;
+}
+
+// The calling thread's scratch: `shared` bytes for all threads (packed
+// weights), then a plan's threads' `slice` bytes each. Taken before the
+// parallel region because the context is per thread.
+char* take_scratch(const Plan& pl, std::size_t slice, std::size_t shared = 0) {
+  return static_cast<char*>(context().workspace(shared + slice * (pl.parallel ? pl.threads : 1)));
+}
+
+// Every group's weights packed as the GEMM's A, each group packed_a_bytes
+// apart: W[Kg,CRS] (forward) or, `transposed`, W^T[CRS,Kg] (backward data).
+void pack_weights(const float* w, const Geometry& g, bool transposed, int threads, char* dst) {
+  const std::size_t group_bytes = transposed ? packed_a_bytes<float>(g.CRS, g.Kg) : packed_a_bytes<float>(g.Kg, g.CRS);
+  for (std::int64_t grp = 0; grp < g.G; ++grp) {
+    const float* wg = w + grp * g.Kg * g.CRS;
+    float* out = reinterpret_cast<float*>(dst + grp * group_bytes);
+    if (transposed) {
+      pack_a(g.CRS, g.Kg, wg, 1, g.CRS, out, threads);
+    } else {
+      pack_a(g.Kg, g.CRS, wg, g.CRS, 1, out, threads);
+    }
+  }
 }
 
 // Runs body(n0, nb, slice, first) for the chunks [n0, n0+nb) of a run of
@@ -317,30 +352,37 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
-  const std::size_t slice = round_up(col_bytes + out_bytes);
-  for_each_chunk(g, pl, take_scratch(pl, slice), slice,
+  const std::size_t pack_bytes = packed_b_bytes<T>(g.CRS, cols);
+  const std::size_t slice = round_up(col_bytes + out_bytes + pack_bytes);
+  const std::size_t weight_bytes = g.G * packed_a_bytes<T>(g.Kg, g.CRS);
+  char* scratch = take_scratch(pl, slice, weight_bytes);
+  if constexpr (kPackedGemm<T>) pack_weights(w, g, false, pl.threads, scratch);
+  for_each_chunk(g, pl, scratch + weight_bytes, slice,
                  [&](std::int64_t n0, std::int64_t nb, char* slice, bool) {
     T* col = reinterpret_cast<T*>(slice);
     T* out = reinterpret_cast<T*>(slice + col_bytes);
     for (std::int64_t grp = 0; grp < g.G; ++grp) {
-      ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
       const T* b = x + (n0 * g.C + grp * g.Cg) * g.HW;
       if (!(g.pointwise && nb == 1)) {
         im2col_chunk(x, g, n0, nb, grp, col, pl.inner);
         b = col;
       }
-      ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
-      if (nb == 1) {
-        T* yrows = y + (n0 * g.K + grp * g.Kg) * g.PQ;
-        Eigen::Map<Matrix<T>> yg(yrows, g.Kg, g.PQ);
-        yg.noalias() = wg * colm;
-        if (bn != nullptr) batchnorm_act_chunk(*bn, g, n0, 1, grp * g.Kg, g.Kg, yrows);
+      // One image's output goes straight to y; a chunk's to `out`, then scattered.
+      T* c = nb == 1 ? y + (n0 * g.K + grp * g.Kg) * g.PQ : out;
+      if constexpr (kPackedGemm<T>) {
+        float* pb = reinterpret_cast<float*>(slice + col_bytes + out_bytes);
+        const int threads = pl.inner ? pl.threads : 1;
+        pack_b(g.CRS, nb * g.PQ, b, nb * g.PQ, 1, pb, threads);
+        const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.Kg, g.CRS));
+        gemm_packed(g.Kg, nb * g.PQ, g.CRS, pa, pb, c, nb * g.PQ, false, threads);
       } else {
-        MatrixMap<T> outm(out, g.Kg, nb * g.PQ);
-        outm.noalias() = wg * colm;
-        if (bn != nullptr) batchnorm_act_chunk(*bn, g, n0, nb, grp * g.Kg, g.Kg, out);
-        scatter_rows(out, g, n0, nb, grp, y);
+        ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
+        ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
+        Eigen::Map<Matrix<T>> cg(c, g.Kg, nb * g.PQ);
+        cg.noalias() = wg * colm;
       }
+      if (bn != nullptr) batchnorm_act_chunk(*bn, g, n0, nb, grp * g.Kg, g.Kg, c);
+      if (nb > 1) scatter_rows(out, g, n0, nb, grp, y);
     }
   });
 }
@@ -365,27 +407,37 @@ void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, T
   const std::int64_t cols = pl.images * g.PQ;
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);
-  const std::size_t slice = round_up(col_bytes + dy_bytes);
-  for_each_chunk(g, pl, take_scratch(pl, slice), slice,
+  const std::size_t pack_bytes = packed_b_bytes<T>(g.Kg, cols);
+  const std::size_t slice = round_up(col_bytes + dy_bytes + pack_bytes);
+  const std::size_t weight_bytes = g.G * packed_a_bytes<T>(g.CRS, g.Kg);
+  char* scratch = take_scratch(pl, slice, weight_bytes);
+  if constexpr (kPackedGemm<T>) pack_weights(w, g, true, pl.threads, scratch);
+  for_each_chunk(g, pl, scratch + weight_bytes, slice,
                  [&](std::int64_t n0, std::int64_t nb, char* slice, bool) {
     T* dcol = reinterpret_cast<T*>(slice);
     T* dytmp = reinterpret_cast<T*>(slice + col_bytes);
     for (std::int64_t grp = 0; grp < g.G; ++grp) {
-      ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
       const T* a = dy + (n0 * g.K + grp * g.Kg) * g.PQ;
       if (nb > 1) {
         gather_rows(dy, g, n0, nb, grp, dytmp);
         a = dytmp;
       }
-      ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);
-      if (g.pointwise && nb == 1) {
-        Eigen::Map<Matrix<T>> dxg(dx + (n0 * g.C + grp * g.Cg) * g.HW, g.Cg, g.HW);
-        dxg.noalias() = wg.transpose() * dym;
+      // A pointwise image's columns are dx itself; otherwise col2im gathers them.
+      const bool direct = g.pointwise && nb == 1;
+      T* c = direct ? dx + (n0 * g.C + grp * g.Cg) * g.HW : dcol;
+      if constexpr (kPackedGemm<T>) {
+        float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes);
+        const int threads = pl.inner ? pl.threads : 1;
+        pack_b(g.Kg, nb * g.PQ, a, nb * g.PQ, 1, pb, threads);
+        const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.CRS, g.Kg));
+        gemm_packed(g.CRS, nb * g.PQ, g.Kg, pa, pb, c, nb * g.PQ, false, threads);
       } else {
-        MatrixMap<T> dcolm(dcol, g.CRS, nb * g.PQ);
-        dcolm.noalias() = wg.transpose() * dym;
-        col2im_chunk(dcol, g, n0, nb, grp, dx, pl.inner);
+        ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
+        ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);
+        Eigen::Map<Matrix<T>> cg(c, g.CRS, nb * g.PQ);
+        cg.noalias() = wg.transpose() * dym;
       }
+      if (!direct) col2im_chunk(dcol, g, n0, nb, grp, dx, pl.inner);
     }
   });
 }
@@ -405,7 +457,13 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);
   const std::size_t partial_bytes = pl.parallel ? round_up(sizeof(T) * g.K * g.CRS) : 0;
-  const std::size_t slice = round_up(col_bytes + dy_bytes + partial_bytes);
+  // The packed kernel needs both operands transposed into panels here (dy's rows and the column matrix's
+  // run along the sum); with few columns of dW that packing outweighed its gain (bench_conv, 64 columns:
+  // 0.6-0.75x of Eigen; 576 and more: 1.0-1.5x), so thin dW goes through Eigen.
+  const bool packed = kPackedGemm<T> && g.CRS >= kMinPackedFilterColumns;
+  const std::size_t pa_bytes = packed ? packed_a_bytes<T>(g.Kg, cols) : 0;
+  const std::size_t pb_bytes = packed ? packed_b_bytes<T>(cols, g.CRS) : 0;
+  const std::size_t slice = round_up(col_bytes + dy_bytes + partial_bytes + pa_bytes + pb_bytes);
   char* scratch = take_scratch(pl, slice);
   const std::vector<char> used = for_each_chunk(
       g, pl, scratch, slice, [&](std::int64_t n0, std::int64_t nb, char* slice, bool first) {
@@ -423,13 +481,26 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
         gather_rows(dy, g, n0, nb, grp, dytmp);
         a = dytmp;
       }
-      ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
-      ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);
-      Eigen::Map<Matrix<T>> dwg(acc + grp * g.Kg * g.CRS, g.Kg, g.CRS);
-      if (pl.parallel && first) {
-        dwg.noalias() = dym * colm.transpose();
+      const bool assign = pl.parallel && first;
+      if (packed) {
+        // dy chunk [Kg, cols] as A, the column matrix's transpose [cols, CRS] as B.
+        float* pa = reinterpret_cast<float*>(slice + col_bytes + dy_bytes + partial_bytes);
+        float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes + partial_bytes + pa_bytes);
+        const int threads = pl.inner ? pl.threads : 1;
+        const std::int64_t n = nb * g.PQ;
+        pack_a(g.Kg, n, reinterpret_cast<const float*>(a), n, 1, pa, threads);
+        pack_b(n, g.CRS, reinterpret_cast<const float*>(b), 1, n, pb, threads);
+        gemm_packed(g.Kg, g.CRS, n, pa, pb, reinterpret_cast<float*>(acc + grp * g.Kg * g.CRS), g.CRS, !assign,
+                    threads);
       } else {
-        dwg.noalias() += dym * colm.transpose();
+        ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
+        ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);
+        Eigen::Map<Matrix<T>> dwg(acc + grp * g.Kg * g.CRS, g.Kg, g.CRS);
+        if (assign) {
+          dwg.noalias() = dym * colm.transpose();
+        } else {
+          dwg.noalias() += dym * colm.transpose();
+        }
       }
     }
   });

@@ -1,0 +1,56 @@
+// The engine's own f32 GEMM for the convolutions: operands packed into panels
+// (Goto's layout: A in kGemmMr-row panels, B in kGemmNr-column panels, both in
+// kGemmKc-deep blocks) and a register-blocked AVX-512 micro-kernel that keeps
+// a kGemmMr x kGemmNr tile of C in 24 vector registers. Eigen's kernel ran
+// these shapes at 115-155 GFLOP/s on one Zen 5 core, this one at 160-215
+// (the core's FMA peak measured 200 GFLOP/s; bench/RESULTS.md).
+//
+// Why packing is separate: a convolution multiplies the same weights by every
+// chunk of images, so it packs them once per call and reuses them (Eigen
+// packed them again for every chunk).
+//
+// Contract: C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N], with A(i,k) at
+// a[i*rs + k*cs] and B(k,j) likewise, so that either operand may be a
+// transposed view. Each C element is summed over k in order within a kGemmKc
+// block, the blocks added to C in order: the bits do not depend on how the
+// columns are split between threads.
+//
+// Only where the compiler targets AVX-512 (gemm_available()); elsewhere the
+// convolutions use Eigen.
+#pragma once
+
+#include <cstdint>
+
+namespace ctcscope::cpu {
+
+constexpr std::int64_t kGemmMr = 8;    // rows of a C tile: 8 broadcasts of A per k
+constexpr std::int64_t kGemmNr = 48;   // columns of a C tile: 3 vectors of B per k
+constexpr std::int64_t kGemmKc = 256;  // depth of a block: a B panel is 48 KiB, the L1
+
+constexpr bool gemm_available() {
+#if defined(__AVX512F__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+// Floats that pack_a / pack_b write (rows or columns rounded up to a panel).
+std::int64_t packed_a_size(std::int64_t m, std::int64_t k);
+std::int64_t packed_b_size(std::int64_t k, std::int64_t n);
+
+// Packs A[M,K] (A(i,k) = a[i*rs + k*cs]) for gemm_packed; the padding is zero.
+// With threads > 1, the panels are split between that many OpenMP threads.
+void pack_a(std::int64_t m, std::int64_t k, const float* a, std::int64_t rs, std::int64_t cs, float* dst,
+            int threads = 1);
+// Packs B[K,N] (B(k,j) = b[k*rs + j*cs]) for gemm_packed, as pack_a.
+void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std::int64_t cs, float* dst,
+            int threads = 1);
+
+// C[M,N] (rows ldc apart) = (accumulate ? C : 0) + A * B on packed operands.
+// With threads > 1, the column panels are split between that many OpenMP
+// threads (same bits).
+void gemm_packed(std::int64_t m, std::int64_t n, std::int64_t k, const float* packed_a, const float* packed_b,
+                 float* c, std::int64_t ldc, bool accumulate, int threads = 1);
+
+}  // namespace ctcscope::cpu
