@@ -29,6 +29,7 @@
 #include "base/error.h"
 #include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
+#include "kernels/cpu/gemm.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -183,13 +184,30 @@ float tap(const float* w, const WinogradShape& s, std::int64_t k, std::int64_t c
   return s.transposed ? w[((c * s.K + k) * 3 + 2 - r) * 3 + 2 - q] : w[((k * s.C + c) * 3 + r) * 3 + q];
 }
 
-// U[xi][k][c] = (G w'[k][c] G^T)[xi], [Blocks.k, Blocks.c] per point, zero
-// past K and C. kLanes input channels at once.
+// Where U[xi](k, c) is stored, b.c * b.k floats per point: with the packed
+// GEMM, U[xi]^T as its packed B (so each point's weights are packed once per
+// call, not per chunk); for Eigen, U[xi] row-major. Channels c and c+1 of one
+// k are `stride` apart (a block of kLanes channels lies in one block of the
+// GEMM's depth, kGemmKc being a multiple of kLanes).
+struct UPlace {
+  std::int64_t offset, stride;
+};
+static_assert(kGemmKc % kLanes == 0, "a channel block must not straddle two blocks of the GEMM's depth");
+UPlace u_place(const Blocks& b, std::int64_t xi, std::int64_t k, std::int64_t c) {
+  const std::int64_t point = xi * b.c * b.k;
+  if constexpr (gemm_available()) {
+    const std::int64_t at = packed_b_offset(b.c, b.k, c, k);
+    return {point + at, packed_b_offset(b.c, b.k, c + 1, k) - at};
+  }
+  return {point + k * b.c + c, 1};
+}
+
+// U[xi](k, c) = (G w'[k][c] G^T)[xi] for [Blocks.k, Blocks.c] per point, zero
+// past K and C, placed as u_place says. kLanes input channels at once.
 template <class F>
 void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, float* u, int threads) {
   constexpr std::int64_t kIn = F::kIn;
-  const std::int64_t per_point = b.c * b.k;
-  std::fill(u, u + kIn * kIn * per_point, 0.0f);
+  std::fill(u, u + kIn * kIn * b.c * b.k, 0.0f);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (std::int64_t k = 0; k < s.K; ++k) {
     alignas(64) float g[3][3][kLanes], rows[3][kIn][kLanes], out[kIn][kIn][kLanes];
@@ -200,8 +218,10 @@ void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, 
           for (std::int64_t l = 0; l < kLanes; ++l) g[r][q][l] = l < n ? tap(w, s, k, c0 + l, r, q) : 0.0f;
       for (std::int64_t r = 0; r < 3; ++r) F::filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
       for (std::int64_t j = 0; j < kIn; ++j) F::filter_1d(&rows[0][j][0], kIn * kLanes, &out[0][j][0], kIn * kLanes);
-      for (std::int64_t xi = 0; xi < kIn * kIn; ++xi)
-        std::memcpy(u + xi * per_point + k * b.c + c0, out[xi / kIn][xi % kIn], sizeof(float) * n);
+      for (std::int64_t xi = 0; xi < kIn * kIn; ++xi) {
+        const UPlace at = u_place(b, xi, k, c0);
+        for (std::int64_t l = 0; l < n; ++l) u[at.offset + l * at.stride] = out[xi / kIn][xi % kIn][l];
+      }
     }
   }
 }
@@ -300,11 +320,17 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
         }
       for (std::int64_t xi = 0; xi < kPoints; ++xi) {
         // M[xi] (K x tiles) = U[xi] (K x C) V[xi] (C x tiles), V and M stored
-        // tile by tile (column-major): the long side, tiles, is the GEMM's columns.
-        Eigen::Map<const RowMajor> uxi(u + xi * b.c * b.k, b.k, b.c);
-        Eigen::Map<const ColMajor> vxi(v + xi * v_point, b.c, nt);
-        Eigen::Map<ColMajor> mxi(m + xi * m_point, b.k, nt);
-        mxi.noalias() = uxi * vxi;
+        // tile by tile (column-major), so that a tile's channels are side by
+        // side for the transforms. The packed GEMM computes M^T = V^T U^T,
+        // reading V^T's rows (a tile's channels) in place.
+        if constexpr (gemm_available()) {
+          gemm_rows(nt, b.k, b.c, v + xi * v_point, b.c, u + xi * b.c * b.k, m + xi * m_point, b.k, false);
+        } else {
+          Eigen::Map<const RowMajor> uxi(u + xi * b.c * b.k, b.k, b.c);
+          Eigen::Map<const ColMajor> vxi(v + xi * v_point, b.c, nt);
+          Eigen::Map<ColMajor> mxi(m + xi * m_point, b.k, nt);
+          mxi.noalias() = uxi * vxi;
+        }
       }
       for (std::int64_t kb = 0; kb < kblocks; ++kb) {
         const std::int64_t k0 = kb * kLanes, lanes = std::min(kLanes, s.K - k0);

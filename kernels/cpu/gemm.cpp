@@ -1,7 +1,7 @@
-// The packed GEMM of kernels/cpu/gemm.h. Loop order (Goto): for each kGemmKc
-// block of depth, for each column panel of B (it stays in L1), for each row
-// panel of A (streamed from L2; the other way round for few columns), one micro-kernel call on a kGemmMr x kGemmNr
-// tile of C.
+// The GEMM of kernels/cpu/gemm.h. Loop order (Goto): for each kGemmKc block
+// of depth, for each column panel of B (it stays in L1), for each row panel of
+// A (streamed from L2), one micro-kernel call on a tile of C; with few
+// columns, rows outer instead (gemm_panels says why).
 
 #include "kernels/cpu/gemm.h"
 
@@ -18,16 +18,26 @@ namespace ctcscope::cpu {
 namespace {
 
 constexpr std::int64_t kMr = kGemmMr, kNr = kGemmNr, kKc = kGemmKc;
+// B's last panel is only as wide as its columns need, in steps of one vector.
+constexpr std::int64_t kLanes = 16;
 
 std::int64_t round_up(std::int64_t v, std::int64_t to) { return (v + to - 1) / to * to; }
 
-#if defined(__AVX512F__)
-constexpr int kVectors = kNr / 16;
+// Where a micro-kernel reads A: packed (A(i,k) at a[k*kMr + i]) or rows in
+// place (at a[i*lda + k]; rows past m read row m-1, whose sums are dropped).
+struct ASource {
+  const float* a;
+  std::int64_t lda;  // 0: packed
+};
 
-// C tile (m <= kMr rows, n <= kNr columns) = (accumulate ? C : 0) + a * b over
-// kc steps, a: kc x kMr, b: kc x kNr, both packed.
-void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c, std::int64_t ldc, int m, int n,
+#if defined(__AVX512F__)
+// C tile (m <= kMr rows, n <= 16*kVectors columns) = (accumulate ? C : 0) +
+// A * b over kc steps; b is a packed panel 16*kVectors wide.
+template <int kVectors, bool kPacked>
+void micro_kernel(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t ldc, int m, int n,
                   bool accumulate) {
+  const float* rows[kMr];
+  for (int i = 0; i < kMr; ++i) rows[i] = src.a + std::min(i, m - 1) * src.lda;
   __m512 acc[kMr][kVectors];
 #pragma GCC unroll 8
   for (int i = 0; i < kMr; ++i)
@@ -37,13 +47,12 @@ void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c, std
     for (int j = 0; j < kVectors; ++j) bv[j] = _mm512_loadu_ps(b + 16 * j);
 #pragma GCC unroll 8
     for (int i = 0; i < kMr; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(kPacked ? src.a[k * kMr + i] : rows[i][k]);
       for (int j = 0; j < kVectors; ++j) acc[i][j] = _mm512_fmadd_ps(ai, bv[j], acc[i][j]);
     }
-    a += kMr;
-    b += kNr;
+    b += 16 * kVectors;
   }
-  if (m == kMr && n == kNr) {
+  if (m == kMr && n == 16 * kVectors) {
 #pragma GCC unroll 8
     for (int i = 0; i < kMr; ++i) {
       float* ci = c + i * ldc;
@@ -71,55 +80,90 @@ void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c, std
 }
 #else
 // The same contract in plain C++, for builds without AVX-512 (the
-// convolutions use Eigen there; this keeps gemm_packed testable).
-void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c, std::int64_t ldc, int m, int n,
+// convolutions use Eigen there; this keeps the GEMM testable).
+template <int kVectors, bool kPacked>
+void micro_kernel(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t ldc, int m, int n,
                   bool accumulate) {
-  float acc[kMr][kNr] = {};
+  constexpr int kWidth = 16 * kVectors;
+  float acc[kMr][kWidth] = {};
   for (std::int64_t k = 0; k < kc; ++k)
-    for (int i = 0; i < kMr; ++i)
-      for (int j = 0; j < kNr; ++j) acc[i][j] += a[k * kMr + i] * b[k * kNr + j];
+    for (int i = 0; i < m; ++i) {
+      const float ai = kPacked ? src.a[k * kMr + i] : src.a[i * src.lda + k];
+      for (int j = 0; j < kWidth; ++j) acc[i][j] += ai * b[k * kWidth + j];
+    }
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 #endif
 
-// Column panels [p_begin, p_end) of C over the whole depth. Within a block of
-// depth, the operand whose block is smaller is reused from L2 while the other
-// is streamed once: with few columns (a deep convolution on small maps), the B
-// block stays and each A panel is read once into L1; otherwise the A block
-// stays and each B panel is read once.
-void gemm_panels(std::int64_t m, std::int64_t n, std::int64_t k, const float* pa, const float* pb, float* c,
+// One tile: the kernel for B's panel width and A's source.
+void tile(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t ldc, int m, int n, bool accumulate) {
+  const int vectors = std::min(3, (n + 15) / 16);
+  if (src.lda == 0) {
+    if (vectors == 3) return micro_kernel<3, true>(kc, src, b, c, ldc, m, n, accumulate);
+    if (vectors == 2) return micro_kernel<2, true>(kc, src, b, c, ldc, m, n, accumulate);
+    return micro_kernel<1, true>(kc, src, b, c, ldc, m, n, accumulate);
+  }
+  if (vectors == 3) return micro_kernel<3, false>(kc, src, b, c, ldc, m, n, accumulate);
+  if (vectors == 2) return micro_kernel<2, false>(kc, src, b, c, ldc, m, n, accumulate);
+  micro_kernel<1, false>(kc, src, b, c, ldc, m, n, accumulate);
+}
+
+// Column panels [p_begin, p_end) of C over the whole depth; A packed
+// (lda == 0) or rows in place. Within a block of depth, the operand whose
+// block is smaller is reused from L2 while the other is streamed once: with
+// few columns (a deep convolution on small maps), B's block stays and each A
+// panel is read once; otherwise A's block stays and each B panel is read once.
+void gemm_panels(std::int64_t m, std::int64_t n, std::int64_t k, ASource a, const float* pb, float* c,
                  std::int64_t ldc, bool accumulate, std::int64_t p_begin, std::int64_t p_end) {
-  const std::int64_t mp = round_up(m, kMr), np = round_up(n, kNr);
+  const std::int64_t mp = round_up(m, kMr), np = round_up(n, kLanes);
   const bool rows_outer = (p_end - p_begin) * kNr < mp;
   for (std::int64_t k0 = 0; k0 < k; k0 += kKc) {
     const std::int64_t kc = std::min(kKc, k - k0);
-    const float* a_block = pa + k0 * mp;
     const float* b_block = pb + k0 * np;
     const bool add = accumulate || k0 > 0;
-    auto tile = [&](std::int64_t i0, std::int64_t p) {
+    auto one = [&](std::int64_t i0, std::int64_t p) {
       const std::int64_t j0 = p * kNr;
-      micro_kernel(kc, a_block + i0 * kc, b_block + j0 * kc, c + i0 * ldc + j0, ldc,
-                   static_cast<int>(std::min(kMr, m - i0)), static_cast<int>(std::min(kNr, n - j0)), add);
+      const ASource src = a.lda == 0 ? ASource{a.a + k0 * mp + i0 * kc, 0} : ASource{a.a + i0 * a.lda + k0, a.lda};
+      tile(kc, src, b_block + j0 * kc, c + i0 * ldc + j0, ldc, static_cast<int>(std::min(kMr, m - i0)),
+           static_cast<int>(std::min(kNr, n - j0)), add);
     };
     if (rows_outer) {
       for (std::int64_t i0 = 0; i0 < m; i0 += kMr)
-        for (std::int64_t p = p_begin; p < p_end; ++p) tile(i0, p);
+        for (std::int64_t p = p_begin; p < p_end; ++p) one(i0, p);
     } else {
       for (std::int64_t p = p_begin; p < p_end; ++p)
-        for (std::int64_t i0 = 0; i0 < m; i0 += kMr) tile(i0, p);
+        for (std::int64_t i0 = 0; i0 < m; i0 += kMr) one(i0, p);
     }
   }
 }
 
-// Panel `p` of the k-block starting at k0 (kc deep) of an operand with
-// `extent` rows (A) or columns (B), panels `width` wide: its offset in the
-// packed buffer and its width in use.
+void gemm(std::int64_t m, std::int64_t n, std::int64_t k, ASource a, const float* pb, float* c, std::int64_t ldc,
+          bool accumulate, int threads) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (std::int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+    return;
+  }
+  const std::int64_t panels = (n + kNr - 1) / kNr;
+  const std::int64_t team = std::clamp<std::int64_t>(threads, 1, panels);
+  if (team == 1) return gemm_panels(m, n, k, a, pb, c, ldc, accumulate, 0, panels);
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(team))
+  for (std::int64_t t = 0; t < team; ++t)
+    gemm_panels(m, n, k, a, pb, c, ldc, accumulate, panels * t / team, panels * (t + 1) / team);
+}
+
+// Panel `p` of the k-block at k0 (kc deep) of an operand `extent` wide whose
+// panels are `width` wide (the last `last` wide): its offset in the packed
+// buffer and the rows or columns it holds.
 struct Panel {
-  std::int64_t offset, used;
+  std::int64_t offset, used, width;
 };
-Panel panel(std::int64_t k0, std::int64_t kc, std::int64_t p, std::int64_t extent, std::int64_t width) {
-  return {k0 * round_up(extent, width) + p * width * kc, std::min(width, extent - p * width)};
+Panel panel(std::int64_t k0, std::int64_t kc, std::int64_t p, std::int64_t extent, std::int64_t width,
+            std::int64_t last) {
+  const std::int64_t used = std::min(width, extent - p * width);
+  return {k0 * round_up(extent, last) + p * width * kc, used, std::min(width, round_up(used, last))};
 }
 
 // Runs body(k0, kc, p) for every panel p of every k-block, split between threads.
@@ -137,12 +181,12 @@ void for_each_panel(std::int64_t k, std::int64_t extent, std::int64_t width, int
 }  // namespace
 
 std::int64_t packed_a_size(std::int64_t m, std::int64_t k) { return round_up(m, kMr) * k; }
-std::int64_t packed_b_size(std::int64_t k, std::int64_t n) { return k * round_up(n, kNr); }
+std::int64_t packed_b_size(std::int64_t k, std::int64_t n) { return k * round_up(n, kLanes); }
 
 void pack_a(std::int64_t m, std::int64_t k, const float* a, std::int64_t rs, std::int64_t cs, float* dst,
             int threads) {
   for_each_panel(k, m, kMr, threads, [&](std::int64_t k0, std::int64_t kc, std::int64_t p) {
-    const Panel pn = panel(k0, kc, p, m, kMr);
+    const Panel pn = panel(k0, kc, p, m, kMr, kMr);
     float* out = dst + pn.offset;
     const float* src = a + p * kMr * rs + k0 * cs;
     if (pn.used < kMr) std::fill(out, out + kc * kMr, 0.0f);
@@ -159,39 +203,40 @@ void pack_a(std::int64_t m, std::int64_t k, const float* a, std::int64_t rs, std
 void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std::int64_t cs, float* dst,
             int threads) {
   for_each_panel(k, n, kNr, threads, [&](std::int64_t k0, std::int64_t kc, std::int64_t p) {
-    const Panel pn = panel(k0, kc, p, n, kNr);
+    const Panel pn = panel(k0, kc, p, n, kNr, kLanes);
+    const std::int64_t w = pn.width;
     float* out = dst + pn.offset;
     const float* src = b + k0 * rs + p * kNr * cs;
-    if (pn.used == kNr && cs == 1) {
-      for (std::int64_t kk = 0; kk < kc; ++kk) std::memcpy(out + kk * kNr, src + kk * rs, sizeof(float) * kNr);
+    if (pn.used == w && cs == 1) {
+      for (std::int64_t kk = 0; kk < kc; ++kk) std::memcpy(out + kk * w, src + kk * rs, sizeof(float) * w);
       return;
     }
-    if (pn.used < kNr) std::fill(out, out + kc * kNr, 0.0f);
+    if (pn.used < w) std::fill(out, out + kc * w, 0.0f);
     if (cs == 1) {
       for (std::int64_t kk = 0; kk < kc; ++kk)
-        for (std::int64_t j = 0; j < pn.used; ++j) out[kk * kNr + j] = src[kk * rs + j];
+        for (std::int64_t j = 0; j < pn.used; ++j) out[kk * w + j] = src[kk * rs + j];
     } else {  // a transposed view: 16 steps of depth (a cache line of each column) at a time
       for (std::int64_t k1 = 0; k1 < kc; k1 += 16)
         for (std::int64_t j = 0; j < pn.used; ++j)
-          for (std::int64_t kk = k1; kk < std::min(kc, k1 + 16); ++kk) out[kk * kNr + j] = src[j * cs + kk * rs];
+          for (std::int64_t kk = k1; kk < std::min(kc, k1 + 16); ++kk) out[kk * w + j] = src[j * cs + kk * rs];
     }
   });
 }
 
+std::int64_t packed_b_offset(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j) {
+  const std::int64_t k0 = kk / kKc * kKc, p = j / kNr;
+  const Panel pn = panel(k0, std::min(kKc, depth - k0), p, n, kNr, kLanes);
+  return pn.offset + (kk - k0) * pn.width + (j - p * kNr);
+}
+
 void gemm_packed(std::int64_t m, std::int64_t n, std::int64_t k, const float* packed_a, const float* packed_b,
                  float* c, std::int64_t ldc, bool accumulate, int threads) {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    if (!accumulate)
-      for (std::int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
-    return;
-  }
-  const std::int64_t panels = (n + kNr - 1) / kNr;
-  const std::int64_t team = std::clamp<std::int64_t>(threads, 1, panels);
-  if (team == 1) return gemm_panels(m, n, k, packed_a, packed_b, c, ldc, accumulate, 0, panels);
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(team))
-  for (std::int64_t t = 0; t < team; ++t)
-    gemm_panels(m, n, k, packed_a, packed_b, c, ldc, accumulate, panels * t / team, panels * (t + 1) / team);
+  gemm(m, n, k, ASource{packed_a, 0}, packed_b, c, ldc, accumulate, threads);
+}
+
+void gemm_rows(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+               const float* packed_b, float* c, std::int64_t ldc, bool accumulate, int threads) {
+  gemm(m, n, k, ASource{a, std::max<std::int64_t>(lda, 1)}, packed_b, c, ldc, accumulate, threads);
 }
 
 }  // namespace ctcscope::cpu

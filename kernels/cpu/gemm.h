@@ -1,19 +1,21 @@
-// The engine's own f32 GEMM for the convolutions: operands packed into panels
-// (Goto's layout: A in kGemmMr-row panels, B in kGemmNr-column panels, both in
-// kGemmKc-deep blocks) and a register-blocked AVX-512 micro-kernel that keeps
-// a kGemmMr x kGemmNr tile of C in 24 vector registers. Eigen's kernel ran
+// The engine's own f32 GEMM for the convolutions: B packed into panels of
+// kGemmNr columns (the last only as wide as its columns need, in whole
+// vectors), kGemmKc deep; A packed into kGemmMr-row panels or read in place
+// from rows; and a register-blocked AVX-512 micro-kernel that keeps a
+// kGemmMr x kGemmNr tile of C in 24 vector registers. Eigen's kernel ran
 // these shapes at 115-155 GFLOP/s on one Zen 5 core, this one at 160-215
-// (the core's FMA peak measured 200 GFLOP/s; bench/RESULTS.md).
+// (the core's FMA loop peaks at 200-204; bench/RESULTS.md).
 //
 // Why packing is separate: a convolution multiplies the same weights by every
 // chunk of images, so it packs them once per call and reuses them (Eigen
-// packed them again for every chunk).
+// packed them again for every chunk); and an A whose rows already run along
+// the sum (Winograd's transformed tiles, dy) is read where it is.
 //
 // Contract: C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N], with A(i,k) at
 // a[i*rs + k*cs] and B(k,j) likewise, so that either operand may be a
 // transposed view. Each C element is summed over k in order within a kGemmKc
 // block, the blocks added to C in order: the bits do not depend on how the
-// columns are split between threads.
+// columns are split between threads, nor on whether A was packed.
 //
 // Only where the compiler targets AVX-512 (gemm_available()); elsewhere the
 // convolutions use Eigen.
@@ -47,10 +49,17 @@ void pack_a(std::int64_t m, std::int64_t k, const float* a, std::int64_t rs, std
 void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std::int64_t cs, float* dst,
             int threads = 1);
 
+// Where pack_b puts B(kk, j) of a depth x n operand: for a producer that
+// writes B straight into the packed layout (zero the padding first).
+std::int64_t packed_b_offset(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j);
+
 // C[M,N] (rows ldc apart) = (accumulate ? C : 0) + A * B on packed operands.
 // With threads > 1, the column panels are split between that many OpenMP
 // threads (same bits).
 void gemm_packed(std::int64_t m, std::int64_t n, std::int64_t k, const float* packed_a, const float* packed_b,
                  float* c, std::int64_t ldc, bool accumulate, int threads = 1);
+// The same with A read in place: A(i,k) = a[i*lda + k].
+void gemm_rows(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+               const float* packed_b, float* c, std::int64_t ldc, bool accumulate, int threads = 1);
 
 }  // namespace ctcscope::cpu

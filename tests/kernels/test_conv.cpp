@@ -101,6 +101,20 @@ TEST_P(Conv2dCpu, ForwardF32MatchesF64) {
   test::expect_close(y32, forward(x_, w_), kConvFp32, "y f32");
 }
 
+// Both backward passes in f32 against f64 (which the finite differences
+// hold), as the forward above.
+TEST_P(Conv2dCpu, BackwardF32MatchesF64) {
+  const Conv2dParams& p = GetParam().p;
+  Tensor dx = Tensor::empty(x_.shape(), DType::f64), dw = Tensor::zeros(w_.shape(), DType::f64);
+  conv2d_backward_data(r_, w_, p, dx);
+  conv2d_backward_filter(r_, x_, p, dw);
+  Tensor dx32 = Tensor::empty(x_.shape(), DType::f32), dw32 = Tensor::zeros(w_.shape(), DType::f32);
+  conv2d_backward_data(r_.to(DType::f32), w_.to(DType::f32), p, dx32);
+  conv2d_backward_filter(r_.to(DType::f32), x_.to(DType::f32), p, dw32);
+  test::expect_close(dx32, dx, kConvFp32, "dx f32");
+  test::expect_close(dw32, dw, kConvFp32, "dw f32");
+}
+
 TEST_P(Conv2dCpu, BackwardDataMatchesFiniteDifferences) {
   Tensor dx = Tensor::empty(x_.shape(), DType::f64);
   conv2d_backward_data(r_, w_, GetParam().p, dx);
@@ -181,6 +195,14 @@ const ConvCase kLayerCases[] = {
     {"LayerDepthwiseBatch3", 3, 48, 23, 21, 48, 3, 3, params(1, 1, 1, 1, 1, 1, 48)},
     {"LayerDepthwiseOneImage", 1, 96, 32, 32, 96, 5, 5, params(2, 2, 2, 2, 1, 1, 96)},
     {"LayerDepthwiseRaggedBlocks", 3, 37, 10, 10, 37, 5, 5, params(1, 1, 2, 2, 1, 1, 37)},
+    // Deep sums on small maps (ResNet's late layers, ResNet18's at 64x64):
+    // sums over several blocks of the GEMM's depth, B's narrow last panels, and
+    // the weight gradient on both sides of its packed-GEMM threshold (256
+    // columns of dW).
+    {"Layer3x3Stride2Deep", 4, 128, 8, 8, 256, 3, 3, params(2, 2, 1, 1)},
+    {"Layer1x1Stride2Deep", 3, 300, 5, 5, 40, 1, 1, params(2, 2, 0, 0)},
+    {"Layer1x1Stride2Wide", 4, 128, 8, 8, 256, 1, 1, params(2, 2, 0, 0)},
+    {"Layer3x3DeepOneImage", 1, 70, 4, 6, 30, 3, 3, params(1, 1, 1, 1)},
 };
 
 class Conv2dCpuLayer : public ::testing::TestWithParam<ConvCase> {};
@@ -205,8 +227,17 @@ TEST_P(Conv2dCpuLayer, ThreadCountAndRepeatability) {
   test::expect_close(again.y, two.y, kSameBits, "y again");
   test::expect_close(again.dx, two.dx, kSameBits, "dx again");
   test::expect_close(again.dw, two.dw, kSameBits, "dw again");
-  // And the f32 forward is still the convolution.
+  // And the f32 passes are still the convolution and its gradients (the f64
+  // ones, which the finite differences above hold). Normwise: dw sums up to
+  // N*P*Q products, dx K*R*S; f32 rounding of such sums is about 1e-6 of the
+  // largest; a wrong tile or block is off by order 1.
+  constexpr double kF32Relative = 2e-5;
   test::expect_close(two.y, reference::conv2d_forward(x, w, c.p), kConvFp32, "y vs reference");
+  Tensor dx = Tensor::empty(x.shape(), DType::f64), dw = Tensor::zeros(w.shape(), DType::f64);
+  conv2d_backward_data(r, w, c.p, dx);
+  conv2d_backward_filter(r, x, c.p, dw);
+  test::expect_relative_error(two.dx, dx, kF32Relative, "dx vs f64");
+  test::expect_relative_error(two.dw, dw, kF32Relative, "dw vs f64");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCpuLayer, ::testing::ValuesIn(kLayerCases),

@@ -49,6 +49,7 @@ const WinogradCase kCases[] = {
     {"Map4x4ExactTile", 1, 16, 4, 4, 16, 1},
     {"Map18x18Channels33", 2, 33, 18, 18, 16, 1},
     {"Map10x10Channels70", 1, 64, 10, 10, 70, 1},
+    {"Map6x6Channels300", 2, 300, 6, 6, 40, 1},  // the sum over channels in two blocks of the GEMM's depth
     // More tiles than one chunk holds (kernels/cpu/conv_winograd.cpp, kChunkBytes).
     {"Map37x37ManyChunks", 3, 24, 37, 37, 20, 1},
 };

@@ -1,8 +1,9 @@
 // The packed GEMM (kernels/cpu/gemm.h) against a plain double sum, on sizes
 // off every panel and block (rows not a multiple of 8, columns not of 48, depth
-// across several 256-deep blocks), with either operand a transposed view, with
-// and without accumulating into C; and the same bits however its columns and
-// packing are split between threads.
+// across several 256-deep blocks, B's last panel one to three vectors wide),
+// with either operand a transposed view or A read in place, with and without
+// accumulating into C; and the same bits however its columns and packing are
+// split between threads, packed A or not.
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -24,6 +25,7 @@ constexpr double kRelativeToAbsSum = 1e-5;
 struct GemmCase {
   std::int64_t m, n, k;
   bool a_transposed, b_transposed, accumulate;
+  bool a_in_place = false;  // gemm_rows (A stored as rows) instead of gemm_packed
 };
 
 std::vector<float> random_values(std::int64_t count, unsigned seed) {
@@ -41,15 +43,20 @@ std::vector<float> run_gemm(const GemmCase& t, const std::vector<float>& a, cons
   const std::int64_t a_rs = t.a_transposed ? 1 : t.k, a_cs = t.a_transposed ? t.m : 1;
   const std::int64_t b_rs = t.b_transposed ? 1 : t.n, b_cs = t.b_transposed ? t.k : 1;
   std::vector<float> pa(packed_a_size(t.m, t.k)), pb(packed_b_size(t.k, t.n));
-  pack_a(t.m, t.k, a.data(), a_rs, a_cs, pa.data(), threads);
   pack_b(t.k, t.n, b.data(), b_rs, b_cs, pb.data(), threads);
+  if (t.a_in_place) {  // rows as stored, not packed
+    gemm_rows(t.m, t.n, t.k, a.data(), a_rs, pb.data(), c.data(), ldc, t.accumulate, threads);
+    return c;
+  }
+  pack_a(t.m, t.k, a.data(), a_rs, a_cs, pa.data(), threads);
   gemm_packed(t.m, t.n, t.k, pa.data(), pb.data(), c.data(), ldc, t.accumulate, threads);
   return c;
 }
 
 std::string name(const GemmCase& t) {
   return std::to_string(t.m) + "x" + std::to_string(t.n) + "x" + std::to_string(t.k) +
-         (t.a_transposed ? " A^T" : "") + (t.b_transposed ? " B^T" : "") + (t.accumulate ? " +=" : "");
+         (t.a_transposed ? " A^T" : "") + (t.b_transposed ? " B^T" : "") + (t.accumulate ? " +=" : "") +
+         (t.a_in_place ? " A in place" : "");
 }
 
 TEST(Gemm, MatchesDoubleSumOnAwkwardSizes) {
@@ -57,6 +64,9 @@ TEST(Gemm, MatchesDoubleSumOnAwkwardSizes) {
       {1, 1, 1, false, false, false},    {7, 47, 3, false, false, false},   {8, 48, 256, false, false, false},
       {9, 49, 257, false, false, true},  {13, 100, 700, true, false, false}, {21, 95, 300, false, true, true},
       {64, 144, 513, true, true, false}, {3, 200, 40, false, true, false},
+      // B's last panel one and two vectors wide; A read in place, rows past a panel's end included.
+      {8, 16, 5, false, false, false},   {10, 65, 20, false, false, true},  {5, 81, 300, false, false, false, true},
+      {19, 30, 600, false, true, true, true}, {1, 17, 3, false, false, false, true},
   };
   for (const GemmCase& t : cases) {
     SCOPED_TRACE(name(t));
@@ -90,6 +100,10 @@ TEST(Gemm, SameBitsOnAnyThreadCount) {
   const std::vector<float> c0 = random_values(t.m * t.n, 6);
   const std::vector<float> one = run_gemm(t, a, b, c0, t.n, 1);
   for (int threads : {2, 3, 7}) EXPECT_EQ(run_gemm(t, a, b, c0, t.n, threads), one) << threads << " threads";
+  // A read in place gives the packed result's bits too.
+  GemmCase in_place = t;
+  in_place.a_in_place = true;
+  EXPECT_EQ(run_gemm(in_place, a, b, c0, t.n, 2), one) << "A in place";
 }
 
 TEST(Gemm, ZeroDepthAssignsZeroOrKeepsC) {
