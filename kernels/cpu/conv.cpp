@@ -1,13 +1,14 @@
 // The CPU twin of 2-D convolution: im2col into context workspace, then one
-// GEMM per group over a chunk of images whose columns sit side by side
-// (f32 on AVX-512: the packed kernel of kernels/cpu/gemm.h, with the weights
-// packed once per call; otherwise Eigen)
-// (small maps make thin per-image GEMMs); depthwise convolutions have their own
-// loops (kernels/cpu/conv_depthwise.cpp), and 3x3 stride-1 ones in f32 go
-// through Winograd where it pays (kernels/cpu/conv_winograd.cpp): forward and
-// backward data, F(4x4) for inference only.
+// GEMM per group over a chunk of images whose columns sit side by side (small
+// maps make thin per-image GEMMs). f32 on AVX-512 multiplies with the packed
+// kernel of kernels/cpu/gemm.h (the weights packed once per call, dy read in
+// place for the weight gradient); f64, and f32 elsewhere, with Eigen.
+// Depthwise convolutions have their own loops (kernels/cpu/conv_depthwise.cpp),
+// and 3x3 stride-1 ones in f32 go through Winograd where it pays
+// (kernels/cpu/conv_winograd.cpp): forward and backward data, F(4x4) for
+// inference only.
 // OpenMP threads take fixed runs of images, or, with fewer images than threads,
-// Eigen splits each GEMM. f32 and f64 share one template; kernels/conv.cpp checks.
+// each GEMM is split between them. f32 and f64 share one template; kernels/conv.cpp checks.
 
 // GCC 12's own AVX-512 intrinsics (`__m256d __Y = __Y;`, GCC PR105593) raise
 // false -Wmaybe-uninitialized warnings once Eigen's kernels are inlined here.
@@ -40,9 +41,6 @@ constexpr std::int64_t kMinGemmColumns = 256;
 // parallel region costs microseconds, and on a busy machine a thread spinning
 // at its barrier for a descheduled peer costs milliseconds.
 constexpr double kMinParallelFlops = 1e6;
-// The fewest columns of dW (CRS) for which the weight gradient takes the
-// packed GEMM (backward_filter says why).
-constexpr std::int64_t kMinPackedFilterColumns = 256;
 
 template <class T>
 using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -457,13 +455,8 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
   const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
   const std::size_t dy_bytes = round_up(sizeof(T) * g.Kg * cols);
   const std::size_t partial_bytes = pl.parallel ? round_up(sizeof(T) * g.K * g.CRS) : 0;
-  // The packed kernel needs both operands transposed into panels here (dy's rows and the column matrix's
-  // run along the sum); with few columns of dW that packing outweighed its gain (bench_conv, 64 columns:
-  // 0.6-0.75x of Eigen; 576 and more: 1.0-1.5x), so thin dW goes through Eigen.
-  const bool packed = kPackedGemm<T> && g.CRS >= kMinPackedFilterColumns;
-  const std::size_t pa_bytes = packed ? packed_a_bytes<T>(g.Kg, cols) : 0;
-  const std::size_t pb_bytes = packed ? packed_b_bytes<T>(cols, g.CRS) : 0;
-  const std::size_t slice = round_up(col_bytes + dy_bytes + partial_bytes + pa_bytes + pb_bytes);
+  const std::size_t pb_bytes = packed_b_bytes<T>(cols, g.CRS);
+  const std::size_t slice = round_up(col_bytes + dy_bytes + partial_bytes + pb_bytes);
   char* scratch = take_scratch(pl, slice);
   const std::vector<char> used = for_each_chunk(
       g, pl, scratch, slice, [&](std::int64_t n0, std::int64_t nb, char* slice, bool first) {
@@ -482,16 +475,13 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
         a = dytmp;
       }
       const bool assign = pl.parallel && first;
-      if (packed) {
-        // dy chunk [Kg, cols] as A, the column matrix's transpose [cols, CRS] as B.
-        float* pa = reinterpret_cast<float*>(slice + col_bytes + dy_bytes + partial_bytes);
-        float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes + partial_bytes + pa_bytes);
+      if constexpr (kPackedGemm<T>) {
+        // dy chunk [Kg, cols] as A, read in place; the column matrix's transpose [cols, CRS] as B.
+        float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes + partial_bytes);
         const int threads = pl.inner ? pl.threads : 1;
         const std::int64_t n = nb * g.PQ;
-        pack_a(g.Kg, n, reinterpret_cast<const float*>(a), n, 1, pa, threads);
-        pack_b(n, g.CRS, reinterpret_cast<const float*>(b), 1, n, pb, threads);
-        gemm_packed(g.Kg, g.CRS, n, pa, pb, reinterpret_cast<float*>(acc + grp * g.Kg * g.CRS), g.CRS, !assign,
-                    threads);
+        pack_b(n, g.CRS, b, 1, n, pb, threads);
+        gemm_rows(g.Kg, g.CRS, n, a, n, pb, acc + grp * g.Kg * g.CRS, g.CRS, !assign, threads);
       } else {
         ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
         ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);

@@ -196,9 +196,8 @@ const ConvCase kLayerCases[] = {
     {"LayerDepthwiseOneImage", 1, 96, 32, 32, 96, 5, 5, params(2, 2, 2, 2, 1, 1, 96)},
     {"LayerDepthwiseRaggedBlocks", 3, 37, 10, 10, 37, 5, 5, params(1, 1, 2, 2, 1, 1, 37)},
     // Deep sums on small maps (ResNet's late layers, ResNet18's at 64x64):
-    // sums over several blocks of the GEMM's depth, B's narrow last panels, and
-    // the weight gradient on both sides of its packed-GEMM threshold (256
-    // columns of dW).
+    // sums over several blocks of the GEMM's depth, B's narrow last panels,
+    // the weight gradient with few and many columns of dW.
     {"Layer3x3Stride2Deep", 4, 128, 8, 8, 256, 3, 3, params(2, 2, 1, 1)},
     {"Layer1x1Stride2Deep", 3, 300, 5, 5, 40, 1, 1, params(2, 2, 0, 0)},
     {"Layer1x1Stride2Wide", 4, 128, 8, 8, 256, 1, 1, params(2, 2, 0, 0)},
