@@ -3,6 +3,12 @@
 // A (streamed from L2), one micro-kernel call on a tile of C; with few
 // columns, rows outer instead (gemm_panels says why).
 
+// GCC 12's own AVX-512 intrinsics (`__m512 __Y = __Y;`, GCC PR105593) raise
+// false -Wmaybe-uninitialized warnings, as in conv.cpp.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "kernels/cpu/gemm.h"
 
 #include <omp.h>
@@ -95,6 +101,53 @@ void micro_kernel(std::int64_t kc, ASource src, const float* b, float* c, std::i
     for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 #endif
+
+#if defined(__AVX512F__)
+// r[i] (row i, 16 values) becomes column i: r[j][i] = old r[i][j].
+void transpose16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 8; ++i) {  // per 128-bit lane: a0 b0 a1 b1 and a2 b2 a3 b3 of rows 2i, 2i+1
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) {  // u[4i+e], lane l: element 4l+e of rows 4i..4i+3
+    u[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+    u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+  }
+  for (int e = 0; e < 4; ++e) {  // gather lane l of the four row groups
+    const __m512 lo01 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0x44), hi01 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0xEE);
+    const __m512 lo23 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0x44);
+    const __m512 hi23 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0xEE);
+    r[e] = _mm512_shuffle_f32x4(lo01, lo23, 0x88);
+    r[4 + e] = _mm512_shuffle_f32x4(lo01, lo23, 0xDD);
+    r[8 + e] = _mm512_shuffle_f32x4(hi01, hi23, 0x88);
+    r[12 + e] = _mm512_shuffle_f32x4(hi01, hi23, 0xDD);
+  }
+}
+#endif
+
+// out[kk*w + j] = src[j*cs + kk] for kk < kc, j < used: a transposed view into
+// a panel, 16 x 16 blocks through registers where the compiler targets AVX-512.
+void pack_transposed(const float* src, std::int64_t cs, std::int64_t kc, std::int64_t used, std::int64_t w,
+                     float* out) {
+  std::int64_t k_done = 0, j_done = 0;
+#if defined(__AVX512F__)
+  k_done = kc / 16 * 16, j_done = used / 16 * 16;
+  for (std::int64_t k1 = 0; k1 < k_done; k1 += 16)
+    for (std::int64_t j0 = 0; j0 < j_done; j0 += 16) {
+      __m512 r[16];
+      for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + (j0 + i) * cs + k1);
+      transpose16(r);
+      for (int i = 0; i < 16; ++i) _mm512_storeu_ps(out + (k1 + i) * w + j0, r[i]);
+    }
+#endif
+  // The rest, 16 steps of depth (a cache line of each column) at a time.
+  for (std::int64_t k1 = 0; k1 < kc; k1 += 16)
+    for (std::int64_t j = k1 < k_done ? j_done : 0; j < used; ++j)
+      for (std::int64_t kk = k1; kk < std::min(kc, k1 + 16); ++kk) out[kk * w + j] = src[j * cs + kk];
+}
 
 // One tile: the kernel for B's panel width and A's source.
 void tile(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t ldc, int m, int n, bool accumulate) {
@@ -215,10 +268,11 @@ void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std
     if (cs == 1) {
       for (std::int64_t kk = 0; kk < kc; ++kk)
         for (std::int64_t j = 0; j < pn.used; ++j) out[kk * w + j] = src[kk * rs + j];
-    } else {  // a transposed view: 16 steps of depth (a cache line of each column) at a time
-      for (std::int64_t k1 = 0; k1 < kc; k1 += 16)
-        for (std::int64_t j = 0; j < pn.used; ++j)
-          for (std::int64_t kk = k1; kk < std::min(kc, k1 + 16); ++kk) out[kk * w + j] = src[j * cs + kk * rs];
+    } else if (rs == 1) {
+      pack_transposed(src, cs, kc, pn.used, w, out);
+    } else {
+      for (std::int64_t kk = 0; kk < kc; ++kk)
+        for (std::int64_t j = 0; j < pn.used; ++j) out[kk * w + j] = src[kk * rs + j * cs];
     }
   });
 }
