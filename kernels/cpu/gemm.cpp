@@ -4,9 +4,10 @@
 // columns, rows outer instead (gemm_panels says why).
 
 // GCC 12's own AVX-512 intrinsics (`__m512 __Y = __Y;`, GCC PR105593) raise
-// false -Wmaybe-uninitialized warnings, as in conv.cpp.
+// false -Wmaybe-uninitialized and -Wuninitialized warnings, as in conv.cpp.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #include "kernels/cpu/gemm.h"
@@ -243,12 +244,25 @@ void pack_a(std::int64_t m, std::int64_t k, const float* a, std::int64_t rs, std
     float* out = dst + pn.offset;
     const float* src = a + p * kMr * rs + k0 * cs;
     if (pn.used < kMr) std::fill(out, out + kc * kMr, 0.0f);
+    std::int64_t k_done = 0;
+#if defined(__AVX512F__)
+    if (cs == 1 && pn.used == kMr) {  // rows as stored: 16 steps at a time through a transpose
+      static_assert(kMr == 8, "two panel rows per vector store");
+      k_done = kc / 16 * 16;
+      for (std::int64_t k1 = 0; k1 < k_done; k1 += 16) {
+        __m512 r[16];
+        for (int i = 0; i < 16; ++i) r[i] = i < kMr ? _mm512_loadu_ps(src + i * rs + k1) : _mm512_setzero_ps();
+        transpose16(r);
+        for (int kk = 0; kk < 16; ++kk) _mm256_storeu_ps(out + (k1 + kk) * kMr, _mm512_castps512_ps256(r[kk]));
+      }
+    }
+#endif
     if (rs == 1) {  // a transposed view: a panel's rows of one k are side by side
-      for (std::int64_t kk = 0; kk < kc; ++kk)
+      for (std::int64_t kk = k_done; kk < kc; ++kk)
         for (std::int64_t i = 0; i < pn.used; ++i) out[kk * kMr + i] = src[kk * cs + i];
     } else {
       for (std::int64_t i = 0; i < pn.used; ++i)
-        for (std::int64_t kk = 0; kk < kc; ++kk) out[kk * kMr + i] = src[i * rs + kk * cs];
+        for (std::int64_t kk = k_done; kk < kc; ++kk) out[kk * kMr + i] = src[i * rs + kk * cs];
     }
   });
 }
