@@ -105,7 +105,7 @@ void micro_kernel(std::int64_t kc, ASource src, const float* b, float* c, std::i
 
 #if defined(__AVX512F__)
 // r[i] (row i, 16 values) becomes column i: r[j][i] = old r[i][j].
-void transpose16(__m512 r[16]) {
+inline __attribute__((always_inline)) void transpose16(__m512 r[16]) {
   __m512 t[16], u[16];
   for (int i = 0; i < 8; ++i) {  // per 128-bit lane: a0 b0 a1 b1 and a2 b2 a3 b3 of rows 2i, 2i+1
     t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
