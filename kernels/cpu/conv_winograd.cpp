@@ -179,31 +179,8 @@ struct Blocks {
   std::int64_t c, k;
 };
 
-// w'[k][c][r][q]: w as stored, or turned and transposed (WinogradShape::transposed).
-float tap(const float* w, const WinogradShape& s, std::int64_t k, std::int64_t c, std::int64_t r, std::int64_t q) {
-  return s.transposed ? w[((c * s.K + k) * 3 + 2 - r) * 3 + 2 - q] : w[((k * s.C + c) * 3 + r) * 3 + q];
-}
-
-// Where U[xi](k, c) is stored, b.c * b.k floats per point: with the packed
-// GEMM, U[xi]^T as its packed B (so each point's weights are packed once per
-// call, not per chunk); for Eigen, U[xi] row-major. Channels c and c+1 of one
-// k are `stride` apart (a block of kLanes channels lies in one block of the
-// GEMM's depth, kGemmKc being a multiple of kLanes).
-struct UPlace {
-  std::int64_t offset, stride;
-};
-static_assert(kGemmKc % kLanes == 0, "a channel block must not straddle two blocks of the GEMM's depth");
-UPlace u_place(const Blocks& b, std::int64_t xi, std::int64_t k, std::int64_t c) {
-  const std::int64_t point = xi * b.c * b.k;
-  if constexpr (gemm_available()) {
-    const std::int64_t at = packed_b_offset(b.c, b.k, c, k);
-    return {point + at, packed_b_offset(b.c, b.k, c + 1, k) - at};
-  }
-  return {point + k * b.c + c, 1};
-}
-
-// U[xi](k, c) = (G w'[k][c] G^T)[xi] for [Blocks.k, Blocks.c] per point, zero
-// past K and C, placed as u_place says. kLanes input channels at once.
+// U[xi][k][c] = (G w'[k][c] G^T)[xi], [Blocks.k, Blocks.c] per point, zero
+// past K and C. kLanes input channels at once.
 template <class F>
 void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, float* u, int threads) {
   constexpr std::int64_t kIn = F::kIn;
@@ -213,15 +190,15 @@ void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, 
     alignas(64) float g[3][3][kLanes], rows[3][kIn][kLanes], out[kIn][kIn][kLanes];
     for (std::int64_t c0 = 0; c0 < s.C; c0 += kLanes) {
       const std::int64_t n = std::min(kLanes, s.C - c0);
-      for (std::int64_t r = 0; r < 3; ++r)
-        for (std::int64_t q = 0; q < 3; ++q)
-          for (std::int64_t l = 0; l < kLanes; ++l) g[r][q][l] = l < n ? tap(w, s, k, c0 + l, r, q) : 0.0f;
+      // w'[k][c]: the 9 taps of w[k][c] as stored, or (transposed) of w[c][k] turned, read backwards.
+      for (std::int64_t l = 0; l < kLanes; ++l) {
+        const float* taps = s.transposed ? w + ((c0 + l) * s.K + k) * 9 : w + (k * s.C + c0 + l) * 9;
+        for (std::int64_t rq = 0; rq < 9; ++rq) g[rq / 3][rq % 3][l] = l < n ? taps[s.transposed ? 8 - rq : rq] : 0.0f;
+      }
       for (std::int64_t r = 0; r < 3; ++r) F::filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
       for (std::int64_t j = 0; j < kIn; ++j) F::filter_1d(&rows[0][j][0], kIn * kLanes, &out[0][j][0], kIn * kLanes);
-      for (std::int64_t xi = 0; xi < kIn * kIn; ++xi) {
-        const UPlace at = u_place(b, xi, k, c0);
-        for (std::int64_t l = 0; l < n; ++l) u[at.offset + l * at.stride] = out[xi / kIn][xi % kIn][l];
-      }
+      for (std::int64_t xi = 0; xi < kIn * kIn; ++xi)
+        std::memcpy(u + xi * b.c * b.k + k * b.c + c0, out[xi / kIn][xi % kIn], sizeof(float) * n);
     }
   }
 }
@@ -286,20 +263,40 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
   const Blocks b{round_to_lanes(s.C), round_to_lanes(s.K)};
   const std::int64_t cblocks = b.c / kLanes, kblocks = b.k / kLanes, block_floats = t.hp * t.wp * kLanes;
   const std::int64_t total = s.N * t.th * t.tw;
-  // Tiles per chunk, from the shape alone (so the bits do not depend on the
-  // thread count): V and M of a chunk within a core's cache, but enough tiles
-  // that the GEMM's packing of U is shared by many.
+  // Tiles per chunk: V and M of a chunk within a core's cache, but enough
+  // tiles that each pass over U serves many. With Eigen the shape alone
+  // decides, so that the bits do not depend on the thread count; the packed
+  // GEMM sums each row alike however the rows are grouped, so there the
+  // chunks are evened out to a multiple of the threads (with 5 chunks for 2
+  // threads, one waited for the other a fifth of the time).
   const std::int64_t per_tile = 4 * kPoints * (b.c + b.k);
-  const std::int64_t chunk =
+  std::int64_t chunk =
       std::min(total, std::max(kMinChunkTiles, std::min(kChunkBytes / per_tile, (total + kChunks - 1) / kChunks)));
-  const std::int64_t chunks = (total + chunk - 1) / chunk;
+  std::int64_t chunks = (total + chunk - 1) / chunk;
+  if (gemm_available() && chunks > 1) {
+    chunks = (chunks + threads - 1) / threads * threads;
+    chunk = (total + chunks - 1) / chunks;
+    chunks = (total + chunk - 1) / chunk;
+  }
   // One block of the calling thread's workspace: U, the interleaved input,
-  // and each thread's V and M.
+  // and each thread's V and M; with the packed GEMM, U is transformed into
+  // the first of these (row-major) and packed into a block before them.
   const std::int64_t u_floats = kPoints * b.k * b.c, x_floats = cblocks * s.N * block_floats,
                      slice = kPoints * chunk * (b.c + b.k);
-  float* u = static_cast<float*>(context().workspace(sizeof(float) * (u_floats + x_floats + threads * slice)));
-  float* xb = u + u_floats;
-  transform_weights<F>(w, s, b, u, threads);
+  const std::int64_t rest = x_floats + threads * slice;
+  const std::int64_t u_block = gemm_available() ? kPoints * packed_b_size(b.c, b.k) : u_floats;
+  const std::int64_t after = gemm_available() ? std::max(u_floats, rest) : rest;
+  float* u = static_cast<float*>(context().workspace(sizeof(float) * (u_block + after)));
+  float* xb = u + u_block;
+  if (gemm_available()) {
+    // U[xi]^T, the GEMM's B, read as a transposed view of U[xi] and packed once per call.
+    float* rows = xb;
+    transform_weights<F>(w, s, b, rows, threads);
+    for (std::int64_t xi = 0; xi < kPoints; ++xi)
+      pack_b(b.c, b.k, rows + xi * b.c * b.k, 1, b.c, u + xi * packed_b_size(b.c, b.k), threads);
+  } else {
+    transform_weights<F>(w, s, b, u, threads);
+  }
   const std::int64_t PQ = s.P * s.Q;
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
@@ -324,7 +321,8 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
         // side for the transforms. The packed GEMM computes M^T = V^T U^T,
         // reading V^T's rows (a tile's channels) in place.
         if constexpr (gemm_available()) {
-          gemm_rows(nt, b.k, b.c, v + xi * v_point, b.c, u + xi * b.c * b.k, m + xi * m_point, b.k, false);
+          gemm_rows(nt, b.k, b.c, v + xi * v_point, b.c, u + xi * packed_b_size(b.c, b.k), m + xi * m_point, b.k,
+                    false);
         } else {
           Eigen::Map<const RowMajor> uxi(u + xi * b.c * b.k, b.k, b.c);
           Eigen::Map<const ColMajor> vxi(v + xi * v_point, b.c, nt);
