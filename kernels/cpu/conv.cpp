@@ -256,6 +256,32 @@ void im2col_chunk(const T* x, const Geometry& g, std::int64_t n0, std::int64_t n
   }
 }
 
+// The column matrix of im2col_chunk written straight into the packed GEMM's
+// B (kernels/cpu/gemm.h): each image's rows of one channel go through `rows`
+// (R*S*PQ floats per thread, in cache) instead of a whole [CRS, nb*PQ] matrix
+// written to memory and read back to be packed; a pointwise convolution's rows
+// are x's planes themselves.
+[[maybe_unused]] void im2col_packed(const float* x, const Geometry& g, std::int64_t n0, std::int64_t nb, std::int64_t grp,
+                   float* rows, float* pb, int threads) {
+  const std::int64_t n = nb * g.PQ, RS = g.R * g.S;
+  zero_packed_b_padding(g.CRS, n, pb);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
+  for (std::int64_t i = 0; i < nb; ++i) {
+    for (std::int64_t c = 0; c < g.Cg; ++c) {
+      const float* plane = x + ((n0 + i) * g.C + grp * g.Cg + c) * g.HW;
+      if (g.pointwise) {
+        pack_b_row(g.CRS, n, c, i * g.PQ, g.PQ, plane, pb);
+        continue;
+      }
+      // Not omp_get_thread_num() alone: without a team of its own this runs on one of the chunk loop's threads.
+      float* mine = rows + (threads > 1 ? omp_get_thread_num() : 0) * RS * g.PQ;
+      im2col_channel(plane, g, mine, g.PQ);
+      for (std::int64_t rs = 0; rs < RS; ++rs)
+        pack_b_row(g.CRS, n, c * RS + rs, i * g.PQ, g.PQ, mine + rs * g.PQ, pb);
+    }
+  }
+}
+
 template <class T>
 void col2im_chunk(const T* col, const Geometry& g, std::int64_t n0, std::int64_t nb,
                   std::int64_t grp, T* dx, bool parallel) {
@@ -348,7 +374,8 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
     return;
   }
   const std::int64_t cols = pl.images * g.PQ;
-  const std::size_t col_bytes = round_up(sizeof(T) * g.CRS * cols);
+  // The column matrix, or with the packed GEMM only each thread's rows of one channel and image.
+  const std::size_t col_bytes = round_up(sizeof(T) * (kPackedGemm<T> ? g.R * g.S * g.PQ * pl.threads : g.CRS * cols));
   const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
   const std::size_t pack_bytes = packed_b_bytes<T>(g.CRS, cols);
   const std::size_t slice = round_up(col_bytes + out_bytes + pack_bytes);
@@ -360,20 +387,20 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
     T* col = reinterpret_cast<T*>(slice);
     T* out = reinterpret_cast<T*>(slice + col_bytes);
     for (std::int64_t grp = 0; grp < g.G; ++grp) {
-      const T* b = x + (n0 * g.C + grp * g.Cg) * g.HW;
-      if (!(g.pointwise && nb == 1)) {
-        im2col_chunk(x, g, n0, nb, grp, col, pl.inner);
-        b = col;
-      }
       // One image's output goes straight to y; a chunk's to `out`, then scattered.
       T* c = nb == 1 ? y + (n0 * g.K + grp * g.Kg) * g.PQ : out;
       if constexpr (kPackedGemm<T>) {
         float* pb = reinterpret_cast<float*>(slice + col_bytes + out_bytes);
         const int threads = pl.inner ? pl.threads : 1;
-        pack_b(g.CRS, nb * g.PQ, b, nb * g.PQ, 1, pb, threads);
+        im2col_packed(x, g, n0, nb, grp, col, pb, threads);
         const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.Kg, g.CRS));
         gemm_packed(g.Kg, nb * g.PQ, g.CRS, pa, pb, c, nb * g.PQ, false, threads);
       } else {
+        const T* b = x + (n0 * g.C + grp * g.Cg) * g.HW;
+        if (!(g.pointwise && nb == 1)) {
+          im2col_chunk(x, g, n0, nb, grp, col, pl.inner);
+          b = col;
+        }
         ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
         ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
         Eigen::Map<Matrix<T>> cg(c, g.Kg, nb * g.PQ);

@@ -297,6 +297,30 @@ std::int64_t packed_b_offset(std::int64_t depth, std::int64_t n, std::int64_t kk
   return pn.offset + (kk - k0) * pn.width + (j - p * kNr);
 }
 
+void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
+                const float* src, float* dst) {
+  // packed_b_offset, with the row's block and the last panel's width worked out once.
+  const std::int64_t k0 = kk / kKc * kKc, kc = std::min(kKc, depth - k0), row = kk - k0;
+  float* block = dst + k0 * round_up(n, kLanes);
+  const std::int64_t last = (n - 1) / kNr, last_width = round_up(n - last * kNr, kLanes);
+  while (len > 0) {
+    const std::int64_t p = j / kNr, in = j - p * kNr;
+    const std::int64_t piece = std::min(len, kNr - in);  // up to the panel's end
+    std::memcpy(block + p * kNr * kc + row * (p == last ? last_width : kNr) + in, src, sizeof(float) * piece);
+    j += piece, src += piece, len -= piece;
+  }
+}
+
+void zero_packed_b_padding(std::int64_t depth, std::int64_t n, float* dst) {
+  const std::int64_t last = (n - 1) / kNr;
+  for (std::int64_t k0 = 0; k0 < depth; k0 += kKc) {
+    const std::int64_t kc = std::min(kKc, depth - k0);
+    const Panel pn = panel(k0, kc, last, n, kNr, kLanes);
+    for (std::int64_t kk = 0; kk < kc; ++kk)
+      std::fill(dst + pn.offset + kk * pn.width + pn.used, dst + pn.offset + (kk + 1) * pn.width, 0.0f);
+  }
+}
+
 void gemm_packed(std::int64_t m, std::int64_t n, std::int64_t k, const float* packed_a, const float* packed_b,
                  float* c, std::int64_t ldc, bool accumulate, int threads) {
   gemm(m, n, k, ASource{packed_a, 0}, packed_b, c, ldc, accumulate, threads);

@@ -53,6 +53,13 @@ void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std
 // writes B straight into the packed layout (zero the padding first).
 std::int64_t packed_b_offset(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j);
 
+// B(kk, j..j+len) = src[0..len) written into pack_b's layout of a depth x n
+// operand, for a producer that builds B a piece of a row at a time (im2col);
+// zero_packed_b_padding then clears the columns past n that pack_b would.
+void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
+                const float* src, float* dst);
+void zero_packed_b_padding(std::int64_t depth, std::int64_t n, float* dst);
+
 // C[M,N] (rows ldc apart) = (accumulate ? C : 0) + A * B on packed operands.
 // With threads > 1, the column panels are split between that many OpenMP
 // threads (same bits).
