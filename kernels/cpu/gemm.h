@@ -2,9 +2,10 @@
 // kGemmNr columns (the last only as wide as its columns need, in whole
 // vectors), kGemmKc deep; A packed into kGemmMr-row panels or read in place
 // from rows; and a register-blocked AVX-512 micro-kernel that keeps a
-// kGemmMr x kGemmNr tile of C in 24 vector registers. Eigen's kernel ran
-// these shapes at 115-155 GFLOP/s on one Zen 5 core, this one at 160-215
-// (the core's FMA loop peaks at 200-204; bench/RESULTS.md).
+// kGemmMr x kGemmNr tile of C in 24 vector registers. On one Zen 5 core
+// (bench/bench_gemm, bench/RESULTS.md) Eigen's kernel ran the convolutions'
+// GEMM shapes at 100-140 GFLOP/s, this one at 155-200, against the core's FMA
+// ceiling of 213-217.
 //
 // Why packing is separate: a convolution multiplies the same weights by every
 // chunk of images, so it packs them once per call and reuses them (Eigen
