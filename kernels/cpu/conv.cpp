@@ -261,8 +261,8 @@ void im2col_chunk(const T* x, const Geometry& g, std::int64_t n0, std::int64_t n
 // (R*S*PQ floats per thread, in cache) instead of a whole [CRS, nb*PQ] matrix
 // written to memory and read back to be packed; a pointwise convolution's rows
 // are x's planes themselves.
-[[maybe_unused]] void im2col_packed(const float* x, const Geometry& g, std::int64_t n0, std::int64_t nb, std::int64_t grp,
-                   float* rows, float* pb, int threads) {
+[[maybe_unused]] void im2col_packed(const float* x, const Geometry& g, std::int64_t n0, std::int64_t nb,
+                                    std::int64_t grp, float* rows, float* pb, int threads) {
   const std::int64_t n = nb * g.PQ, RS = g.R * g.S;
   zero_packed_b_padding(g.CRS, n, pb);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
@@ -374,8 +374,11 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
     return;
   }
   const std::int64_t cols = pl.images * g.PQ;
-  // The column matrix, or with the packed GEMM only each thread's rows of one channel and image.
-  const std::size_t col_bytes = round_up(sizeof(T) * (kPackedGemm<T> ? g.R * g.S * g.PQ * pl.threads : g.CRS * cols));
+  // The column matrix, or with the packed GEMM only the rows of one channel and image for each
+  // thread that fills this slice (several only where they split one chunk).
+  const std::int64_t row_buffers = pl.inner ? pl.threads : 1;
+  const std::size_t col_bytes =
+      round_up(sizeof(T) * (kPackedGemm<T> ? g.R * g.S * g.PQ * row_buffers : g.CRS * cols));
   const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
   const std::size_t pack_bytes = packed_b_bytes<T>(g.CRS, cols);
   const std::size_t slice = round_up(col_bytes + out_bytes + pack_bytes);

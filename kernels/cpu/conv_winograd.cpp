@@ -193,7 +193,8 @@ void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, 
       // w'[k][c]: the 9 taps of w[k][c] as stored, or (transposed) of w[c][k] turned, read backwards.
       for (std::int64_t l = 0; l < kLanes; ++l) {
         const float* taps = s.transposed ? w + ((c0 + l) * s.K + k) * 9 : w + (k * s.C + c0 + l) * 9;
-        for (std::int64_t rq = 0; rq < 9; ++rq) g[rq / 3][rq % 3][l] = l < n ? taps[s.transposed ? 8 - rq : rq] : 0.0f;
+        for (std::int64_t rq = 0; rq < 9; ++rq)
+          g[rq / 3][rq % 3][l] = l < n ? taps[s.transposed ? 8 - rq : rq] : 0.0f;
       }
       for (std::int64_t r = 0; r < 3; ++r) F::filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
       for (std::int64_t j = 0; j < kIn; ++j) F::filter_1d(&rows[0][j][0], kIn * kLanes, &out[0][j][0], kIn * kLanes);

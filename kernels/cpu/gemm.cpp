@@ -291,15 +291,9 @@ void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std
   });
 }
 
-std::int64_t packed_b_offset(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j) {
-  const std::int64_t k0 = kk / kKc * kKc, p = j / kNr;
-  const Panel pn = panel(k0, std::min(kKc, depth - k0), p, n, kNr, kLanes);
-  return pn.offset + (kk - k0) * pn.width + (j - p * kNr);
-}
-
 void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
                 const float* src, float* dst) {
-  // packed_b_offset, with the row's block and the last panel's width worked out once.
+  // The row's block of depth and the last panel's width, worked out once per row, not per piece.
   const std::int64_t k0 = kk / kKc * kKc, kc = std::min(kKc, depth - k0), row = kk - k0;
   float* block = dst + k0 * round_up(n, kLanes);
   const std::int64_t last = (n - 1) / kNr, last_width = round_up(n - last * kNr, kLanes);

@@ -50,10 +50,6 @@ void pack_a(std::int64_t m, std::int64_t k, const float* a, std::int64_t rs, std
 void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std::int64_t cs, float* dst,
             int threads = 1);
 
-// Where pack_b puts B(kk, j) of a depth x n operand: for a producer that
-// writes B straight into the packed layout (zero the padding first).
-std::int64_t packed_b_offset(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j);
-
 // B(kk, j..j+len) = src[0..len) written into pack_b's layout of a depth x n
 // operand, for a producer that builds B a piece of a row at a time (im2col);
 // zero_packed_b_padding then clears the columns past n that pack_b would.
