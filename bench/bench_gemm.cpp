@@ -2,7 +2,8 @@
 // thread, on the GEMM shapes the paper's convolutions make (rows: output
 // channels; columns: a chunk's output pixels; depth: C*R*S). Ours is timed as
 // a convolution uses it: A (the weights) packed once outside the loop, B
-// packed on every call. Counter GFLOP/s: 2*M*N*K per call. BM_FmaPeak is the
+// packed on every call, on each of its vector paths the CPU has (the second
+// argument: 1 AVX2, 2 AVX-512). Counter GFLOP/s: 2*M*N*K per call. BM_FmaPeak is the
 // core's own ceiling: 24 independent chains of 16-lane fused multiply-adds
 // (the micro-kernel's 24 accumulators), nothing loaded or stored.
 //   OMP_NUM_THREADS=1 build/bench/bench_gemm
@@ -17,10 +18,9 @@
 
 #include <Eigen/Core>
 #include <cstdint>
-#if defined(__AVX512F__)
 #include <immintrin.h>
-#endif
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/cpu/gemm.h"
@@ -69,8 +69,10 @@ void BM_GemmEigen(benchmark::State& state) {
 
 void BM_GemmPacked(benchmark::State& state) {
   const GemmShape& s = kShapes[state.range(0)];
-  if (!ctcscope::cpu::gemm_available()) {
-    state.SkipWithError("this build has no AVX-512 micro-kernel (the convolutions use Eigen)");
+  const auto path = static_cast<ctcscope::cpu::GemmPath>(state.range(1));
+  const ctcscope::cpu::GemmPath best = ctcscope::cpu::gemm_path();
+  if (!ctcscope::cpu::set_gemm_path(path)) {
+    state.SkipWithError("this CPU lacks the path");
     return;
   }
   const RowMajor a = random_matrix(s.m, s.k, 1), b = random_matrix(s.k, s.n, 2);
@@ -82,11 +84,12 @@ void BM_GemmPacked(benchmark::State& state) {
     ctcscope::cpu::gemm_packed(s.m, s.n, s.k, pa.data(), pb.data(), c.data(), s.n, false);
     benchmark::DoNotOptimize(c.data());
   }
+  ctcscope::cpu::set_gemm_path(best);
   set_counters(state, s);
+  state.SetLabel(std::string(s.name) + " " + ctcscope::cpu::gemm_path_name(path));
 }
 
-#if defined(__AVX512F__)
-void BM_FmaPeak(benchmark::State& state) {
+__attribute__((target("avx512f"))) void fma_chains(benchmark::State& state) {
   constexpr int kChains = 24;
   constexpr std::int64_t kSteps = 1 << 20;
   __m512 acc[kChains];
@@ -102,11 +105,20 @@ void BM_FmaPeak(benchmark::State& state) {
                                                  benchmark::Counter::kIsIterationInvariantRate,
                                                  benchmark::Counter::kIs1000);
 }
+
+void BM_FmaPeak(benchmark::State& state) {
+  if (!ctcscope::cpu::gemm_path_supported(ctcscope::cpu::GemmPath::avx512)) {
+    state.SkipWithError("this CPU has no AVX-512");
+    return;
+  }
+  fma_chains(state);
+}
 BENCHMARK(BM_FmaPeak)->Unit(benchmark::kMillisecond);
-#endif
 
 }  // namespace
 
 BENCHMARK(BM_GemmEigen)->DenseRange(0, std::size(kShapes) - 1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_GemmPacked)->DenseRange(0, std::size(kShapes) - 1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GemmPacked)
+    ->ArgsProduct({benchmark::CreateDenseRange(0, std::size(kShapes) - 1, 1), {1, 2}})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

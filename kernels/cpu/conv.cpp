@@ -98,19 +98,22 @@ Plan plan(const Geometry& g) {
 
 std::size_t round_up(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-// Whether T's GEMMs go through the packed kernel (else Eigen).
+// Whether T's GEMMs go through the packed kernel (else Eigen): f32, where the
+// CPU has one of its vector paths.
 template <class T>
-constexpr bool kPackedGemm = std::is_same_v<T, float> && gemm_available();
+bool packed_gemm() {
+  return std::is_same_v<T, float> && gemm_available();
+}
 
 // Bytes of a packed GEMM operand of rows x depth (A) or depth x columns (B),
 // or 0 where Eigen multiplies.
 template <class T>
 std::size_t packed_a_bytes(std::int64_t rows, std::int64_t depth) {
-  return kPackedGemm<T> ? round_up(sizeof(float) * packed_a_size(rows, depth)) : 0;
+  return packed_gemm<T>() ? round_up(sizeof(float) * packed_a_size(rows, depth)) : 0;
 }
 template <class T>
 std::size_t packed_b_bytes(std::int64_t depth, std::int64_t cols) {
-  return kPackedGemm<T> ? round_up(sizeof(float) * packed_b_size(depth, cols)) : 0;
+  return packed_gemm<T>() ? round_up(sizeof(float) * packed_b_size(depth, cols)) : 0;
 }
 
 // The calling thread's scratch: `shared` bytes for all threads (packed
@@ -378,13 +381,14 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
   // thread that fills this slice (several only where they split one chunk).
   const std::int64_t row_buffers = pl.inner ? pl.threads : 1;
   const std::size_t col_bytes =
-      round_up(sizeof(T) * (kPackedGemm<T> ? g.R * g.S * g.PQ * row_buffers : g.CRS * cols));
+      round_up(sizeof(T) * (packed_gemm<T>() ? g.R * g.S * g.PQ * row_buffers : g.CRS * cols));
   const std::size_t out_bytes = round_up(sizeof(T) * g.Kg * cols);
   const std::size_t pack_bytes = packed_b_bytes<T>(g.CRS, cols);
   const std::size_t slice = round_up(col_bytes + out_bytes + pack_bytes);
   const std::size_t weight_bytes = g.G * packed_a_bytes<T>(g.Kg, g.CRS);
   char* scratch = take_scratch(pl, slice, weight_bytes);
-  if constexpr (kPackedGemm<T>) pack_weights(w, g, false, pl.threads, scratch);
+  if constexpr (std::is_same_v<T, float>)
+    if (packed_gemm<T>()) pack_weights(w, g, false, pl.threads, scratch);
   for_each_chunk(g, pl, scratch + weight_bytes, slice,
                  [&](std::int64_t n0, std::int64_t nb, char* slice, bool) {
     T* col = reinterpret_cast<T*>(slice);
@@ -392,12 +396,14 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
     for (std::int64_t grp = 0; grp < g.G; ++grp) {
       // One image's output goes straight to y; a chunk's to `out`, then scattered.
       T* c = nb == 1 ? y + (n0 * g.K + grp * g.Kg) * g.PQ : out;
-      if constexpr (kPackedGemm<T>) {
-        float* pb = reinterpret_cast<float*>(slice + col_bytes + out_bytes);
-        const int threads = pl.inner ? pl.threads : 1;
-        im2col_packed(x, g, n0, nb, grp, col, pb, threads);
-        const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.Kg, g.CRS));
-        gemm_packed(g.Kg, nb * g.PQ, g.CRS, pa, pb, c, nb * g.PQ, false, threads);
+      if (packed_gemm<T>()) {
+        if constexpr (std::is_same_v<T, float>) {
+          float* pb = reinterpret_cast<float*>(slice + col_bytes + out_bytes);
+          const int threads = pl.inner ? pl.threads : 1;
+          im2col_packed(x, g, n0, nb, grp, col, pb, threads);
+          const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.Kg, g.CRS));
+          gemm_packed(g.Kg, nb * g.PQ, g.CRS, pa, pb, c, nb * g.PQ, false, threads);
+        }
       } else {
         const T* b = x + (n0 * g.C + grp * g.Cg) * g.HW;
         if (!(g.pointwise && nb == 1)) {
@@ -439,7 +445,8 @@ void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, T
   const std::size_t slice = round_up(col_bytes + dy_bytes + pack_bytes);
   const std::size_t weight_bytes = g.G * packed_a_bytes<T>(g.CRS, g.Kg);
   char* scratch = take_scratch(pl, slice, weight_bytes);
-  if constexpr (kPackedGemm<T>) pack_weights(w, g, true, pl.threads, scratch);
+  if constexpr (std::is_same_v<T, float>)
+    if (packed_gemm<T>()) pack_weights(w, g, true, pl.threads, scratch);
   for_each_chunk(g, pl, scratch + weight_bytes, slice,
                  [&](std::int64_t n0, std::int64_t nb, char* slice, bool) {
     T* dcol = reinterpret_cast<T*>(slice);
@@ -453,12 +460,14 @@ void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, T
       // A pointwise image's columns are dx itself; otherwise col2im gathers them.
       const bool direct = g.pointwise && nb == 1;
       T* c = direct ? dx + (n0 * g.C + grp * g.Cg) * g.HW : dcol;
-      if constexpr (kPackedGemm<T>) {
-        float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes);
-        const int threads = pl.inner ? pl.threads : 1;
-        pack_b(g.Kg, nb * g.PQ, a, nb * g.PQ, 1, pb, threads);
-        const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.CRS, g.Kg));
-        gemm_packed(g.CRS, nb * g.PQ, g.Kg, pa, pb, c, nb * g.PQ, false, threads);
+      if (packed_gemm<T>()) {
+        if constexpr (std::is_same_v<T, float>) {
+          float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes);
+          const int threads = pl.inner ? pl.threads : 1;
+          pack_b(g.Kg, nb * g.PQ, a, nb * g.PQ, 1, pb, threads);
+          const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.CRS, g.Kg));
+          gemm_packed(g.CRS, nb * g.PQ, g.Kg, pa, pb, c, nb * g.PQ, false, threads);
+        }
       } else {
         ConstMatrixMap<T> wg(w + grp * g.Kg * g.CRS, g.Kg, g.CRS);
         ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);
@@ -505,13 +514,15 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
         a = dytmp;
       }
       const bool assign = pl.parallel && first;
-      if constexpr (kPackedGemm<T>) {
-        // dy chunk [Kg, cols] as A, read in place; the column matrix's transpose [cols, CRS] as B.
-        float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes + partial_bytes);
-        const int threads = pl.inner ? pl.threads : 1;
-        const std::int64_t n = nb * g.PQ;
-        pack_b(n, g.CRS, b, 1, n, pb, threads);
-        gemm_rows(g.Kg, g.CRS, n, a, n, pb, acc + grp * g.Kg * g.CRS, g.CRS, !assign, threads);
+      if (packed_gemm<T>()) {
+        if constexpr (std::is_same_v<T, float>) {
+          // dy chunk [Kg, cols] as A, read in place; the column matrix's transpose [cols, CRS] as B.
+          float* pb = reinterpret_cast<float*>(slice + col_bytes + dy_bytes + partial_bytes);
+          const int threads = pl.inner ? pl.threads : 1;
+          const std::int64_t n = nb * g.PQ;
+          pack_b(n, g.CRS, b, 1, n, pb, threads);
+          gemm_rows(g.Kg, g.CRS, n, a, n, pb, acc + grp * g.Kg * g.CRS, g.CRS, !assign, threads);
+        }
       } else {
         ConstMatrixMap<T> colm(b, g.CRS, nb * g.PQ);
         ConstMatrixMap<T> dym(a, g.Kg, nb * g.PQ);

@@ -274,7 +274,8 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
   std::int64_t chunk =
       std::min(total, std::max(kMinChunkTiles, std::min(kChunkBytes / per_tile, (total + kChunks - 1) / kChunks)));
   std::int64_t chunks = (total + chunk - 1) / chunk;
-  if (gemm_available() && chunks > 1) {
+  const bool packed = gemm_available();  // else Eigen
+  if (packed && chunks > 1) {
     chunks = (chunks + threads - 1) / threads * threads;
     chunk = (total + chunks - 1) / chunks;
     chunks = (total + chunk - 1) / chunk;
@@ -285,11 +286,11 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
   const std::int64_t u_floats = kPoints * b.k * b.c, x_floats = cblocks * s.N * block_floats,
                      slice = kPoints * chunk * (b.c + b.k);
   const std::int64_t rest = x_floats + threads * slice;
-  const std::int64_t u_block = gemm_available() ? kPoints * packed_b_size(b.c, b.k) : u_floats;
-  const std::int64_t after = gemm_available() ? std::max(u_floats, rest) : rest;
+  const std::int64_t u_block = packed ? kPoints * packed_b_size(b.c, b.k) : u_floats;
+  const std::int64_t after = packed ? std::max(u_floats, rest) : rest;
   float* u = static_cast<float*>(context().workspace(sizeof(float) * (u_block + after)));
   float* xb = u + u_block;
-  if (gemm_available()) {
+  if (packed) {
     // U[xi]^T, the GEMM's B, read as a transposed view of U[xi] and packed once per call.
     float* rows = xb;
     transform_weights<F>(w, s, b, rows, threads);
@@ -321,7 +322,7 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
         // tile by tile (column-major), so that a tile's channels are side by
         // side for the transforms. The packed GEMM computes M^T = V^T U^T,
         // reading V^T's rows (a tile's channels) in place.
-        if constexpr (gemm_available()) {
+        if (packed) {
           gemm_rows(nt, b.k, b.c, v + xi * v_point, b.c, u + xi * packed_b_size(b.c, b.k), m + xi * m_point, b.k,
                     false);
         } else {

@@ -1,25 +1,18 @@
 // The GEMM of kernels/cpu/gemm.h. Loop order (Goto): for each kGemmKc block
 // of depth, for each column panel of B (it stays in L1), for each row panel of
 // A (streamed from L2), one micro-kernel call on a tile of C; with few
-// columns, rows outer instead (gemm_panels says why).
-
-// GCC 12's own AVX-512 intrinsics (`__m512 __Y = __Y;`, GCC PR105593) raise
-// false -Wmaybe-uninitialized and -Wuninitialized warnings, as in conv.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+// columns, rows outer instead (gemm_panels says why). The micro-kernels are
+// in gemm_avx512.cpp and gemm_avx2.cpp; here, which one runs.
 #include "kernels/cpu/gemm.h"
 
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "kernels/cpu/gemm_tiles.h"
+#include "kernels/cpu/transpose.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -30,137 +23,51 @@ constexpr std::int64_t kLanes = 16;
 
 std::int64_t round_up(std::int64_t v, std::int64_t to) { return (v + to - 1) / to * to; }
 
-// Where a micro-kernel reads A: packed (A(i,k) at a[k*kMr + i]) or rows in
-// place (at a[i*lda + k]; rows past m read row m-1, whose sums are dropped).
-struct ASource {
-  const float* a;
-  std::int64_t lda;  // 0: packed
-};
+using ASource = GemmSource;
 
-#if defined(__AVX512F__)
-// C tile (m <= kMr rows, n <= 16*kVectors columns) = (accumulate ? C : 0) +
-// A * b over kc steps; b is a packed panel 16*kVectors wide.
-template <int kVectors, bool kPacked>
-void micro_kernel(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t ldc, int m, int n,
-                  bool accumulate) {
-  const float* rows[kMr];
-  for (int i = 0; i < kMr; ++i) rows[i] = src.a + std::min(i, m - 1) * src.lda;
-  __m512 acc[kMr][kVectors];
-#pragma GCC unroll 8
-  for (int i = 0; i < kMr; ++i)
-    for (int j = 0; j < kVectors; ++j) acc[i][j] = _mm512_setzero_ps();
-  for (std::int64_t k = 0; k < kc; ++k) {
-    __m512 bv[kVectors];
-    for (int j = 0; j < kVectors; ++j) bv[j] = _mm512_loadu_ps(b + 16 * j);
-#pragma GCC unroll 8
-    for (int i = 0; i < kMr; ++i) {
-      const __m512 ai = _mm512_set1_ps(kPacked ? src.a[k * kMr + i] : rows[i][k]);
-      for (int j = 0; j < kVectors; ++j) acc[i][j] = _mm512_fmadd_ps(ai, bv[j], acc[i][j]);
-    }
-    b += 16 * kVectors;
+bool cpu_has(GemmPath path) {
+  __builtin_cpu_init();  // this may run in a static initialiser, before libgcc's own
+  switch (path) {
+    case GemmPath::avx512: return __builtin_cpu_supports("avx512f");
+    case GemmPath::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GemmPath::plain: return true;
   }
-  if (m == kMr && n == 16 * kVectors) {
-#pragma GCC unroll 8
-    for (int i = 0; i < kMr; ++i) {
-      float* ci = c + i * ldc;
-      for (int j = 0; j < kVectors; ++j) {
-        __m512 v = acc[i][j];
-        if (accumulate) v = _mm512_add_ps(v, _mm512_loadu_ps(ci + 16 * j));
-        _mm512_storeu_ps(ci + 16 * j, v);
-      }
-    }
-    return;
-  }
-  __mmask16 mask[kVectors];
-  for (int j = 0; j < kVectors; ++j) {
-    const int lanes = std::clamp(n - 16 * j, 0, 16);
-    mask[j] = static_cast<__mmask16>((1u << lanes) - 1);
-  }
-  for (int i = 0; i < m; ++i) {
-    float* ci = c + i * ldc;
-    for (int j = 0; j < kVectors; ++j) {
-      __m512 v = acc[i][j];
-      if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask[j], ci + 16 * j));
-      _mm512_mask_storeu_ps(ci + 16 * j, mask[j], v);
-    }
-  }
+  return false;
 }
-#else
-// The same contract in plain C++, for builds without AVX-512 (the
-// convolutions use Eigen there; this keeps the GEMM testable).
-template <int kVectors, bool kPacked>
-void micro_kernel(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t ldc, int m, int n,
-                  bool accumulate) {
-  constexpr int kWidth = 16 * kVectors;
-  float acc[kMr][kWidth] = {};
-  for (std::int64_t k = 0; k < kc; ++k)
-    for (int i = 0; i < m; ++i) {
-      const float ai = kPacked ? src.a[k * kMr + i] : src.a[i * src.lda + k];
-      for (int j = 0; j < kWidth; ++j) acc[i][j] += ai * b[k * kWidth + j];
-    }
-  for (int i = 0; i < m; ++i)
-    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
-}
-#endif
 
-#if defined(__AVX512F__)
-// r[i] (row i, 16 values) becomes column i: r[j][i] = old r[i][j].
-inline __attribute__((always_inline)) void transpose16(__m512 r[16]) {
-  __m512 t[16], u[16];
-  for (int i = 0; i < 8; ++i) {  // per 128-bit lane: a0 b0 a1 b1 and a2 b2 a3 b3 of rows 2i, 2i+1
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int i = 0; i < 4; ++i) {  // u[4i+e], lane l: element 4l+e of rows 4i..4i+3
-    u[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-    u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
-    u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-    u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
-  }
-  for (int e = 0; e < 4; ++e) {  // gather lane l of the four row groups
-    const __m512 lo01 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0x44), hi01 = _mm512_shuffle_f32x4(u[e], u[4 + e], 0xEE);
-    const __m512 lo23 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0x44);
-    const __m512 hi23 = _mm512_shuffle_f32x4(u[8 + e], u[12 + e], 0xEE);
-    r[e] = _mm512_shuffle_f32x4(lo01, lo23, 0x88);
-    r[4 + e] = _mm512_shuffle_f32x4(lo01, lo23, 0xDD);
-    r[8 + e] = _mm512_shuffle_f32x4(hi01, hi23, 0x88);
-    r[12 + e] = _mm512_shuffle_f32x4(hi01, hi23, 0xDD);
-  }
+GemmPath best_path() {
+  for (GemmPath path : {GemmPath::avx512, GemmPath::avx2})
+    if (cpu_has(path)) return path;
+  return GemmPath::plain;
 }
-#endif
+
+GemmPath g_path = best_path();
+const bool g_transpose16 = transpose16_available();  // the packs' 16 x 16 transposes
+
+GemmTile tile_for(GemmPath path) {
+  switch (path) {
+    case GemmPath::avx512: return gemm_tile_avx512;
+    case GemmPath::avx2: return gemm_tile_avx2;
+    case GemmPath::plain: break;
+  }
+  return gemm_tile_plain;
+}
 
 // out[kk*w + j] = src[j*cs + kk] for kk < kc, j < used: a transposed view into
-// a panel, 16 x 16 blocks through registers where the compiler targets AVX-512.
+// a panel, 16 x 16 blocks through registers where the CPU has AVX-512.
 void pack_transposed(const float* src, std::int64_t cs, std::int64_t kc, std::int64_t used, std::int64_t w,
                      float* out) {
   std::int64_t k_done = 0, j_done = 0;
-#if defined(__AVX512F__)
-  k_done = kc / 16 * 16, j_done = used / 16 * 16;
-  for (std::int64_t k1 = 0; k1 < k_done; k1 += 16)
-    for (std::int64_t j0 = 0; j0 < j_done; j0 += 16) {
-      __m512 r[16];
-      for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + (j0 + i) * cs + k1);
-      transpose16(r);
-      for (int i = 0; i < 16; ++i) _mm512_storeu_ps(out + (k1 + i) * w + j0, r[i]);
-    }
-#endif
+  if (g_transpose16) {
+    k_done = kc / 16 * 16, j_done = used / 16 * 16;
+    for (std::int64_t k1 = 0; k1 < k_done; k1 += 16)
+      for (std::int64_t j0 = 0; j0 < j_done; j0 += 16)
+        transpose16(src + j0 * cs + k1, cs, 16, out + k1 * w + j0, w);
+  }
   // The rest, 16 steps of depth (a cache line of each column) at a time.
   for (std::int64_t k1 = 0; k1 < kc; k1 += 16)
     for (std::int64_t j = k1 < k_done ? j_done : 0; j < used; ++j)
       for (std::int64_t kk = k1; kk < std::min(kc, k1 + 16); ++kk) out[kk * w + j] = src[j * cs + kk];
-}
-
-// One tile: the kernel for B's panel width and A's source.
-void tile(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t ldc, int m, int n, bool accumulate) {
-  const int vectors = std::min(3, (n + 15) / 16);
-  if (src.lda == 0) {
-    if (vectors == 3) return micro_kernel<3, true>(kc, src, b, c, ldc, m, n, accumulate);
-    if (vectors == 2) return micro_kernel<2, true>(kc, src, b, c, ldc, m, n, accumulate);
-    return micro_kernel<1, true>(kc, src, b, c, ldc, m, n, accumulate);
-  }
-  if (vectors == 3) return micro_kernel<3, false>(kc, src, b, c, ldc, m, n, accumulate);
-  if (vectors == 2) return micro_kernel<2, false>(kc, src, b, c, ldc, m, n, accumulate);
-  micro_kernel<1, false>(kc, src, b, c, ldc, m, n, accumulate);
 }
 
 // Column panels [p_begin, p_end) of C over the whole depth; A packed
@@ -171,6 +78,7 @@ void tile(std::int64_t kc, ASource src, const float* b, float* c, std::int64_t l
 void gemm_panels(std::int64_t m, std::int64_t n, std::int64_t k, ASource a, const float* pb, float* c,
                  std::int64_t ldc, bool accumulate, std::int64_t p_begin, std::int64_t p_end) {
   const std::int64_t mp = round_up(m, kMr), np = round_up(n, kLanes);
+  const GemmTile tile = tile_for(g_path);
   const bool rows_outer = (p_end - p_begin) * kNr < mp;
   for (std::int64_t k0 = 0; k0 < k; k0 += kKc) {
     const std::int64_t kc = std::min(kKc, k - k0);
@@ -179,8 +87,8 @@ void gemm_panels(std::int64_t m, std::int64_t n, std::int64_t k, ASource a, cons
     auto one = [&](std::int64_t i0, std::int64_t p) {
       const std::int64_t j0 = p * kNr;
       const ASource src = a.lda == 0 ? ASource{a.a + k0 * mp + i0 * kc, 0} : ASource{a.a + i0 * a.lda + k0, a.lda};
-      tile(kc, src, b_block + j0 * kc, c + i0 * ldc + j0, ldc, static_cast<int>(std::min(kMr, m - i0)),
-           static_cast<int>(std::min(kNr, n - j0)), add);
+      tile(kc, src, b_block + j0 * kc, std::min(kNr, round_up(n - j0, kLanes)), c + i0 * ldc + j0, ldc,
+           static_cast<int>(std::min(kMr, m - i0)), static_cast<int>(std::min(kNr, n - j0)), add);
     };
     if (rows_outer) {
       for (std::int64_t i0 = 0; i0 < m; i0 += kMr)
@@ -234,6 +142,36 @@ void for_each_panel(std::int64_t k, std::int64_t extent, std::int64_t width, int
 
 }  // namespace
 
+// The plain path: one std::fma per product, in the vector kernels' order.
+void gemm_tile_plain(std::int64_t kc, GemmSource src, const float* b, std::int64_t width, float* c,
+                     std::int64_t ldc, int m, int n, bool accumulate) {
+  float acc[kMr][kNr] = {};
+  for (std::int64_t k = 0; k < kc; ++k)
+    for (int i = 0; i < m; ++i) {
+      const float ai = src.lda == 0 ? src.a[k * kMr + i] : src.a[i * src.lda + k];
+      for (int j = 0; j < n; ++j) acc[i][j] = std::fma(ai, b[k * width + j], acc[i][j]);
+    }
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+}
+
+bool gemm_path_supported(GemmPath path) { return cpu_has(path); }
+GemmPath gemm_path() { return g_path; }
+bool set_gemm_path(GemmPath path) {
+  if (!cpu_has(path)) return false;
+  g_path = path;
+  return true;
+}
+const char* gemm_path_name(GemmPath path) {
+  switch (path) {
+    case GemmPath::avx512: return "avx512";
+    case GemmPath::avx2: return "avx2";
+    case GemmPath::plain: break;
+  }
+  return "plain";
+}
+bool gemm_available() { return g_path != GemmPath::plain; }
+
 std::int64_t packed_a_size(std::int64_t m, std::int64_t k) { return round_up(m, kMr) * k; }
 std::int64_t packed_b_size(std::int64_t k, std::int64_t n) { return k * round_up(n, kLanes); }
 
@@ -245,18 +183,11 @@ void pack_a(std::int64_t m, std::int64_t k, const float* a, std::int64_t rs, std
     const float* src = a + p * kMr * rs + k0 * cs;
     if (pn.used < kMr) std::fill(out, out + kc * kMr, 0.0f);
     std::int64_t k_done = 0;
-#if defined(__AVX512F__)
-    if (cs == 1 && pn.used == kMr) {  // rows as stored: 16 steps at a time through a transpose
-      static_assert(kMr == 8, "two panel rows per vector store");
+    if (g_transpose16 && cs == 1 && pn.used == kMr) {  // rows as stored: 16 steps at a time through a transpose
       k_done = kc / 16 * 16;
-      for (std::int64_t k1 = 0; k1 < k_done; k1 += 16) {
-        __m512 r[16];
-        for (int i = 0; i < 16; ++i) r[i] = i < kMr ? _mm512_loadu_ps(src + i * rs + k1) : _mm512_setzero_ps();
-        transpose16(r);
-        for (int kk = 0; kk < 16; ++kk) _mm256_storeu_ps(out + (k1 + kk) * kMr, _mm512_castps512_ps256(r[kk]));
-      }
+      for (std::int64_t k1 = 0; k1 < k_done; k1 += 16)
+        transpose16(src + k1, rs, static_cast<int>(kMr), out + k1 * kMr, kMr);
     }
-#endif
     if (rs == 1) {  // a transposed view: a panel's rows of one k are side by side
       for (std::int64_t kk = k_done; kk < kc; ++kk)
         for (std::int64_t i = 0; i < pn.used; ++i) out[kk * kMr + i] = src[kk * cs + i];

@@ -1,8 +1,8 @@
 // The engine's own f32 GEMM for the convolutions: B packed into panels of
 // kGemmNr columns (the last only as wide as its columns need, in whole
 // vectors), kGemmKc deep; A packed into kGemmMr-row panels or read in place
-// from rows; and a register-blocked AVX-512 micro-kernel that keeps a
-// kGemmMr x kGemmNr tile of C in 24 vector registers. On one Zen 5 core
+// from rows; and a register-blocked micro-kernel that keeps a tile of C in
+// vector registers (below, which one). On one Zen 5 core
 // (bench/bench_gemm, bench/RESULTS.md) Eigen's kernel ran the convolutions'
 // GEMM shapes at 100-140 GFLOP/s, this one at 155-200, against the core's FMA
 // ceiling of 213-217.
@@ -18,8 +18,15 @@
 // block, the blocks added to C in order: the bits do not depend on how the
 // columns are split between threads, nor on whether A was packed.
 //
-// Only where the compiler targets AVX-512 (gemm_available()); elsewhere the
-// convolutions use Eigen.
+// Which micro-kernel runs is chosen at run time from what the CPU reports
+// (cpuid), not from the compiler's target: AVX-512 (8x48 tiles in 24 zmm
+// registers), else AVX2 with FMA (4x24 sub-tiles in 12 ymm registers), so
+// one binary built for any x86-64 (CTC_NATIVE=OFF) still multiplies with
+// the best the machine has. All paths, the plain C++ one included, compute
+// every product-sum as the same chain of fused multiply-adds, so they give the
+// same bits. Where the CPU has neither, gemm_available() is false and the
+// convolutions use Eigen (the plain kernel, one std::fma per product, is
+// there to be tested against, not to be fast).
 #pragma once
 
 #include <cstdint>
@@ -27,16 +34,18 @@
 namespace ctcscope::cpu {
 
 constexpr std::int64_t kGemmMr = 8;    // rows of a C tile: 8 broadcasts of A per k
-constexpr std::int64_t kGemmNr = 48;   // columns of a C tile: 3 vectors of B per k
+constexpr std::int64_t kGemmNr = 48;   // columns of a C tile: 3 vectors of B per k (AVX-512)
 constexpr std::int64_t kGemmKc = 256;  // depth of a block: a B panel is 48 KiB, the L1
 
-constexpr bool gemm_available() {
-#if defined(__AVX512F__)
-  return true;
-#else
-  return false;
-#endif
-}
+enum class GemmPath { plain, avx2, avx512 };
+
+bool gemm_path_supported(GemmPath path);  // by this CPU (plain always)
+GemmPath gemm_path();                     // in use: the best supported, unless set_gemm_path chose another
+// Chooses the path (tests, benchmarks); false, and nothing changes, where the CPU lacks it.
+bool set_gemm_path(GemmPath path);
+const char* gemm_path_name(GemmPath path);  // "plain", "avx2", "avx512"
+// Whether the convolutions multiply with this GEMM: a vector path is in use.
+bool gemm_available();
 
 // Floats that pack_a / pack_b write (rows or columns rounded up to a panel).
 std::int64_t packed_a_size(std::int64_t m, std::int64_t k);

@@ -9,6 +9,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/cpu/context.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/reference/reference.h"
 #include "tests/support/test_util.h"
 
@@ -237,6 +238,30 @@ TEST_P(Conv2dCpuLayer, ThreadCountAndRepeatability) {
   conv2d_backward_filter(r, x, c.p, dw);
   test::expect_relative_error(two.dx, dx, kF32Relative, "dx vs f64");
   test::expect_relative_error(two.dw, dw, kF32Relative, "dw vs f64");
+}
+
+// The GEMM's vector paths (kernels/cpu/gemm.h) give the convolutions the
+// same bits, Winograd's included: one binary, the same results on an AVX2
+// machine as on an AVX-512 one.
+TEST_P(Conv2dCpuLayer, SameBitsOnEveryGemmPath) {
+  if (!cpu::gemm_path_supported(cpu::GemmPath::avx512) || !cpu::gemm_path_supported(cpu::GemmPath::avx2))
+    GTEST_SKIP() << "needs a CPU with both AVX2 and AVX-512 to compare them";
+  const ConvCase& c = GetParam();
+  const std::string tag = std::string("conv.layer.") + c.name;
+  Tensor x = random_normal({c.N, c.C, c.H, c.W}, Seed{tag + ".x"}, 0, 1, DType::f64);
+  Tensor w = random_normal({c.K, c.C / c.p.groups, c.R, c.S}, Seed{tag + ".w"}, 0, 0.1, DType::f64);
+  Tensor r = random_normal(conv2d_output_shape(x.shape(), w.shape(), c.p), Seed{tag + ".r"}, 0, 1,
+                           DType::f64);
+  const cpu::GemmPath best = cpu::gemm_path();
+  ASSERT_TRUE(cpu::set_gemm_path(cpu::GemmPath::avx2));
+  Results avx2 = run_f32(x, w, r, c.p, 2);
+  ASSERT_TRUE(cpu::set_gemm_path(cpu::GemmPath::avx512));
+  Results avx512 = run_f32(x, w, r, c.p, 2);
+  cpu::set_gemm_path(best);
+  constexpr Tolerance kSameBits{0, 0};
+  test::expect_close(avx2.y, avx512.y, kSameBits, "y");
+  test::expect_close(avx2.dx, avx512.dx, kSameBits, "dx");
+  test::expect_close(avx2.dw, avx512.dw, kSameBits, "dw");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCpuLayer, ::testing::ValuesIn(kLayerCases),

@@ -3,8 +3,11 @@
 // across several 256-deep blocks, B's last panel one to three vectors wide),
 // with either operand a transposed view or A read in place, with and without
 // accumulating into C; and the same bits however its columns and packing are
-// split between threads, packed A or not.
+// split between threads, packed A or not; and the same bits from each of its
+// paths (plain, AVX2, AVX-512) that this CPU has, a path it lacks skipped by
+// name.
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -53,6 +56,26 @@ std::vector<float> run_gemm(const GemmCase& t, const std::vector<float>& a, cons
   return c;
 }
 
+// The paths this CPU has, each set in turn; the best is restored at the end.
+class EachPath {
+ public:
+  EachPath() {
+    for (GemmPath path : {GemmPath::plain, GemmPath::avx2, GemmPath::avx512}) {
+      if (gemm_path_supported(path)) {
+        paths_.push_back(path);
+      } else {
+        std::printf("[ note ] this CPU has no %s path: not tested here\n", gemm_path_name(path));
+      }
+    }
+  }
+  ~EachPath() { set_gemm_path(best_); }
+  const std::vector<GemmPath>& paths() const { return paths_; }
+
+ private:
+  GemmPath best_ = gemm_path();
+  std::vector<GemmPath> paths_;
+};
+
 std::string name(const GemmCase& t) {
   return std::to_string(t.m) + "x" + std::to_string(t.n) + "x" + std::to_string(t.k) +
          (t.a_transposed ? " A^T" : "") + (t.b_transposed ? " B^T" : "") + (t.accumulate ? " +=" : "") +
@@ -68,8 +91,11 @@ TEST(Gemm, MatchesDoubleSumOnAwkwardSizes) {
       {8, 16, 5, false, false, false},   {10, 65, 20, false, false, true},  {5, 81, 300, false, false, false, true},
       {19, 30, 600, false, true, true, true}, {1, 17, 3, false, false, false, true},
   };
+  EachPath each;
+  for (GemmPath path : each.paths())
   for (const GemmCase& t : cases) {
-    SCOPED_TRACE(name(t));
+    ASSERT_TRUE(set_gemm_path(path));
+    SCOPED_TRACE(name(t) + " on the " + gemm_path_name(path) + " path");
     const std::int64_t ldc = t.n + 5;  // C rows with a gap, which must stay untouched
     const std::vector<float> a = random_values(t.m * t.k, 1), b = random_values(t.k * t.n, 2);
     const std::vector<float> c0 = random_values(t.m * ldc, 3);
@@ -104,6 +130,23 @@ TEST(Gemm, SameBitsOnAnyThreadCount) {
   GemmCase in_place = t;
   in_place.a_in_place = true;
   EXPECT_EQ(run_gemm(in_place, a, b, c0, t.n, 2), one) << "A in place";
+}
+
+TEST(Gemm, SameBitsOnEveryPath) {
+  EachPath each;
+  const GemmCase cases[] = {{37, 500, 600, false, true, true}, {13, 81, 300, true, false, false},
+                            {21, 95, 300, false, false, false, true}, {6, 20, 7, false, false, true, true}};
+  for (const GemmCase& t : cases) {
+    SCOPED_TRACE(name(t));
+    const std::vector<float> a = random_values(t.m * t.k, 7), b = random_values(t.k * t.n, 8);
+    const std::vector<float> c0 = random_values(t.m * t.n, 9);
+    ASSERT_TRUE(set_gemm_path(GemmPath::plain));
+    const std::vector<float> plain = run_gemm(t, a, b, c0, t.n, 2);
+    for (GemmPath path : each.paths()) {
+      ASSERT_TRUE(set_gemm_path(path));
+      EXPECT_EQ(run_gemm(t, a, b, c0, t.n, 2), plain) << gemm_path_name(path) << " against plain";
+    }
+  }
 }
 
 TEST(Gemm, ZeroDepthAssignsZeroOrKeepsC) {
