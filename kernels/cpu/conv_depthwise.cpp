@@ -9,8 +9,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "kernels/cpu/context.h"
+#include "kernels/cpu/transpose.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -31,14 +33,24 @@ Padded padded(const DepthwiseShape& d) {
 
 std::size_t round_up(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-// The layout change, lanes innermost so each pixel is one vector gather or
-// scatter across the channels' planes (`plane` elements apart): out[i][l] =
-// in[l][i] and back, for i in [0, count). (Plane by plane, scalar stores 64
-// bytes apart would cost more than a 3x3 convolution's arithmetic.)
+// The CPU has AVX-512: full float blocks change layout 16 x 16 through registers.
+const bool g_transpose16 = transpose16_available();
+
+// The layout change, lanes innermost so each pixel is one vector across the
+// channels' planes (`plane` elements apart): out[i][l] = in[l][i] and back,
+// for i in [0, count). Full float blocks go 16 pixels at a time through
+// transpose16 where the CPU has AVX-512; the rest, a pixel at a time (a
+// gather or scatter). (Plane by plane, scalar stores 64 bytes apart would cost
+// more than a 3x3 convolution's arithmetic.)
 template <class T>
 void to_lanes(const T* in, std::int64_t plane, std::int64_t count, std::int64_t lanes, T* out) {
   constexpr std::int64_t L = kLanes<T>;
-  for (std::int64_t i = 0; i < count; ++i) {
+  std::int64_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    if (g_transpose16 && lanes == L)
+      for (; i + 16 <= count; i += 16) transpose16(in + i, plane, 16, out + i * L, L);
+  }
+  for (; i < count; ++i) {
     if (lanes == L) {
 #pragma omp simd
       for (std::int64_t l = 0; l < L; ++l) out[i * L + l] = in[l * plane + i];
@@ -51,7 +63,12 @@ void to_lanes(const T* in, std::int64_t plane, std::int64_t count, std::int64_t 
 template <class T>
 void from_lanes(const T* in, std::int64_t count, std::int64_t lanes, std::int64_t plane, T* out) {
   constexpr std::int64_t L = kLanes<T>;
-  for (std::int64_t i = 0; i < count; ++i) {
+  std::int64_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    if (g_transpose16 && lanes == L)
+      for (; i + 16 <= count; i += 16) transpose16(in + i * L, L, 16, out + i, plane);
+  }
+  for (; i < count; ++i) {
     if (lanes == L) {
 #pragma omp simd
       for (std::int64_t l = 0; l < L; ++l) out[l * plane + i] = in[i * L + l];
@@ -111,13 +128,75 @@ void for_each_block(const DepthwiseShape& d, int threads, std::size_t slice, Bod
   }
 }
 
+// One block's outputs: yb[op][oq] = sum over r, s (in that order, from zero)
+// of wb[r][s] * xb[op*sh + r*dh][oq*sw + s*dw], a vector of channels each.
+template <class T>
+void forward_block(const T* xb, const T* wb, const DepthwiseShape& d, const Padded& pd, T* yb) {
+  constexpr std::int64_t L = kLanes<T>;
+  const std::int64_t sh = d.p.stride_h, sw = d.p.stride_w, dh = d.p.dilation_h, dw = d.p.dilation_w;
+  for (std::int64_t op = 0; op < d.P; ++op) {
+    for (std::int64_t oq = 0; oq < d.Q; ++oq) {
+      T acc[L] = {};  // a local array: no store aliases it, so it stays in registers
+      for (std::int64_t r = 0; r < d.R; ++r) {
+        for (std::int64_t s_ = 0; s_ < d.S; ++s_) {
+          const T* in = xb + ((op * sh + r * dh) * pd.Wp + oq * sw + s_ * dw) * L;
+          const T* tap = wb + (r * d.S + s_) * L;
+#pragma omp simd
+          for (std::int64_t l = 0; l < L; ++l) acc[l] += tap[l] * in[l];
+        }
+      }
+      std::copy(acc, acc + L, yb + (op * d.Q + oq) * L);
+    }
+  }
+}
+
+// The same sum with the filter size and stride known to the compiler
+// (EfficientNet's 3x3 and 5x5, stride 1 and 2, no dilation): the taps unrolled
+// and their offsets constants, where the general loop spent most of its time
+// on index arithmetic.
+template <class T, int kSize, int kStride>
+void forward_block_fixed(const T* xb, const T* wb, const DepthwiseShape& d, const Padded& pd, T* yb) {
+  constexpr std::int64_t L = kLanes<T>;
+  for (std::int64_t op = 0; op < d.P; ++op) {
+    const T* row = xb + op * kStride * pd.Wp * L;
+    for (std::int64_t oq = 0; oq < d.Q; ++oq) {
+      const T* corner = row + oq * kStride * L;
+      T acc[L] = {};
+#pragma GCC unroll 5
+      for (int r = 0; r < kSize; ++r) {
+#pragma GCC unroll 5
+        for (int s_ = 0; s_ < kSize; ++s_) {
+          const T* in = corner + (r * pd.Wp + s_) * L;
+          const T* tap = wb + (r * kSize + s_) * L;
+#pragma omp simd
+          for (std::int64_t l = 0; l < L; ++l) acc[l] += tap[l] * in[l];
+        }
+      }
+      std::copy(acc, acc + L, yb + (op * d.Q + oq) * L);
+    }
+  }
+}
+
+template <class T>
+void forward_block_any(const T* xb, const T* wb, const DepthwiseShape& d, const Padded& pd, T* yb) {
+  const Conv2dParams& p = d.p;
+  const bool plain = p.dilation_h == 1 && p.dilation_w == 1 && p.stride_h == p.stride_w && d.R == d.S;
+  const std::int64_t key = plain ? d.R * 10 + p.stride_h : 0;
+  switch (key) {
+    case 31: return forward_block_fixed<T, 3, 1>(xb, wb, d, pd, yb);
+    case 32: return forward_block_fixed<T, 3, 2>(xb, wb, d, pd, yb);
+    case 51: return forward_block_fixed<T, 5, 1>(xb, wb, d, pd, yb);
+    case 52: return forward_block_fixed<T, 5, 2>(xb, wb, d, pd, yb);
+    default: return forward_block(xb, wb, d, pd, yb);
+  }
+}
+
 }  // namespace
 
 template <class T>
 void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, T* y, int threads) {
   constexpr std::int64_t L = kLanes<T>;
   const Padded pd = padded(d);
-  const std::int64_t sh = d.p.stride_h, sw = d.p.stride_w, dh = d.p.dilation_h, dw = d.p.dilation_w;
   const std::size_t xb_bytes = round_up(sizeof(T) * pd.Hp * pd.Wp * L);
   const std::size_t wb_bytes = round_up(sizeof(T) * d.R * d.S * L);
   const std::size_t yb_bytes = round_up(sizeof(T) * d.P * d.Q * L);
@@ -128,20 +207,7 @@ void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, T* y, in
     T* yb = reinterpret_cast<T*>(s + xb_bytes + wb_bytes);
     pack_input(x, d, pd, n, c0, lanes, xb);
     pack_filter(w, d, c0, lanes, wb);
-    for (std::int64_t op = 0; op < d.P; ++op) {
-      for (std::int64_t oq = 0; oq < d.Q; ++oq) {
-        T acc[L] = {};  // a local array: no store aliases it, so it stays in registers
-        for (std::int64_t r = 0; r < d.R; ++r) {
-          for (std::int64_t s_ = 0; s_ < d.S; ++s_) {
-            const T* in = xb + ((op * sh + r * dh) * pd.Wp + oq * sw + s_ * dw) * L;
-            const T* tap = wb + (r * d.S + s_) * L;
-#pragma omp simd
-            for (std::int64_t l = 0; l < L; ++l) acc[l] += tap[l] * in[l];
-          }
-        }
-        std::copy(acc, acc + L, yb + (op * d.Q + oq) * L);
-      }
-    }
+    forward_block_any(xb, wb, d, pd, yb);
     from_lanes(yb, d.P * d.Q, lanes, d.P * d.Q, y + (n * d.C + c0) * d.P * d.Q);
   });
 }
