@@ -184,7 +184,10 @@ struct Blocks {
 template <class F>
 void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, float* u, int threads) {
   constexpr std::int64_t kIn = F::kIn;
-  std::fill(u, u + kIn * kIn * b.c * b.k, 0.0f);
+  // Rows past K are zero; every other row is written whole below, its lanes
+  // past C zero because their taps are (no serial pass over all of U first).
+  for (std::int64_t xi = 0; xi < kIn * kIn; ++xi)
+    std::fill(u + (xi * b.k + s.K) * b.c, u + (xi + 1) * b.k * b.c, 0.0f);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (std::int64_t k = 0; k < s.K; ++k) {
     alignas(64) float g[3][3][kLanes], rows[3][kIn][kLanes], out[kIn][kIn][kLanes];
@@ -199,7 +202,7 @@ void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, 
       for (std::int64_t r = 0; r < 3; ++r) F::filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
       for (std::int64_t j = 0; j < kIn; ++j) F::filter_1d(&rows[0][j][0], kIn * kLanes, &out[0][j][0], kIn * kLanes);
       for (std::int64_t xi = 0; xi < kIn * kIn; ++xi)
-        std::memcpy(u + xi * b.c * b.k + k * b.c + c0, out[xi / kIn][xi % kIn], sizeof(float) * n);
+        std::memcpy(u + xi * b.c * b.k + k * b.c + c0, out[xi / kIn][xi % kIn], sizeof(float) * kLanes);
     }
   }
 }
@@ -294,8 +297,10 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
     // U[xi]^T, the GEMM's B, read as a transposed view of U[xi] and packed once per call.
     float* rows = xb;
     transform_weights<F>(w, s, b, rows, threads);
+    // The points split between threads: one parallel region, not one per point.
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
     for (std::int64_t xi = 0; xi < kPoints; ++xi)
-      pack_b(b.c, b.k, rows + xi * b.c * b.k, 1, b.c, u + xi * packed_b_size(b.c, b.k), threads);
+      pack_b(b.c, b.k, rows + xi * b.c * b.k, 1, b.c, u + xi * packed_b_size(b.c, b.k));
   } else {
     transform_weights<F>(w, s, b, u, threads);
   }
