@@ -30,6 +30,7 @@
 #include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/transpose.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -179,32 +180,72 @@ struct Blocks {
   std::int64_t c, k;
 };
 
+// out[xi*stride + l] = (G w'[k][c0+l] G^T)[xi] for the kLanes channels from
+// c0, zero past C: w'[k][c] is the 9 taps of w[k][c] as stored, or
+// (transposed) of w[c][k] turned, read backwards.
+template <class F>
+void transform_filters(const float* w, const WinogradShape& s, std::int64_t k, std::int64_t c0, float* out,
+                       std::int64_t stride) {
+  constexpr std::int64_t kIn = F::kIn;
+  alignas(64) float g[3][3][kLanes], rows[3][kIn][kLanes];
+  const std::int64_t n = std::min(kLanes, s.C - c0);
+  for (std::int64_t l = 0; l < kLanes; ++l) {
+    const float* taps = s.transposed ? w + ((c0 + l) * s.K + k) * 9 : w + (k * s.C + c0 + l) * 9;
+    for (std::int64_t rq = 0; rq < 9; ++rq) g[rq / 3][rq % 3][l] = l < n ? taps[s.transposed ? 8 - rq : rq] : 0.0f;
+  }
+  for (std::int64_t r = 0; r < 3; ++r) F::filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
+  for (std::int64_t j = 0; j < kIn; ++j) F::filter_1d(&rows[0][j][0], kIn * kLanes, out + j * stride, kIn * stride);
+}
+
 // U[xi][k][c] = (G w'[k][c] G^T)[xi], [Blocks.k, Blocks.c] per point, zero
-// past K and C. kLanes input channels at once.
+// past K and C: the Eigen path's operand.
 template <class F>
 void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, float* u, int threads) {
-  constexpr std::int64_t kIn = F::kIn;
+  constexpr std::int64_t kPoints = F::kIn * F::kIn;
   // Rows past K are zero; every other row is written whole below, its lanes
   // past C zero because their taps are (no serial pass over all of U first).
-  for (std::int64_t xi = 0; xi < kIn * kIn; ++xi)
-    std::fill(u + (xi * b.k + s.K) * b.c, u + (xi + 1) * b.k * b.c, 0.0f);
+  for (std::int64_t xi = 0; xi < kPoints; ++xi) std::fill(u + (xi * b.k + s.K) * b.c, u + (xi + 1) * b.k * b.c, 0.0f);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-  for (std::int64_t k = 0; k < s.K; ++k) {
-    alignas(64) float g[3][3][kLanes], rows[3][kIn][kLanes], out[kIn][kIn][kLanes];
-    for (std::int64_t c0 = 0; c0 < s.C; c0 += kLanes) {
-      const std::int64_t n = std::min(kLanes, s.C - c0);
-      // w'[k][c]: the 9 taps of w[k][c] as stored, or (transposed) of w[c][k] turned, read backwards.
-      for (std::int64_t l = 0; l < kLanes; ++l) {
-        const float* taps = s.transposed ? w + ((c0 + l) * s.K + k) * 9 : w + (k * s.C + c0 + l) * 9;
-        for (std::int64_t rq = 0; rq < 9; ++rq)
-          g[rq / 3][rq % 3][l] = l < n ? taps[s.transposed ? 8 - rq : rq] : 0.0f;
+  for (std::int64_t k = 0; k < s.K; ++k)
+    for (std::int64_t c0 = 0; c0 < s.C; c0 += kLanes) transform_filters<F>(w, s, k, c0, u + k * b.c + c0, b.c * b.k);
+}
+
+// The packed GEMM's B for each point, U[xi]^T (Blocks.c deep, Blocks.k wide),
+// written straight into pack_b's layout a kLanes x kLanes block at a time:
+// the block's 16 filters transformed, then per point one transpose (16
+// filters' channels become 16 channels' filters) stored where pack_b would
+// put them; U is never written whole and read back to be packed.
+const bool g_transpose16 = transpose16_available();
+
+template <class F>
+void transform_weights_packed(const float* w, const WinogradShape& s, const Blocks& b, float* u, int threads) {
+  constexpr std::int64_t kPoints = F::kIn * F::kIn;
+  static_assert(kLanes == 16, "one block of lanes is one transpose");
+  const std::int64_t kblocks = b.k / kLanes, cblocks = b.c / kLanes, point_floats = packed_b_size(b.c, b.k);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
+  for (std::int64_t kb = 0; kb < kblocks; ++kb)
+    for (std::int64_t cb = 0; cb < cblocks; ++cb) {
+      alignas(64) float block[kPoints][kLanes][kLanes];  // [xi][filter][channel]
+      for (std::int64_t f = 0; f < kLanes; ++f) {
+        const std::int64_t k = kb * kLanes + f;
+        if (k < s.K) {
+          transform_filters<F>(w, s, k, cb * kLanes, &block[0][f][0], kLanes * kLanes);
+        } else {
+          for (std::int64_t xi = 0; xi < kPoints; ++xi) std::fill(block[xi][f], block[xi][f] + kLanes, 0.0f);
+        }
       }
-      for (std::int64_t r = 0; r < 3; ++r) F::filter_1d(&g[r][0][0], kLanes, &rows[r][0][0], kLanes);
-      for (std::int64_t j = 0; j < kIn; ++j) F::filter_1d(&rows[0][j][0], kIn * kLanes, &out[0][j][0], kIn * kLanes);
-      for (std::int64_t xi = 0; xi < kIn * kIn; ++xi)
-        std::memcpy(u + xi * b.c * b.k + k * b.c + c0, out[xi / kIn][xi % kIn], sizeof(float) * kLanes);
+      // B(c, k) for the block's 16 channels (rows of one depth block) and 16 filters (columns of one panel).
+      const PackedBPlace at = packed_b_place(b.c, b.k, cb * kLanes, kb * kLanes);
+      for (std::int64_t xi = 0; xi < kPoints; ++xi) {
+        float* dst = u + xi * point_floats + at.offset;
+        if (g_transpose16) {
+          transpose16(&block[xi][0][0], kLanes, 16, dst, at.row_stride);
+          continue;
+        }
+        for (std::int64_t c = 0; c < kLanes; ++c)
+          for (std::int64_t f = 0; f < kLanes; ++f) dst[c * at.row_stride + f] = block[xi][f][c];
+      }
     }
-  }
 }
 
 // Channels [cb*kLanes, +kLanes) of one image, zero padded, into `dst`
@@ -283,24 +324,17 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
     chunk = (total + chunks - 1) / chunks;
     chunks = (total + chunk - 1) / chunk;
   }
-  // One block of the calling thread's workspace: U, the interleaved input,
-  // and each thread's V and M; with the packed GEMM, U is transformed into
-  // the first of these (row-major) and packed into a block before them.
+  // One block of the calling thread's workspace: U (row-major, or packed for
+  // the packed GEMM), the interleaved input, and each thread's V and M.
   const std::int64_t u_floats = kPoints * b.k * b.c, x_floats = cblocks * s.N * block_floats,
                      slice = kPoints * chunk * (b.c + b.k);
   const std::int64_t rest = x_floats + threads * slice;
   const std::int64_t u_block = packed ? kPoints * packed_b_size(b.c, b.k) : u_floats;
-  const std::int64_t after = packed ? std::max(u_floats, rest) : rest;
-  float* u = static_cast<float*>(context().workspace(sizeof(float) * (u_block + after)));
+  float* u = static_cast<float*>(context().workspace(sizeof(float) * (u_block + rest)));
   float* xb = u + u_block;
   if (packed) {
-    // U[xi]^T, the GEMM's B, read as a transposed view of U[xi] and packed once per call.
-    float* rows = xb;
-    transform_weights<F>(w, s, b, rows, threads);
-    // The points split between threads: one parallel region, not one per point.
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-    for (std::int64_t xi = 0; xi < kPoints; ++xi)
-      pack_b(b.c, b.k, rows + xi * b.c * b.k, 1, b.c, u + xi * packed_b_size(b.c, b.k));
+    // U[xi]^T, the GEMM's B, transformed and packed once per call.
+    transform_weights_packed<F>(w, s, b, u, threads);
   } else {
     transform_weights<F>(w, s, b, u, threads);
   }

@@ -236,6 +236,12 @@ void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_
   }
 }
 
+PackedBPlace packed_b_place(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j) {
+  const std::int64_t k0 = kk / kKc * kKc, kc = std::min(kKc, depth - k0);
+  const std::int64_t p = j / kNr, width = std::min(kNr, round_up(n - p * kNr, kLanes));
+  return {k0 * round_up(n, kLanes) + p * kNr * kc + (kk - k0) * width + (j - p * kNr), width};
+}
+
 void zero_packed_b_padding(std::int64_t depth, std::int64_t n, float* dst) {
   const std::int64_t last = (n - 1) / kNr;
   for (std::int64_t k0 = 0; k0 < depth; k0 += kKc) {

@@ -66,6 +66,14 @@ void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_
                 const float* src, float* dst);
 void zero_packed_b_padding(std::int64_t depth, std::int64_t n, float* dst);
 
+// Where B(kk, j) lies in pack_b's layout of a depth x n operand: its offset,
+// and how far apart B(kk+1, j) is, for the rows of kk's block of depth
+// (kGemmKc, aligned) and the columns of j's panel (kGemmNr, aligned).
+struct PackedBPlace {
+  std::int64_t offset, row_stride;
+};
+PackedBPlace packed_b_place(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j);
+
 // C[M,N] (rows ldc apart) = (accumulate ? C : 0) + A * B on packed operands.
 // With threads > 1, the column panels are split between that many OpenMP
 // threads (same bits).
