@@ -180,6 +180,9 @@ struct Blocks {
   std::int64_t c, k;
 };
 
+// The CPU has AVX-512: 16 x 16 blocks change layout through registers.
+const bool g_transpose16 = transpose16_available();
+
 // out[xi*stride + l] = (G w'[k][c0+l] G^T)[xi] for the kLanes channels from
 // c0, zero past C: w'[k][c] is the 9 taps of w[k][c] as stored, or
 // (transposed) of w[c][k] turned, read backwards.
@@ -215,8 +218,6 @@ void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, 
 // the block's 16 filters transformed, then per point one transpose (16
 // filters' channels become 16 channels' filters) stored where pack_b would
 // put them; U is never written whole and read back to be packed.
-const bool g_transpose16 = transpose16_available();
-
 template <class F>
 void transform_weights_packed(const float* w, const WinogradShape& s, const Blocks& b, float* u, int threads) {
   constexpr std::int64_t kPoints = F::kIn * F::kIn;
@@ -249,18 +250,36 @@ void transform_weights_packed(const float* w, const WinogradShape& s, const Bloc
 }
 
 // Channels [cb*kLanes, +kLanes) of one image, zero padded, into `dst`
-// (hp x wp pixels of kLanes channels each: a tile's row is then contiguous vectors).
+// (hp x wp pixels of kLanes channels each: a tile's row is then contiguous
+// vectors). A full block of channels goes 16 pixels at a time through the
+// AVX-512 transpose where the CPU has it, and only the padding is zeroed.
 void interleave_block(const float* x, const WinogradShape& s, const Tiles& t, std::int64_t image,
                       std::int64_t cb, float* dst) {
-  std::fill(dst, dst + t.hp * t.wp * kLanes, 0.0f);
   const std::int64_t rows = std::min(s.H, t.hp - s.pad_h), cols = std::min(s.W, t.wp - s.pad_w);
   const std::int64_t lanes = std::min(kLanes, s.C - cb * kLanes);
-  for (std::int64_t l = 0; l < lanes; ++l) {
-    const float* src = x + (image * s.C + cb * kLanes + l) * s.H * s.W;
-    for (std::int64_t ih = std::max<std::int64_t>(0, -s.pad_h); ih < rows; ++ih) {
-      float* row = dst + ((ih + s.pad_h) * t.wp + s.pad_w) * kLanes + l;
-      for (std::int64_t iw = std::max<std::int64_t>(0, -s.pad_w); iw < cols; ++iw) row[iw * kLanes] = src[ih * s.W + iw];
+  const std::int64_t h0 = std::max<std::int64_t>(0, -s.pad_h), w0 = std::max<std::int64_t>(0, -s.pad_w);
+  const std::int64_t top = h0 + s.pad_h, bottom = rows + s.pad_h;  // dst rows [top, bottom) hold x
+  const std::int64_t left = w0 + s.pad_w, right = cols + s.pad_w;  // and of them, these columns
+  const bool full = lanes == kLanes && top < bottom && left < right;
+  if (!full) {
+    std::fill(dst, dst + t.hp * t.wp * kLanes, 0.0f);
+  } else {
+    std::fill(dst, dst + top * t.wp * kLanes, 0.0f);
+    std::fill(dst + bottom * t.wp * kLanes, dst + t.hp * t.wp * kLanes, 0.0f);
+    for (std::int64_t r = top; r < bottom; ++r) {
+      std::fill(dst + r * t.wp * kLanes, dst + (r * t.wp + left) * kLanes, 0.0f);
+      std::fill(dst + (r * t.wp + right) * kLanes, dst + (r + 1) * t.wp * kLanes, 0.0f);
     }
+  }
+  const std::int64_t HW = s.H * s.W;
+  const float* planes = x + (image * s.C + cb * kLanes) * HW;
+  for (std::int64_t ih = h0; ih < rows; ++ih) {
+    float* row = dst + ((ih + s.pad_h) * t.wp + s.pad_w) * kLanes;
+    std::int64_t iw = w0;
+    if (full && g_transpose16)
+      for (; iw + 16 <= cols; iw += 16) transpose16(planes + ih * s.W + iw, HW, 16, row + iw * kLanes, kLanes);
+    for (; iw < cols; ++iw)
+      for (std::int64_t l = 0; l < lanes; ++l) row[iw * kLanes + l] = planes[l * HW + ih * s.W + iw];
   }
 }
 
