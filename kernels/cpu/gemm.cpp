@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "kernels/cpu/gemm_tiles.h"
@@ -41,7 +43,23 @@ GemmPath best_path() {
   return GemmPath::plain;
 }
 
-GemmPath g_path = best_path();
+// The best path, or the one CTC_GEMM_PATH names (to time or check another
+// path on one machine); a name this CPU lacks, or no path's, is said and ignored.
+GemmPath initial_path() {
+  const GemmPath best = best_path();
+  const char* v = std::getenv("CTC_GEMM_PATH");
+  if (v == nullptr || *v == '\0') return best;
+  for (GemmPath path : {GemmPath::plain, GemmPath::avx2, GemmPath::avx512}) {
+    if (std::strcmp(v, gemm_path_name(path)) != 0) continue;
+    if (cpu_has(path)) return path;
+    std::fprintf(stderr, "CTC_GEMM_PATH=%s: this CPU lacks it; using %s\n", v, gemm_path_name(best));
+    return best;
+  }
+  std::fprintf(stderr, "CTC_GEMM_PATH=%s: not a path (avx512, avx2 or plain); using %s\n", v, gemm_path_name(best));
+  return best;
+}
+
+GemmPath g_path = initial_path();
 const bool g_transpose16 = transpose16_available();  // the packs' 16 x 16 transposes
 
 GemmTile tile_for(GemmPath path) {

@@ -26,7 +26,9 @@
 // every product-sum as the same chain of fused multiply-adds, so they give the
 // same bits. Where the CPU has neither, gemm_available() is false and the
 // convolutions use Eigen (the plain kernel, one std::fma per product, is
-// there to be tested against, not to be fast).
+// there to be tested against, not to be fast). CTC_GEMM_PATH=avx2 (or avx512,
+// or plain: the convolutions then use Eigen) in the environment chooses
+// another path the CPU has, to time it.
 #pragma once
 
 #include <cstdint>
