@@ -130,44 +130,25 @@ void for_each_block(const DepthwiseShape& d, int threads, std::size_t slice, Bod
 
 // One block's outputs: yb[op][oq] = sum over r, s (in that order, from zero)
 // of wb[r][s] * xb[op*sh + r*dh][oq*sw + s*dw], a vector of channels each.
-template <class T>
+// With kSize and kStride given (EfficientNet's 3x3 and 5x5, stride 1 and 2,
+// no dilation) they are constants to the compiler, which unrolls the taps and
+// folds their offsets: the general loop spent most of its time on index
+// arithmetic. 0: taken from the shape at run time.
+template <class T, int kSize = 0, int kStride = 0>
 void forward_block(const T* xb, const T* wb, const DepthwiseShape& d, const Padded& pd, T* yb) {
   constexpr std::int64_t L = kLanes<T>;
-  const std::int64_t sh = d.p.stride_h, sw = d.p.stride_w, dh = d.p.dilation_h, dw = d.p.dilation_w;
+  const std::int64_t R = kSize ? kSize : d.R, S = kSize ? kSize : d.S;
+  const std::int64_t sh = kStride ? kStride : d.p.stride_h, sw = kStride ? kStride : d.p.stride_w;
+  const std::int64_t dh = kSize ? 1 : d.p.dilation_h, dw = kSize ? 1 : d.p.dilation_w;
   for (std::int64_t op = 0; op < d.P; ++op) {
     for (std::int64_t oq = 0; oq < d.Q; ++oq) {
       T acc[L] = {};  // a local array: no store aliases it, so it stays in registers
-      for (std::int64_t r = 0; r < d.R; ++r) {
-        for (std::int64_t s_ = 0; s_ < d.S; ++s_) {
+#pragma GCC unroll 5
+      for (std::int64_t r = 0; r < R; ++r) {
+#pragma GCC unroll 5
+        for (std::int64_t s_ = 0; s_ < S; ++s_) {
           const T* in = xb + ((op * sh + r * dh) * pd.Wp + oq * sw + s_ * dw) * L;
-          const T* tap = wb + (r * d.S + s_) * L;
-#pragma omp simd
-          for (std::int64_t l = 0; l < L; ++l) acc[l] += tap[l] * in[l];
-        }
-      }
-      std::copy(acc, acc + L, yb + (op * d.Q + oq) * L);
-    }
-  }
-}
-
-// The same sum with the filter size and stride known to the compiler
-// (EfficientNet's 3x3 and 5x5, stride 1 and 2, no dilation): the taps unrolled
-// and their offsets constants, where the general loop spent most of its time
-// on index arithmetic.
-template <class T, int kSize, int kStride>
-void forward_block_fixed(const T* xb, const T* wb, const DepthwiseShape& d, const Padded& pd, T* yb) {
-  constexpr std::int64_t L = kLanes<T>;
-  for (std::int64_t op = 0; op < d.P; ++op) {
-    const T* row = xb + op * kStride * pd.Wp * L;
-    for (std::int64_t oq = 0; oq < d.Q; ++oq) {
-      const T* corner = row + oq * kStride * L;
-      T acc[L] = {};
-#pragma GCC unroll 5
-      for (int r = 0; r < kSize; ++r) {
-#pragma GCC unroll 5
-        for (int s_ = 0; s_ < kSize; ++s_) {
-          const T* in = corner + (r * pd.Wp + s_) * L;
-          const T* tap = wb + (r * kSize + s_) * L;
+          const T* tap = wb + (r * S + s_) * L;
 #pragma omp simd
           for (std::int64_t l = 0; l < L; ++l) acc[l] += tap[l] * in[l];
         }
@@ -183,10 +164,10 @@ void forward_block_any(const T* xb, const T* wb, const DepthwiseShape& d, const 
   const bool plain = p.dilation_h == 1 && p.dilation_w == 1 && p.stride_h == p.stride_w && d.R == d.S;
   const std::int64_t key = plain ? d.R * 10 + p.stride_h : 0;
   switch (key) {
-    case 31: return forward_block_fixed<T, 3, 1>(xb, wb, d, pd, yb);
-    case 32: return forward_block_fixed<T, 3, 2>(xb, wb, d, pd, yb);
-    case 51: return forward_block_fixed<T, 5, 1>(xb, wb, d, pd, yb);
-    case 52: return forward_block_fixed<T, 5, 2>(xb, wb, d, pd, yb);
+    case 31: return forward_block<T, 3, 1>(xb, wb, d, pd, yb);
+    case 32: return forward_block<T, 3, 2>(xb, wb, d, pd, yb);
+    case 51: return forward_block<T, 5, 1>(xb, wb, d, pd, yb);
+    case 52: return forward_block<T, 5, 2>(xb, wb, d, pd, yb);
     default: return forward_block(xb, wb, d, pd, yb);
   }
 }
