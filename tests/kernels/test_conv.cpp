@@ -205,18 +205,24 @@ const ConvCase kLayerCases[] = {
     {"Layer3x3DeepOneImage", 1, 70, 4, 6, 30, 3, 3, params(1, 1, 1, 1)},
 };
 
-class Conv2dCpuLayer : public ::testing::TestWithParam<ConvCase> {};
+// The case's input, weights and upstream gradient, in f64.
+class Conv2dCpuLayer : public ::testing::TestWithParam<ConvCase> {
+ protected:
+  void SetUp() override {
+    const ConvCase& c = GetParam();
+    const std::string tag = std::string("conv.layer.") + c.name;
+    x_ = random_normal({c.N, c.C, c.H, c.W}, Seed{tag + ".x"}, 0, 1, DType::f64);
+    w_ = random_normal({c.K, c.C / c.p.groups, c.R, c.S}, Seed{tag + ".w"}, 0, 0.1, DType::f64);
+    r_ = random_normal(conv2d_output_shape(x_.shape(), w_.shape(), c.p), Seed{tag + ".r"}, 0, 1, DType::f64);
+  }
+  Tensor x_, w_, r_;
+};
 
 TEST_P(Conv2dCpuLayer, ThreadCountAndRepeatability) {
   const ConvCase& c = GetParam();
-  const std::string tag = std::string("conv.layer.") + c.name;
-  Tensor x = random_normal({c.N, c.C, c.H, c.W}, Seed{tag + ".x"}, 0, 1, DType::f64);
-  Tensor w = random_normal({c.K, c.C / c.p.groups, c.R, c.S}, Seed{tag + ".w"}, 0, 0.1, DType::f64);
-  Tensor r = random_normal(conv2d_output_shape(x.shape(), w.shape(), c.p), Seed{tag + ".r"}, 0, 1,
-                           DType::f64);
-  Results one = run_f32(x, w, r, c.p, 1);
-  Results two = run_f32(x, w, r, c.p, 2);
-  Results again = run_f32(x, w, r, c.p, 2);
+  Results one = run_f32(x_, w_, r_, c.p, 1);
+  Results two = run_f32(x_, w_, r_, c.p, 2);
+  Results again = run_f32(x_, w_, r_, c.p, 2);
   // Reductions over up to N*P*Q = 400 terms of unit scale: a different
   // summation order with another thread count moves fp32 sums by ~1e-5 relative.
   constexpr Tolerance kThreadOrder{1e-4, 1e-5};
@@ -232,10 +238,10 @@ TEST_P(Conv2dCpuLayer, ThreadCountAndRepeatability) {
   // N*P*Q products, dx K*R*S; f32 rounding of such sums is about 1e-6 of the
   // largest; a wrong tile or block is off by order 1.
   constexpr double kF32Relative = 2e-5;
-  test::expect_close(two.y, reference::conv2d_forward(x, w, c.p), kConvFp32, "y vs reference");
-  Tensor dx = Tensor::empty(x.shape(), DType::f64), dw = Tensor::zeros(w.shape(), DType::f64);
-  conv2d_backward_data(r, w, c.p, dx);
-  conv2d_backward_filter(r, x, c.p, dw);
+  test::expect_close(two.y, reference::conv2d_forward(x_, w_, c.p), kConvFp32, "y vs reference");
+  Tensor dx = Tensor::empty(x_.shape(), DType::f64), dw = Tensor::zeros(w_.shape(), DType::f64);
+  conv2d_backward_data(r_, w_, c.p, dx);
+  conv2d_backward_filter(r_, x_, c.p, dw);
   test::expect_relative_error(two.dx, dx, kF32Relative, "dx vs f64");
   test::expect_relative_error(two.dw, dw, kF32Relative, "dw vs f64");
 }
@@ -247,16 +253,11 @@ TEST_P(Conv2dCpuLayer, SameBitsOnEveryGemmPath) {
   if (!cpu::gemm_path_supported(cpu::GemmPath::avx512) || !cpu::gemm_path_supported(cpu::GemmPath::avx2))
     GTEST_SKIP() << "needs a CPU with both AVX2 and AVX-512 to compare them";
   const ConvCase& c = GetParam();
-  const std::string tag = std::string("conv.layer.") + c.name;
-  Tensor x = random_normal({c.N, c.C, c.H, c.W}, Seed{tag + ".x"}, 0, 1, DType::f64);
-  Tensor w = random_normal({c.K, c.C / c.p.groups, c.R, c.S}, Seed{tag + ".w"}, 0, 0.1, DType::f64);
-  Tensor r = random_normal(conv2d_output_shape(x.shape(), w.shape(), c.p), Seed{tag + ".r"}, 0, 1,
-                           DType::f64);
   const cpu::GemmPath best = cpu::gemm_path();
   ASSERT_TRUE(cpu::set_gemm_path(cpu::GemmPath::avx2));
-  Results avx2 = run_f32(x, w, r, c.p, 2);
+  Results avx2 = run_f32(x_, w_, r_, c.p, 2);
   ASSERT_TRUE(cpu::set_gemm_path(cpu::GemmPath::avx512));
-  Results avx512 = run_f32(x, w, r, c.p, 2);
+  Results avx512 = run_f32(x_, w_, r_, c.p, 2);
   cpu::set_gemm_path(best);
   constexpr Tolerance kSameBits{0, 0};
   test::expect_close(avx2.y, avx512.y, kSameBits, "y");
