@@ -25,26 +25,47 @@ void affine(const T* x, std::int64_t n, T center, T scale, T bias, T* y) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = (x[i] - center) * scale + bias;
 }
 
+// The loop of batchnorm_act, with the residual add and the activation as
+// constants so each combination is one vectorised loop.
+template <class T, bool kResidual, Activation kAct>
+void batchnorm_act_loop(const T* x, std::int64_t n, T center, T scale, T bias, const T* residual, T* y) {
+#pragma omp simd
+  for (std::int64_t i = 0; i < n; ++i) {
+    T v = (x[i] - center) * scale + bias;
+    if constexpr (kResidual) v = v + residual[i];
+    if constexpr (kAct == Activation::relu) v = v < T(0) ? T(0) : v;
+    if constexpr (kAct == Activation::silu) v = v * sigmoid_simd(v);
+    y[i] = v;
+  }
+}
+
+template <class T, bool kResidual>
+void batchnorm_act_pass(Activation act, const T* x, std::int64_t n, T center, T scale, T bias,
+                        const T* residual, T* y) {
+  switch (act) {
+    case Activation::relu:
+      return batchnorm_act_loop<T, kResidual, Activation::relu>(x, n, center, scale, bias, residual, y);
+    case Activation::silu:
+      return batchnorm_act_loop<T, kResidual, Activation::silu>(x, n, center, scale, bias, residual, y);
+    default:
+      return batchnorm_act_loop<T, kResidual, Activation::none>(x, n, center, scale, bias, residual, y);
+  }
+}
+
 // batchnorm2d_forward_infer_act on `len` elements of channel c: y = act(bn(x)
 // + residual), residual nullptr or the matching elements, y may be x. The
 // residual add and the activations are the expressions of kernels/cpu/
-// elementwise.cpp and activation.cpp, applied in the same order.
+// elementwise.cpp and activation.cpp, applied in the same order, in one pass
+// (three passes cost EfficientNet-B4 a tenth of this function's time).
 template <class T>
 void batchnorm_act(const InferenceBatchNorm& bn, std::int64_t c, std::int64_t len, const T* x,
                    const T* residual, T* y) {
-  affine(x, len, bn.running_mean.data<T>()[c],
-         batchnorm_scale(bn.gamma.data<T>()[c], bn.running_var.data<T>()[c], bn.params.eps),
-         bn.beta.data<T>()[c], y);
+  const T center = bn.running_mean.data<T>()[c], bias = bn.beta.data<T>()[c];
+  const T scale = batchnorm_scale(bn.gamma.data<T>()[c], bn.running_var.data<T>()[c], bn.params.eps);
   if (residual != nullptr) {
-#pragma omp simd
-    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] + residual[i];
-  }
-  if (bn.activation == Activation::relu) {
-#pragma omp simd
-    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] < T(0) ? T(0) : y[i];
-  } else if (bn.activation == Activation::silu) {
-#pragma omp simd
-    for (std::int64_t i = 0; i < len; ++i) y[i] = y[i] * sigmoid_simd(y[i]);
+    batchnorm_act_pass<T, true>(bn.activation, x, len, center, scale, bias, residual, y);
+  } else {
+    batchnorm_act_pass<T, false>(bn.activation, x, len, center, scale, bias, nullptr, y);
   }
 }
 

@@ -342,20 +342,22 @@ DepthwiseShape depthwise_shape(const Geometry& g) {
 }
 
 // batchnorm_act on images [n0, n0+nb) and channels [k0, k0+kn) of the
-// [N,K,P,Q] output, held as rows of channels with the images side by side
-// (a chunk's GEMM output) starting at `rows`.
+// [N,K,P,Q] output y, read from `rows`: rows of channels with the images side
+// by side (a chunk's GEMM output), or y itself where nb is 1. Writing to y
+// here is the chunk's scatter as well.
 template <class T>
 void batchnorm_act_chunk(const InferenceBatchNorm& bn, const Geometry& g, std::int64_t n0, std::int64_t nb,
-                         std::int64_t k0, std::int64_t kn, T* rows) {
+                         std::int64_t k0, std::int64_t kn, const T* rows, T* y) {
   const T* residual = bn.residual.defined() ? bn.residual.data<T>() : nullptr;
   for (std::int64_t k = 0; k < kn; ++k)
-    for (std::int64_t i = 0; i < nb; ++i)
-      batchnorm_act(bn, k0 + k, g.PQ, rows + (k * nb + i) * g.PQ,
-                    residual ? residual + ((n0 + i) * g.K + k0 + k) * g.PQ : nullptr, rows + (k * nb + i) * g.PQ);
+    for (std::int64_t i = 0; i < nb; ++i) {
+      const std::int64_t at = ((n0 + i) * g.K + k0 + k) * g.PQ;
+      batchnorm_act(bn, k0 + k, g.PQ, rows + (k * nb + i) * g.PQ, residual ? residual + at : nullptr, y + at);
+    }
 }
 
 // y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group; with `bn`, each chunk's
-// output then goes through batchnorm_act_chunk while it is in cache.
+// output then goes through batchnorm_act_chunk on its way to y, while in cache.
 template <class T>
 void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const InferenceBatchNorm* bn,
              Tensor& yt) {
@@ -373,7 +375,7 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
     depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
     if (bn == nullptr) return;
 #pragma omp parallel for schedule(static) num_threads(pl.threads) if (pl.threads > 1)
-    for (std::int64_t n = 0; n < g.N; ++n) batchnorm_act_chunk(*bn, g, n, 1, 0, g.K, y + n * g.K * g.PQ);
+    for (std::int64_t n = 0; n < g.N; ++n) batchnorm_act_chunk(*bn, g, n, 1, 0, g.K, y + n * g.K * g.PQ, y);
     return;
   }
   const std::int64_t cols = pl.images * g.PQ;
@@ -415,8 +417,11 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
         Eigen::Map<Matrix<T>> cg(c, g.Kg, nb * g.PQ);
         cg.noalias() = wg * colm;
       }
-      if (bn != nullptr) batchnorm_act_chunk(*bn, g, n0, nb, grp * g.Kg, g.Kg, c);
-      if (nb > 1) scatter_rows(out, g, n0, nb, grp, y);
+      if (bn != nullptr) {
+        batchnorm_act_chunk(*bn, g, n0, nb, grp * g.Kg, g.Kg, c, y);
+      } else if (nb > 1) {
+        scatter_rows(out, g, n0, nb, grp, y);
+      }
     }
   });
 }
