@@ -62,7 +62,9 @@ TEST(AdamWStep, MatchesFormulaF64OverSteps) {
 //       denom = (v.sqrt() / math.sqrt(bc2)).add_(1e-8)
 //       p.addcdiv_(m, denom, value=-lr/bc1)
 //   print([f"{x:.9g}" for x in p.tolist()], ...m..., ...v...)
-TEST(AdamWStep, MatchesTorchF32) {
+// The script's 7 elements, repeated `copies` times: every copy must
+// give torch's bits, wherever it falls in the vectorised loop.
+void expect_torch_bits(std::int64_t copies) {
   const std::vector<float> p0 = {0.5f, -1.25f, 2.0f, 0.0f, -0.03125f, 3.5f, -2.75f};
   const std::vector<std::vector<float>> grads = {
       {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, 1e-3f, -7.0f},
@@ -79,8 +81,13 @@ TEST(AdamWStep, MatchesTorchF32) {
                                                0.000124702783f, 0.000444078149f,
                                                0.000701048528f, 2.19880096e-08f,
                                                0.0872809365f};
-  const Shape shape = {7};
-  Tensor w = Tensor::from_vector(p0, shape);
+  const auto tiled = [copies](const std::vector<float>& v) {
+    std::vector<float> out;
+    for (std::int64_t c = 0; c < copies; ++c) out.insert(out.end(), v.begin(), v.end());
+    return out;
+  };
+  const Shape shape = {7 * copies};
+  Tensor w = Tensor::from_vector(tiled(p0), shape);
   Tensor m = Tensor::zeros(shape);
   Tensor v = Tensor::zeros(shape);
   AdamWStep s;
@@ -88,12 +95,17 @@ TEST(AdamWStep, MatchesTorchF32) {
   s.weight_decay = 0.1;
   for (std::size_t t = 0; t < grads.size(); ++t) {
     s.step = static_cast<std::int64_t>(t + 1);
-    adamw_step(Tensor::from_vector(grads[t], shape), s, w, m, v);
+    adamw_step(Tensor::from_vector(tiled(grads[t]), shape), s, w, m, v);
   }
-  expect_close(w, Tensor::from_vector(torch_param, shape), kTorchBitExact, "param");
-  expect_close(m, Tensor::from_vector(torch_exp_avg, shape), kTorchBitExact, "exp_avg");
-  expect_close(v, Tensor::from_vector(torch_exp_avg_sq, shape), kTorchBitExact, "exp_avg_sq");
+  expect_close(w, Tensor::from_vector(tiled(torch_param), shape), kTorchBitExact, "param");
+  expect_close(m, Tensor::from_vector(tiled(torch_exp_avg), shape), kTorchBitExact, "exp_avg");
+  expect_close(v, Tensor::from_vector(tiled(torch_exp_avg_sq), shape), kTorchBitExact, "exp_avg_sq");
 }
+
+TEST(AdamWStep, MatchesTorchF32) { expect_torch_bits(1); }
+
+// 1001 elements: whole vectors on each thread and a remainder.
+TEST(AdamWStep, MatchesTorchF32AtEveryPositionOfALongTensor) { expect_torch_bits(143); }
 
 TEST(AdamWStep, ArgumentChecks) {
   Tensor w = Tensor::zeros({4});
