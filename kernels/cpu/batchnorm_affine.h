@@ -25,6 +25,15 @@ void affine(const T* x, std::int64_t n, T center, T scale, T bias, T* y) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = (x[i] - center) * scale + bias;
 }
 
+// The activations' expressions (kernels/cpu/activation.cpp's). Always
+// inlined: as a call it keeps the loops that use it scalar.
+template <Activation kAct, class T>
+[[gnu::always_inline]] inline T activate(T v) {
+  if constexpr (kAct == Activation::relu) return v < T(0) ? T(0) : v;
+  if constexpr (kAct == Activation::silu) return v * sigmoid_simd(v);
+  return v;
+}
+
 // The loop of batchnorm_act, with the residual add and the activation as
 // constants so each combination is one vectorised loop.
 template <class T, bool kResidual, Activation kAct>
@@ -33,9 +42,7 @@ void batchnorm_act_loop(const T* x, std::int64_t n, T center, T scale, T bias, c
   for (std::int64_t i = 0; i < n; ++i) {
     T v = (x[i] - center) * scale + bias;
     if constexpr (kResidual) v = v + residual[i];
-    if constexpr (kAct == Activation::relu) v = v < T(0) ? T(0) : v;
-    if constexpr (kAct == Activation::silu) v = v * sigmoid_simd(v);
-    y[i] = v;
+    y[i] = activate<kAct>(v);
   }
 }
 
@@ -66,6 +73,32 @@ void batchnorm_act(const InferenceBatchNorm& bn, std::int64_t c, std::int64_t le
     batchnorm_act_pass<T, true>(bn.activation, x, len, center, scale, bias, residual, y);
   } else {
     batchnorm_act_pass<T, false>(bn.activation, x, len, center, scale, bias, nullptr, y);
+  }
+}
+
+// batchnorm_act without a residual on `count` pixels held channels-last, kL
+// lanes a pixel (channels [c0, c0+lanes); a depthwise convolution's block):
+// the same expressions per element, with each lane's channel constants.
+template <class T, std::int64_t kL, Activation kAct>
+void batchnorm_act_lanes_loop(const T* center, const T* scale, const T* bias, std::int64_t count, T* y) {
+  for (std::int64_t i = 0; i < count; ++i) {
+#pragma omp simd
+    for (std::int64_t l = 0; l < kL; ++l) y[i * kL + l] = activate<kAct>((y[i * kL + l] - center[l]) * scale[l] + bias[l]);
+  }
+}
+
+template <class T, std::int64_t kL>
+void batchnorm_act_lanes(const InferenceBatchNorm& bn, std::int64_t c0, std::int64_t lanes, std::int64_t count,
+                         T* y) {
+  alignas(64) T center[kL] = {}, scale[kL] = {}, bias[kL] = {};
+  for (std::int64_t l = 0; l < lanes; ++l) {
+    center[l] = bn.running_mean.data<T>()[c0 + l], bias[l] = bn.beta.data<T>()[c0 + l];
+    scale[l] = batchnorm_scale(bn.gamma.data<T>()[c0 + l], bn.running_var.data<T>()[c0 + l], bn.params.eps);
+  }
+  switch (bn.activation) {
+    case Activation::relu: return batchnorm_act_lanes_loop<T, kL, Activation::relu>(center, scale, bias, count, y);
+    case Activation::silu: return batchnorm_act_lanes_loop<T, kL, Activation::silu>(center, scale, bias, count, y);
+    default: return batchnorm_act_lanes_loop<T, kL, Activation::none>(center, scale, bias, count, y);
   }
 }
 

@@ -372,8 +372,10 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
     if (ws.tile != 0) return winograd_forward(x, w, ws, bn, y, num_threads());
   }
   if (g.depthwise) {
-    depthwise_forward(x, w, depthwise_shape(g), y, pl.threads);
-    if (bn == nullptr) return;
+    // Batch norm without a residual goes into the depthwise blocks (channels-last, in cache).
+    const bool bn_in_blocks = bn != nullptr && !bn->residual.defined();
+    depthwise_forward(x, w, depthwise_shape(g), bn_in_blocks ? bn : nullptr, y, pl.threads);
+    if (bn == nullptr || bn_in_blocks) return;
 #pragma omp parallel for schedule(static) num_threads(pl.threads) if (pl.threads > 1)
     for (std::int64_t n = 0; n < g.N; ++n) batchnorm_act_chunk(*bn, g, n, 1, 0, g.K, y + n * g.K * g.PQ, y);
     return;

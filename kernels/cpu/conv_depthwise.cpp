@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "base/error.h"
+#include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
 #include "kernels/cpu/transpose.h"
 
@@ -175,7 +177,9 @@ void forward_block_any(const T* xb, const T* wb, const DepthwiseShape& d, const 
 }  // namespace
 
 template <class T>
-void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, T* y, int threads) {
+void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, const InferenceBatchNorm* bn, T* y,
+                       int threads) {
+  CTC_CHECK(bn == nullptr || !bn->residual.defined(), "depthwise_forward: a residual is not fused here");
   constexpr std::int64_t L = kLanes<T>;
   const Padded pd = padded(d);
   const std::size_t xb_bytes = round_up(sizeof(T) * pd.Hp * pd.Wp * L);
@@ -189,6 +193,7 @@ void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, T* y, in
     pack_input(x, d, pd, n, c0, lanes, xb);
     pack_filter(w, d, c0, lanes, wb);
     forward_block_any(xb, wb, d, pd, yb);
+    if (bn != nullptr) batchnorm_act_lanes<T, L>(*bn, c0, lanes, d.P * d.Q, yb);
     from_lanes(yb, d.P * d.Q, lanes, d.P * d.Q, y + (n * d.C + c0) * d.P * d.Q);
   });
 }
@@ -285,8 +290,10 @@ void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d,
   }
 }
 
-template void depthwise_forward<float>(const float*, const float*, const DepthwiseShape&, float*, int);
-template void depthwise_forward<double>(const double*, const double*, const DepthwiseShape&, double*, int);
+template void depthwise_forward<float>(const float*, const float*, const DepthwiseShape&, const InferenceBatchNorm*,
+                                       float*, int);
+template void depthwise_forward<double>(const double*, const double*, const DepthwiseShape&,
+                                        const InferenceBatchNorm*, double*, int);
 template void depthwise_backward_data<float>(const float*, const float*, const DepthwiseShape&, float*, int);
 template void depthwise_backward_data<double>(const double*, const double*, const DepthwiseShape&, double*,
                                               int);

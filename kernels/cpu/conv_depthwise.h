@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "kernels/batchnorm.h"
 #include "kernels/conv.h"
 
 namespace ctcscope::cpu {
@@ -15,9 +16,11 @@ struct DepthwiseShape {
 };
 
 // y[n,c,p,q] = sum_{r,s} w[c,r,s] * x[n,c,p*sh - ph + r*dh, q*sw - pw + s*dw]
-// (0 outside the image). y is assigned.
+// (0 outside the image). y is assigned. With `bn` (no residual), y =
+// batchnorm_act(y) as well, applied to each block while it is in cache.
 template <class T>
-void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, T* y, int threads);
+void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, const InferenceBatchNorm* bn, T* y,
+                       int threads);
 
 // dx = the adjoint of the forward in x. dx is assigned.
 template <class T>

@@ -17,7 +17,7 @@ namespace ctcscope::cpu {
 // through as NaN without undefined behaviour. Within 2 ulp of exp over
 // [-87.3, 88.3] (tested); x is clamped to that range, so the result never
 // overflows to inf, and below it is exp(-87.3), about 1.2e-38.
-inline float exp_simd(float x) {
+[[gnu::always_inline]] inline float exp_simd(float x) {
   constexpr float kRound = 12582912.0f;  // 1.5 * 2^23
   x = x < -87.33654f ? -87.33654f : (x > 88.37626f ? 88.37626f : x);
   const float t = x * 1.44269504088896341f + kRound;
@@ -39,8 +39,9 @@ inline double exp_simd(double x) { return std::exp(x); }
 
 // 1 / (1 + exp(-x)) without overflow (as torch): e = exp(-|x|) <= 1, then
 // 1 / (1 + e) for x >= 0 and e / (1 + e) below; a select, not a branch.
+// Both always inlined: a call keeps the loop that uses it scalar.
 template <class T>
-T sigmoid_simd(T x) {
+[[gnu::always_inline]] inline T sigmoid_simd(T x) {
   const T e = exp_simd(-std::fabs(x));
   const T inv = T(1) / (T(1) + e);
   return x >= T(0) ? inv : e * inv;
