@@ -4,9 +4,13 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -83,6 +87,23 @@ const bool kHeapKeepsFreedBlocks = [] {
   return true;
 }();
 
+// A block glibc maps afresh (above the threshold) is asked to be backed by 2
+// MiB pages where the kernel has transparent huge pages in madvise mode, as
+// Debian's has: one fault per 2 MiB instead of 512, on every forward, for
+// each of EfficientNet-B4's 50 MB activations. Only the block's whole 2 MiB
+// pages inside it; a kernel without THP ignores the advice.
+void advise_huge_pages(void* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  if (bytes < (std::size_t{32} << 20)) return;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) / kHuge * kHuge;
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) / kHuge * kHuge;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data, (void)bytes;
+#endif
+}
+
 }  // namespace
 
 Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(device) {
@@ -102,6 +123,7 @@ Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(devi
   std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
   data_ = std::aligned_alloc(kAlignment, rounded);
   CTC_CHECK(data_ != nullptr, "out of host memory: asked for ", rounded, " bytes");
+  advise_huge_pages(data_, rounded);
 }
 
 Storage::Storage(PinnedBuffer buffer)
