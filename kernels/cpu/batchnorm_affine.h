@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/batchnorm.h"
 #include "kernels/cpu/exp_simd.h"
@@ -34,6 +35,17 @@ template <Activation kAct, class T>
   return v;
 }
 
+// Calls f(std::integral_constant<Activation, act>{}), so that each activation
+// is a constant in its own instantiation of f's loop.
+template <class Fn>
+void with_activation(Activation act, Fn&& f) {
+  switch (act) {
+    case Activation::relu: return f(std::integral_constant<Activation, Activation::relu>{});
+    case Activation::silu: return f(std::integral_constant<Activation, Activation::silu>{});
+    default: return f(std::integral_constant<Activation, Activation::none>{});
+  }
+}
+
 // The loop of batchnorm_act, with the residual add and the activation as
 // constants so each combination is one vectorised loop.
 template <class T, bool kResidual, Activation kAct>
@@ -43,19 +55,6 @@ void batchnorm_act_loop(const T* x, std::int64_t n, T center, T scale, T bias, c
     T v = (x[i] - center) * scale + bias;
     if constexpr (kResidual) v = v + residual[i];
     y[i] = activate<kAct>(v);
-  }
-}
-
-template <class T, bool kResidual>
-void batchnorm_act_pass(Activation act, const T* x, std::int64_t n, T center, T scale, T bias,
-                        const T* residual, T* y) {
-  switch (act) {
-    case Activation::relu:
-      return batchnorm_act_loop<T, kResidual, Activation::relu>(x, n, center, scale, bias, residual, y);
-    case Activation::silu:
-      return batchnorm_act_loop<T, kResidual, Activation::silu>(x, n, center, scale, bias, residual, y);
-    default:
-      return batchnorm_act_loop<T, kResidual, Activation::none>(x, n, center, scale, bias, residual, y);
   }
 }
 
@@ -69,11 +68,13 @@ void batchnorm_act(const InferenceBatchNorm& bn, std::int64_t c, std::int64_t le
                    const T* residual, T* y) {
   const T center = bn.running_mean.data<T>()[c], bias = bn.beta.data<T>()[c];
   const T scale = batchnorm_scale(bn.gamma.data<T>()[c], bn.running_var.data<T>()[c], bn.params.eps);
-  if (residual != nullptr) {
-    batchnorm_act_pass<T, true>(bn.activation, x, len, center, scale, bias, residual, y);
-  } else {
-    batchnorm_act_pass<T, false>(bn.activation, x, len, center, scale, bias, nullptr, y);
-  }
+  with_activation(bn.activation, [&](auto act) {
+    if (residual != nullptr) {
+      batchnorm_act_loop<T, true, decltype(act)::value>(x, len, center, scale, bias, residual, y);
+    } else {
+      batchnorm_act_loop<T, false, decltype(act)::value>(x, len, center, scale, bias, nullptr, y);
+    }
+  });
 }
 
 // batchnorm_act without a residual on `count` pixels held channels-last, kL
@@ -83,7 +84,8 @@ template <class T, std::int64_t kL, Activation kAct>
 void batchnorm_act_lanes_loop(const T* center, const T* scale, const T* bias, std::int64_t count, T* y) {
   for (std::int64_t i = 0; i < count; ++i) {
 #pragma omp simd
-    for (std::int64_t l = 0; l < kL; ++l) y[i * kL + l] = activate<kAct>((y[i * kL + l] - center[l]) * scale[l] + bias[l]);
+    for (std::int64_t l = 0; l < kL; ++l)
+      y[i * kL + l] = activate<kAct>((y[i * kL + l] - center[l]) * scale[l] + bias[l]);
   }
 }
 
@@ -95,11 +97,9 @@ void batchnorm_act_lanes(const InferenceBatchNorm& bn, std::int64_t c0, std::int
     center[l] = bn.running_mean.data<T>()[c0 + l], bias[l] = bn.beta.data<T>()[c0 + l];
     scale[l] = batchnorm_scale(bn.gamma.data<T>()[c0 + l], bn.running_var.data<T>()[c0 + l], bn.params.eps);
   }
-  switch (bn.activation) {
-    case Activation::relu: return batchnorm_act_lanes_loop<T, kL, Activation::relu>(center, scale, bias, count, y);
-    case Activation::silu: return batchnorm_act_lanes_loop<T, kL, Activation::silu>(center, scale, bias, count, y);
-    default: return batchnorm_act_lanes_loop<T, kL, Activation::none>(center, scale, bias, count, y);
-  }
+  with_activation(bn.activation, [&](auto act) {
+    batchnorm_act_lanes_loop<T, kL, decltype(act)::value>(center, scale, bias, count, y);
+  });
 }
 
 }  // namespace ctcscope::cpu
