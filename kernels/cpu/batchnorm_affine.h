@@ -19,13 +19,6 @@ T batchnorm_scale(T gamma, T var, double eps) {
   return static_cast<T>(static_cast<double>(gamma) * invstd);
 }
 
-// y = (x - center) * scale + bias over n elements; y may be x.
-template <class T>
-void affine(const T* x, std::int64_t n, T center, T scale, T bias, T* y) {
-#pragma omp simd
-  for (std::int64_t i = 0; i < n; ++i) y[i] = (x[i] - center) * scale + bias;
-}
-
 // The activations' expressions (kernels/cpu/activation.cpp's). Always
 // inlined: as a call it keeps the loops that use it scalar.
 template <Activation kAct, class T>
@@ -56,6 +49,13 @@ void batchnorm_act_loop(const T* x, std::int64_t n, T center, T scale, T bias, c
     if constexpr (kResidual) v = v + residual[i];
     y[i] = activate<kAct>(v);
   }
+}
+
+// y = (x - center) * scale + bias over n elements; y may be x. The same loop
+// as batchnorm_act's, so the plain batch norm gives its bits.
+template <class T>
+void affine(const T* x, std::int64_t n, T center, T scale, T bias, T* y) {
+  batchnorm_act_loop<T, false, Activation::none>(x, n, center, scale, bias, nullptr, y);
 }
 
 // batchnorm2d_forward_infer_act on `len` elements of channel c: y = act(bn(x)
