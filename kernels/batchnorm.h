@@ -5,6 +5,8 @@
 // momentum*batch, with the unbiased variance (M/(M-1), M = N*H*W).
 #pragma once
 
+#include <vector>
+
 #include "tensor/tensor.h"
 
 namespace ctcscope {
@@ -48,13 +50,20 @@ struct InferenceBatchNorm {
 };
 // y assigned (y may be x).
 void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y);
+// The same on the channel concatenation of `pieces` ([N, C_i, H, W], one
+// dtype; y [N, sum C_i, H, W]), which is never built: DenseNet's layers read
+// every earlier layer's features where they lie instead of copying them all
+// into a new tensor for each layer. y shares memory with no piece.
+void batchnorm2d_forward_infer_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& bn,
+                                          Tensor& y);
 // The checks both fused entry points make on `bn` for an output y (this op's
 // and conv2d_forward_bn_act's): statistics [C] of y's dtype and device, valid
 // params, a residual of y's shape not sharing its memory, the CPU.
 void check_inference_batchnorm(const InferenceBatchNorm& bn, const Tensor& y, const char* op);
 
 namespace cpu {
-void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y);
+void batchnorm2d_forward_infer_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& bn,
+                                          Tensor& y);
 void batchnorm2d_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                const BatchNormParams& p, Tensor& running_mean,
                                Tensor& running_var, Tensor& y, Tensor& saved_mean,

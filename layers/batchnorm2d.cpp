@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "kernels/concat.h"
+
 namespace ctcscope {
 
 BatchNorm2d::BatchNorm2d(std::int64_t channels, double eps, double momentum)
@@ -32,6 +34,21 @@ Tensor BatchNorm2d::run_forward(const Tensor& x) {
   num_batches_tracked_.data<std::int64_t>()[0] += 1;
   saved_x_ = x;
   return y;
+}
+
+Tensor BatchNorm2d::forward_concat(const std::vector<Tensor>& pieces) {
+  CTC_CHECK(!pieces.empty(), "BatchNorm2d::forward_concat: no pieces");
+  const Tensor& x = pieces.front();
+  if (pieces.size() == 1) return forward(x);
+  std::int64_t channels = 0;
+  for (const Tensor& piece : pieces) channels += piece.size(1);
+  Tensor y = Tensor::empty({x.size(0), channels, x.size(2), x.size(3)}, x.dtype(), x.device());
+  if (!training() && fusion_ && fusion_->active(x)) {
+    batchnorm2d_forward_infer_act_concat(pieces, fusion_->epilogue(), y);
+    return y;
+  }
+  concat_channels(pieces, y);
+  return forward(y);
 }
 
 void BatchNorm2d::fuse_activation(const InferenceFusion& fusion) {

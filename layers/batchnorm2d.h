@@ -26,6 +26,12 @@ class BatchNorm2d : public Module {
   // fuse_for_inference).
   void fuse_activation(const InferenceFusion& fusion);
 
+  // forward on the channel concatenation of `pieces`: with the fused
+  // activation in eval mode on the CPU the pieces are read where they lie
+  // (batchnorm2d_forward_infer_act_concat); otherwise the concatenation is
+  // built (unless there is one piece) and forward runs on it.
+  Tensor forward_concat(const std::vector<Tensor>& pieces);
+
   Parameter& weight() { return weight_; }
   Parameter& bias() { return bias_; }
   Tensor& running_mean() { return running_mean_; }

@@ -20,8 +20,10 @@ DenseLayer::DenseLayer(std::int64_t in_channels, std::int64_t growth_rate, std::
   fuse_for_inference(conv1_, norm2_, &relu2_);
 }
 
-Tensor DenseLayer::run_forward(const Tensor& x) {
-  Tensor h = conv1_.forward(relu1_.forward(norm1_.forward(x)));
+Tensor DenseLayer::run_forward(const Tensor& x) { return forward_concat({x}); }
+
+Tensor DenseLayer::forward_concat(const std::vector<Tensor>& pieces) {
+  Tensor h = conv1_.forward(relu1_.forward(norm1_.forward_concat(pieces)));
   return conv2_.forward(relu2_.forward(norm2_.forward(h)));
 }
 
@@ -46,14 +48,11 @@ DenseBlock::DenseBlock(std::int64_t layers, std::int64_t in_channels, std::int64
 }
 
 Tensor DenseBlock::run_forward(const Tensor& x) {
-  Tensor h = x;
-  for (DenseLayer* layer : layers_) {
-    Tensor fresh = layer->forward(h);
-    Tensor next = Tensor::empty({h.size(0), h.size(1) + fresh.size(1), h.size(2), h.size(3)}, h.dtype(), h.device());
-    concat_channels({h, fresh}, next);
-    h = next;
-  }
-  return h;
+  std::vector<Tensor> pieces = {x};
+  for (DenseLayer* layer : layers_) pieces.push_back(layer->forward_concat(pieces));
+  Tensor y = Tensor::empty({x.size(0), out_channels(), x.size(2), x.size(3)}, x.dtype(), x.device());
+  concat_channels(pieces, y);
+  return y;
 }
 
 // d x_i = split(d x_{i+1})[0] + layer_i.backward(split(d x_{i+1})[1]).

@@ -1,7 +1,8 @@
 // DenseNet's blocks (Huang et al. 2017; torchvision's names):
 //   DenseLayer: new = conv2(relu2(norm2(conv1(relu1(norm1(x)))))), growth_rate
 //               channels, where x is the concatenation of every earlier feature map;
-//   DenseBlock: x_{i+1} = cat(x_i, denselayer{i+1}(x_i)), returns x_L;
+//   DenseBlock: x_{i+1} = cat(x_i, denselayer{i+1}(x_i)), returns x_L (each
+//               layer is handed the pieces of x_i; only x_L is built whole);
 //   Transition: pool(conv(relu(norm(x)))), a 1x1 convolution and 2x2 average pool.
 // The concatenation's gradient is a split: the block's backward cuts d x_{i+1}
 // into the part for x_i and the part for the new features, and sums the
@@ -20,6 +21,10 @@ class DenseLayer : public Module {
   DenseLayer(std::int64_t in_channels, std::int64_t growth_rate, std::int64_t bn_size);
   // x: [N, in_channels, H, W] -> [N, growth_rate, H, W]
   Tensor run_forward(const Tensor& x) override;
+  // The same on the channel concatenation of `pieces` (the block's input and
+  // each earlier layer's features), which norm1 reads where they lie in
+  // fused inference (BatchNorm2d::forward_concat).
+  Tensor forward_concat(const std::vector<Tensor>& pieces);
   Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;
 

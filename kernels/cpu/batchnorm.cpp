@@ -110,16 +110,25 @@ void forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   }
 }
 
+// Plane (n, c) of y from the piece that holds channel c: each channel's
+// first plane and its piece's image stride, found once.
 template <class T>
-void forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y) {
-  const std::int64_t C = x.size(1), HW = x.size(2) * x.size(3);
-  const T* px = x.data<T>();
+void forward_infer_act(const std::vector<Tensor>& pieces, const InferenceBatchNorm& bn, Tensor& y) {
+  const std::int64_t C = y.size(1), HW = y.size(2) * y.size(3);
+  std::vector<const T*> first;
+  std::vector<std::int64_t> image_stride;
+  for (const Tensor& piece : pieces)
+    for (std::int64_t c = 0; c < piece.size(1); ++c) {
+      first.push_back(piece.data<T>() + c * HW);
+      image_stride.push_back(piece.size(1) * HW);
+    }
   const T* pr = bn.residual.defined() ? bn.residual.data<T>() : nullptr;
   T* py = y.data<T>();
-  const bool parallel = x.numel() >= kMinParallelElements;
+  const bool parallel = y.numel() >= kMinParallelElements;
 #pragma omp parallel for schedule(static) if (parallel)
-  for (std::int64_t plane = 0; plane < x.size(0) * C; ++plane) {
-    batchnorm_act(bn, plane % C, HW, px + plane * HW, pr ? pr + plane * HW : nullptr, py + plane * HW);
+  for (std::int64_t plane = 0; plane < y.size(0) * C; ++plane) {
+    const std::int64_t n = plane / C, c = plane % C;
+    batchnorm_act(bn, c, HW, first[c] + n * image_stride[c], pr ? pr + plane * HW : nullptr, py + plane * HW);
   }
 }
 
@@ -198,11 +207,12 @@ void batchnorm2d_forward_infer(const Tensor& x, const Tensor& gamma, const Tenso
   }
 }
 
-void batchnorm2d_forward_infer_act(const Tensor& x, const InferenceBatchNorm& bn, Tensor& y) {
-  if (x.dtype() == DType::f64) {
-    forward_infer_act<double>(x, bn, y);
+void batchnorm2d_forward_infer_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& bn,
+                                          Tensor& y) {
+  if (y.dtype() == DType::f64) {
+    forward_infer_act<double>(pieces, bn, y);
   } else {
-    forward_infer_act<float>(x, bn, y);
+    forward_infer_act<float>(pieces, bn, y);
   }
 }
 

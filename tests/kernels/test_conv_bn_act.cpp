@@ -24,6 +24,7 @@ struct FusedCase {
   const char* name;
   std::int64_t N, C, H, W, K, R;
   std::int64_t stride, pad, groups;
+  bool fast_inference = false;  // Conv2dParams': lets Winograd take F(4x4)
 };
 
 void PrintTo(const FusedCase& c, std::ostream* os) { *os << c.name; }
@@ -38,6 +39,10 @@ const FusedCase kCases[] = {
     {"LayerBatch4", 4, 32, 12, 12, 48, 3, 1, 1, 1},           // threads over images
     {"LayerOneImage", 1, 64, 20, 20, 64, 3, 1, 1, 1},         // Eigen splits the GEMM
     {"LayerPointwiseBatch3", 3, 96, 10, 10, 64, 1, 1, 0, 1},
+    // Winograd's output stage applies the batch norm per tile: partial
+    // tiles at the edges, and output channels that end inside a block of 16.
+    {"WinogradF2EdgeTiles", 2, 20, 11, 13, 36, 3, 1, 1, 1},
+    {"WinogradF4EdgeTiles", 2, 20, 11, 13, 36, 3, 1, 1, 1, true},
 };
 
 struct Inputs {
@@ -52,6 +57,7 @@ Inputs inputs(const FusedCase& c, DType dtype, Activation activation, bool resid
   in.p.stride_h = in.p.stride_w = c.stride;
   in.p.pad_h = in.p.pad_w = c.pad;
   in.p.groups = c.groups;
+  in.p.fast_inference = c.fast_inference;
   in.x = random_normal({c.N, c.C, c.H, c.W}, Seed{tag + ".x"}, 0, 1, dtype);
   in.w = random_normal({c.K, c.C / c.groups, c.R, c.R}, Seed{tag + ".w"}, 0, 0.3, dtype);
   // Statistics away from the identity, so each term of the affine matters.
