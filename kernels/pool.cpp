@@ -45,11 +45,13 @@ void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor
   check_dim(x, 4, op, "x");
   const Shape out = pool2d_output_shape(x.shape(), p);
   check_like(y, x, out, op, "y");
-  check_shape(indices, out, op, "indices");
-  CTC_CHECK(indices.dtype() == DType::i32 && indices.device() == x.device(), op,
-            ": indices is ", indices.describe(), ", expected i32 on ", device_name(x.device()));
-  CTC_CHECK(x.size(2) * x.size(3) <= INT32_MAX, op, ": plane of ", x.shape_str(),
-            " too large for i32 indices");
+  if (indices.defined()) {
+    check_shape(indices, out, op, "indices");
+    CTC_CHECK(indices.dtype() == DType::i32 && indices.device() == x.device(), op,
+              ": indices is ", indices.describe(), ", expected i32 on ", device_name(x.device()));
+    CTC_CHECK(x.size(2) * x.size(3) <= INT32_MAX, op, ": plane of ", x.shape_str(),
+              " too large for i32 indices");
+  }
 #ifdef CTC_WITH_CUDA
   if (x.device() == Device::cuda) return cuda::maxpool2d_forward(x, p, y, indices);
 #else

@@ -19,7 +19,8 @@ Shape pool2d_output_shape(const Shape& x, const Pool2dParams& p);
 
 // y assigned; indices (i32, shape of y) assigned with the argmax's flat
 // index h*W+w in its input plane. Ties go to the first maximum in scan
-// order; a NaN wins, as PyTorch.
+// order; a NaN wins, as PyTorch. indices undefined: not computed (an
+// inference's forward, which has no backward; y's bits are the same).
 void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices);
 // dx assigned: each dy routed to its argmax (summed where windows overlap,
 // in output order). p: the forward's, so the GPU can gather per input

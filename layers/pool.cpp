@@ -26,7 +26,8 @@ MaxPool2d::MaxPool2d(std::int64_t kernel, std::int64_t stride, std::int64_t padd
 Tensor MaxPool2d::run_forward(const Tensor& x) {
   Shape shape = pool2d_output_shape(x.shape(), params_);
   Tensor y = Tensor::empty(shape, x.dtype(), x.device());
-  Tensor indices = Tensor::empty(shape, DType::i32, x.device());
+  // Only a training forward's backward needs the argmax.
+  Tensor indices = training() ? Tensor::empty(shape, DType::i32, x.device()) : Tensor();
   maxpool2d_forward(x, params_, y, indices);
   if (training()) {
     saved_indices_ = indices;

@@ -44,14 +44,15 @@ Range valid_outputs(std::int64_t k, std::int64_t stride, std::int64_t pad, std::
 // NaN yields NaN). A whole row of outputs advances together, one window
 // element at a time, in that same order per output: the outputs are
 // independent chains (no branch, no serial dependence), which is several
-// times faster than finishing one window before starting the next.
-template <class T>
+// times faster than finishing one window before starting the next. Without
+// kIndices the argmax is not kept, and the loop is a vector select.
+template <class T, bool kIndices>
 void maxpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices) {
   const std::int64_t NC = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
   const std::int64_t P = y.size(2), Q = y.size(3);
   const T* px = x.data<T>();
   T* py = y.data<T>();
-  std::int32_t* pi = indices.data<std::int32_t>();
+  std::int32_t* pi = kIndices ? indices.data<std::int32_t>() : nullptr;
   const bool parallel = x.numel() >= kMinParallelElements;
 #pragma omp parallel for schedule(static) if (parallel)
   for (std::int64_t plane = 0; plane < NC; ++plane) {
@@ -59,22 +60,26 @@ void maxpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y, Ten
     for (std::int64_t oh = 0; oh < P; ++oh) {
       const Span hs = window(oh, p.kernel_h, p.stride_h, p.pad_h, H);
       T* best = py + (plane * P + oh) * Q;
-      std::int32_t* arg = pi + (plane * P + oh) * Q;
+      std::int32_t* arg = kIndices ? pi + (plane * P + oh) * Q : nullptr;
       for (std::int64_t ow = 0; ow < Q; ++ow) {
         best[ow] = -std::numeric_limits<T>::infinity();
-        const Span ws = window(ow, p.kernel_w, p.stride_w, p.pad_w, W);
-        arg[ow] = static_cast<std::int32_t>(hs.begin * W + ws.begin);  // kept if all are -inf
+        if constexpr (kIndices) {
+          const Span ws = window(ow, p.kernel_w, p.stride_w, p.pad_w, W);
+          arg[ow] = static_cast<std::int32_t>(hs.begin * W + ws.begin);  // kept if all are -inf
+        }
       }
       for (std::int64_t h = hs.begin; h < hs.end; ++h) {
         for (std::int64_t k = 0; k < p.kernel_w; ++k) {
           const Range qs = valid_outputs(k, p.stride_w, p.pad_w, W, Q);
           const std::int64_t offset = h * W + k - p.pad_w;  // flat input index = q*stride + offset
+          const std::int64_t stride = p.stride_w;
+#pragma omp simd
           for (std::int64_t ow = qs.begin; ow < qs.end; ++ow) {
-            const std::int64_t at = ow * p.stride_w + offset;
+            const std::int64_t at = ow * stride + offset;
             const T v = xp[at];
             const bool take = v > best[ow] || std::isnan(v);
             best[ow] = take ? v : best[ow];
-            arg[ow] = take ? static_cast<std::int32_t>(at) : arg[ow];
+            if constexpr (kIndices) arg[ow] = take ? static_cast<std::int32_t>(at) : arg[ow];
           }
         }
       }
@@ -207,9 +212,11 @@ void global_avgpool_backward_impl(const Tensor& dy, Tensor& dx) {
 
 void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor& indices) {
   if (x.dtype() == DType::f64) {
-    maxpool_forward_impl<double>(x, p, y, indices);
+    indices.defined() ? maxpool_forward_impl<double, true>(x, p, y, indices)
+                      : maxpool_forward_impl<double, false>(x, p, y, indices);
   } else {
-    maxpool_forward_impl<float>(x, p, y, indices);
+    indices.defined() ? maxpool_forward_impl<float, true>(x, p, y, indices)
+                      : maxpool_forward_impl<float, false>(x, p, y, indices);
   }
 }
 

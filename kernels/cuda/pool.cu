@@ -49,6 +49,7 @@ __device__ std::int64_t window_count(const Span& hs, const Span& ws, bool includ
 }  // namespace
 
 // First maximum in row-major scan order wins; a NaN replaces what came before.
+// indices nullptr: not written.
 __global__ void maxpool2d_forward_kernel(const float* x, float* y, std::int32_t* indices,
                                          PoolGeom g) {
   const std::int64_t total = g.nc * g.p * g.q;
@@ -70,7 +71,7 @@ __global__ void maxpool2d_forward_kernel(const float* x, float* y, std::int32_t*
       }
     }
     y[o] = best;
-    indices[o] = arg;
+    if (indices != nullptr) indices[o] = arg;
   }
 }
 
@@ -196,7 +197,7 @@ void maxpool2d_forward(const Tensor& x, const Pool2dParams& p, Tensor& y, Tensor
   const std::int64_t n = y.numel();
   if (n == 0) return;
   maxpool2d_forward_kernel<<<blocks_for(n), kThreads, 0, device_context().stream()>>>(
-      x.data<float>(), y.data<float>(), indices.data<std::int32_t>(), g);
+      x.data<float>(), y.data<float>(), indices.defined() ? indices.data<std::int32_t>() : nullptr, g);
   CTC_CUDA_CHECK(cudaGetLastError());
 }
 

@@ -126,6 +126,30 @@ TEST(MaxPoolCpu, F32MatchesF64Exactly) {
   expect_close(i32, i64, {0, 0}, "indices");
 }
 
+// An inference's forward keeps no argmax: the same y bit for bit, NaN,
+// ties and -inf included, on every case above and the parallel path's size.
+TEST(MaxPoolCpu, WithoutIndicesTheSameValues) {
+  std::vector<std::pair<Shape, Pool2dParams>> cases = kMaxCases;
+  cases.push_back({{2, 16, 37, 35}, pool(3, 3, 2, 2, 1, 1)});
+  for (const auto& [shape, p] : cases) {
+    Tensor x64 = random_normal(shape, Seed{"maxpool.no_indices"}, 0, 1, DType::f64);
+    double* px = x64.data<double>();
+    const std::int64_t n = x64.numel();
+    for (std::int64_t i = 0; i < std::min<std::int64_t>(n, 6); ++i) px[i] = 1.0;  // ties
+    px[n / 2] = NAN, px[n - 1] = -INFINITY, px[n / 3] = NAN;
+    for (DType dtype : {DType::f32, DType::f64}) {
+      SCOPED_TRACE(describe(shape, p) + (dtype == DType::f32 ? " f32" : " f64"));
+      const Tensor x = x64.to(dtype);
+      const Shape out = pool2d_output_shape(shape, p);
+      Tensor indexed = Tensor::empty(out, dtype), idx = Tensor::empty(out, DType::i32);
+      Tensor plain = Tensor::full(out, 7.0, dtype), none;  // 7: must come back assigned
+      maxpool2d_forward(x, p, indexed, idx);
+      maxpool2d_forward(x, p, plain, none);
+      expect_close(plain, indexed, {0, 0}, "y");
+    }
+  }
+}
+
 const std::vector<std::pair<Shape, Pool2dParams>> kAvgCases = {
     {{2, 3, 5, 7}, pool(3, 3, 2, 2, 1, 1, true)},
     {{2, 3, 5, 7}, pool(3, 3, 2, 2, 1, 1, false)},

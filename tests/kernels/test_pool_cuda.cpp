@@ -42,6 +42,9 @@ TEST(PoolCuda, MaxPoolMatchesCpuWithTiesAndNaN) {
     test::expect_close(test::to_host(y_g), y_c, {0, 0}, "y");
     test::expect_close(test::to_host(i_g), i_c, {0, 0}, "indices");
     test::expect_close(test::to_host(dx_g), dx_c, {0, 0}, "dx");
+    Tensor y_plain = Tensor::empty(ys, DType::f32, Device::cuda), no_indices;  // an inference's forward
+    maxpool2d_forward(test::to_gpu(x), p, y_plain, no_indices);
+    test::expect_close(test::to_host(y_plain), y_c, {0, 0}, "y without indices");
   }
 }
 
