@@ -87,14 +87,20 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 }
 
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const InferenceBatchNorm& bn, Tensor& y) {
+                           const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate) {
   const char* op = "conv2d_forward_bn_act";
   check_types(op, x, "x", {{&w, "w"}, {&y, "y"}});
   check_shape(y, output_shape(op, x.shape(), "x", w.shape(), "w", p), op, "y");
   check_not_aliased(op, y, "y", x, "x");
   check_not_aliased(op, y, "y", w, "w");
   check_inference_batchnorm(bn, y, op);
-  cpu::conv2d_forward_bn_act(x, w, p, bn, y);
+  if (gate.defined()) {
+    check_types(op, x, "x", {{&gate, "gate"}});
+    const Shape nc = {x.size(0), x.size(1)}, nc11 = {x.size(0), x.size(1), 1, 1};
+    CTC_CHECK(gate.shape() == nc || gate.shape() == nc11, op, ": gate has shape ", gate.shape_str(),
+              ", expected [N, C] (or [N, C, 1, 1]) of x ", x.shape_str());
+  }
+  cpu::conv2d_forward_bn_act(x, w, p, bn, y, gate);
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {

@@ -31,8 +31,12 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 // optional) and the activation applied to each chunk of the output while it
 // is still in cache rather than as more passes over memory. The same bits as
 // conv2d_forward then batchnorm2d_forward_infer_act. CPU only.
+// With a gate ([N, C] or [N, C, 1, 1]: squeeze-excitation's), the input is
+// x * gate[n, c]; a 1x1 convolution applies it as it packs x for its GEMM
+// instead of in a pass of its own. The same bits as channel_scale_forward
+// first.
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const InferenceBatchNorm& bn, Tensor& y);
+                           const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate = Tensor());
 
 // dx = conv_transpose(dy, w): the gradient of sum(y * dy) by x. dx is assigned.
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
@@ -42,7 +46,7 @@ void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParam
 namespace cpu {
 void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const InferenceBatchNorm& bn, Tensor& y);
+                           const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate);
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
 }  // namespace cpu

@@ -53,7 +53,7 @@ Conv2dParams Conv2d::forward_params() const {
 Tensor Conv2d::run_forward(const Tensor& x) {
   Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
                            x.dtype(), x.device());
-  if (fusion_ && !fusion_->residual && fusion_->active(x)) {
+  if (fuses_output(x)) {
     conv2d_forward_bn_act(x, weight_.value, forward_params(), fusion_->epilogue(), y);
     return y;
   }
@@ -78,6 +78,19 @@ Tensor Conv2d::forward_with_residual(const Tensor& x, const Tensor& residual) {
   InferenceBatchNorm epilogue = fusion_->epilogue();
   epilogue.residual = residual;
   conv2d_forward_bn_act(x, weight_.value, forward_params(), epilogue, y);
+  return y;
+}
+
+Tensor Conv2d::forward_gated(const Tensor& x, const Tensor& gate, const Tensor& residual) {
+  CTC_CHECK(fuses_output(x), "Conv2d::forward_gated: ", describe(),
+            " is not fused with its batch norm for this input (fuse_for_inference, eval mode, CPU)");
+  CTC_CHECK(!residual.defined() || fusion_->activation == nullptr, "Conv2d::forward_gated: ", describe(),
+            " has an activation after its batch norm, which a residual would have to precede");
+  Tensor y = Tensor::empty(conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params),
+                           x.dtype(), x.device());
+  InferenceBatchNorm epilogue = fusion_->epilogue();
+  epilogue.residual = residual;
+  conv2d_forward_bn_act(x, weight_.value, forward_params(), epilogue, y, gate);
   return y;
 }
 

@@ -47,6 +47,14 @@ class Conv2d : public Module {
   // residual). It is not a Module::forward, so a profiler does not time it.
   bool fuses_residual(const Tensor& x) const { return fusion_ && fusion_->residual && fusion_->active(x); }
   Tensor forward_with_residual(const Tensor& x, const Tensor& residual);
+  // A convolution fused with its batch norm (fuse_for_inference): whether
+  // that applies to x now, and the fused forward on x * gate[n, c] (a
+  // squeeze-excitation's gate, which a 1x1 convolution applies as it reads
+  // x), plus a residual after the batch norm where one is given (an MBConv's
+  // block input; the fusion has no activation then). Not a Module::forward
+  // either.
+  bool fuses_output(const Tensor& x) const { return fusion_ && !fusion_->residual && fusion_->active(x); }
+  Tensor forward_gated(const Tensor& x, const Tensor& gate, const Tensor& residual = Tensor());
 
   Parameter& weight() { return weight_; }
   // nullptr without a bias.

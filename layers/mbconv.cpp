@@ -44,9 +44,25 @@ MBConv::MBConv(const MBConvOptions& o)
       block_(register_module("block", make_block(o))),
       stochastic_depth_(register_module("stochastic_depth", std::make_unique<StochasticDepth>(o.stochastic_depth_p, o.seed))) {
   CTC_CHECK(o.stride == 1 || o.stride == 2, "MBConv: stride must be 1 or 2, got ", o.stride);
+  for (const auto& [name, child] : block_.children()) {
+    if (auto* se = dynamic_cast<SqueezeExcitation*>(child)) {
+      squeeze_ = se;
+    } else if (squeeze_ == nullptr) {
+      before_gate_.push_back(child);
+    } else {
+      project_ = &dynamic_cast<Conv2d&>(*child->children().front().second);
+    }
+  }
 }
 
 Tensor MBConv::run_forward(const Tensor& x) {
+  // Fused inference: the gate applied as the projection reads its input, the
+  // residual (stochastic depth is the identity in eval mode) in its output pass.
+  if (!squeeze_->training() && !stochastic_depth_.training() && project_->fuses_output(x)) {
+    Tensor h = x;
+    for (Module* m : before_gate_) h = m->forward(h);
+    return project_->forward_gated(h, squeeze_->gate(h), residual_ ? x : Tensor());
+  }
   Tensor out = block_.forward(x);
   if (!residual_) return out;
   out = stochastic_depth_.forward(out);

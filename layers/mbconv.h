@@ -4,7 +4,10 @@
 //   block.2  SqueezeExcitation(expanded, max(1, in // 4))
 //   block.3  project 1x1 (conv, BN, no activation)
 //   out = x + stochastic_depth(block(x)) when stride == 1 and in == out, else block(x).
-// (Indices shift down by one without the expansion.)
+// (Indices shift down by one without the expansion.) In fused inference on
+// the CPU the projection reads the squeeze-excitation's input and applies
+// its gate as it packs it, and adds the residual in its output pass
+// (Conv2d::forward_gated): no pass for x * s, none for the add.
 #pragma once
 
 #include "layers/activation.h"
@@ -45,6 +48,11 @@ class MBConv : public Module {
   bool residual_;
   Sequential& block_;
   StochasticDepth& stochastic_depth_;
+  // block_'s parts, for the gated inference path: what runs before the
+  // squeeze-excitation, the squeeze-excitation, the projection's convolution.
+  std::vector<Module*> before_gate_;
+  SqueezeExcitation* squeeze_ = nullptr;
+  Conv2d* project_ = nullptr;
 };
 
 // _make_divisible(v, 8) of torchvision (from TF's mobilenet): round to the

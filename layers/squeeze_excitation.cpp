@@ -23,10 +23,14 @@ SqueezeExcitation::SqueezeExcitation(std::int64_t channels, std::int64_t squeeze
       fc2_(register_module("fc2", conv1x1_bias(squeeze_channels, channels))),
       scale_activation_(register_module("scale_activation", std::make_unique<Sigmoid>())) {}
 
-Tensor SqueezeExcitation::run_forward(const Tensor& x) {
+Tensor SqueezeExcitation::gate(const Tensor& x) {
   Tensor pooled = avgpool_.forward(x);
   pooled = pooled.reshape({x.size(0), x.size(1), 1, 1});
-  Tensor s = scale_activation_.forward(fc2_.forward(activation_.forward(fc1_.forward(pooled))));
+  return scale_activation_.forward(fc2_.forward(activation_.forward(fc1_.forward(pooled))));
+}
+
+Tensor SqueezeExcitation::run_forward(const Tensor& x) {
+  Tensor s = gate(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   channel_scale_forward(x, s, y);
   if (training()) {

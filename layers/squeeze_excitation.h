@@ -14,6 +14,9 @@ class SqueezeExcitation : public Module {
  public:
   SqueezeExcitation(std::int64_t channels, std::int64_t squeeze_channels);
   Tensor run_forward(const Tensor& x) override;
+  // s alone, [N, C, 1, 1] (for a convolution that applies it as it reads x:
+  // MBConv's projection in inference).
+  Tensor gate(const Tensor& x);
   // dx = dy * s (the direct path) + the gradient through s, summed.
   Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;

@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/channel_scale.h"
 #include "kernels/conv.h"
 #include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/context.h"
@@ -263,9 +264,9 @@ void im2col_chunk(const T* x, const Geometry& g, std::int64_t n0, std::int64_t n
 // B (kernels/cpu/gemm.h): each image's rows of one channel go through `rows`
 // (R*S*PQ floats per thread, in cache) instead of a whole [CRS, nb*PQ] matrix
 // written to memory and read back to be packed; a pointwise convolution's rows
-// are x's planes themselves.
-[[maybe_unused]] void im2col_packed(const float* x, const Geometry& g, std::int64_t n0, std::int64_t nb,
-                                    std::int64_t grp, float* rows, float* pb, int threads) {
+// are x's planes themselves, times gate[n*C + c] where there is a gate.
+[[maybe_unused]] void im2col_packed(const float* x, const float* gate, const Geometry& g, std::int64_t n0,
+                                    std::int64_t nb, std::int64_t grp, float* rows, float* pb, int threads) {
   const std::int64_t n = nb * g.PQ, RS = g.R * g.S;
   zero_packed_b_padding(g.CRS, n, pb);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
@@ -273,7 +274,11 @@ void im2col_chunk(const T* x, const Geometry& g, std::int64_t n0, std::int64_t n
     for (std::int64_t c = 0; c < g.Cg; ++c) {
       const float* plane = x + ((n0 + i) * g.C + grp * g.Cg + c) * g.HW;
       if (g.pointwise) {
-        pack_b_row(g.CRS, n, c, i * g.PQ, g.PQ, plane, pb);
+        if (gate != nullptr) {
+          pack_b_row_scaled(g.CRS, n, c, i * g.PQ, g.PQ, plane, gate[(n0 + i) * g.C + grp * g.Cg + c], pb);
+        } else {
+          pack_b_row(g.CRS, n, c, i * g.PQ, g.PQ, plane, pb);
+        }
         continue;
       }
       // Not omp_get_thread_num() alone: without a team of its own this runs on one of the chunk loop's threads.
@@ -358,10 +363,18 @@ void batchnorm_act_chunk(const InferenceBatchNorm& bn, const Geometry& g, std::i
 
 // y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group; with `bn`, each chunk's
 // output then goes through batchnorm_act_chunk on its way to y, while in cache.
+// With a gate ([N, C] values), the input is x * gate: a pointwise
+// convolution on the packed GEMM multiplies as it packs x's planes; any other
+// first makes the product in a pass of its own (channel_scale_forward).
 template <class T>
 void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const InferenceBatchNorm* bn,
-             Tensor& yt) {
+             Tensor& yt, const Tensor& gate = Tensor()) {
   const Geometry g = geometry(xt.shape(), wt.shape(), yt.shape(), p);
+  if (gate.defined() && !(std::is_same_v<T, float> && packed_gemm<T>() && g.pointwise)) {
+    Tensor scaled = Tensor::empty(xt.shape(), xt.dtype());
+    cpu::channel_scale_forward(xt, gate, scaled);
+    return forward<T>(scaled, wt, p, bn, yt);
+  }
   const Plan pl = plan(g);
   const T* x = xt.data<T>();
   const T* w = wt.data<T>();
@@ -404,7 +417,7 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
         if constexpr (std::is_same_v<T, float>) {
           float* pb = reinterpret_cast<float*>(slice + col_bytes + out_bytes);
           const int threads = pl.inner ? pl.threads : 1;
-          im2col_packed(x, g, n0, nb, grp, col, pb, threads);
+          im2col_packed(x, gate.defined() ? gate.data<float>() : nullptr, g, n0, nb, grp, col, pb, threads);
           const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.Kg, g.CRS));
           gemm_packed(g.Kg, nb * g.PQ, g.CRS, pa, pb, c, nb * g.PQ, false, threads);
         }
@@ -566,11 +579,11 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 }
 
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
-                           const InferenceBatchNorm& bn, Tensor& y) {
+                           const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate) {
   if (x.dtype() == DType::f64) {
-    forward<double>(x, w, p, &bn, y);
+    forward<double>(x, w, p, &bn, y, gate);
   } else {
-    forward<float>(x, w, p, &bn, y);
+    forward<float>(x, w, p, &bn, y, gate);
   }
 }
 

@@ -66,6 +66,10 @@ void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std
 // zero_packed_b_padding then clears the columns past n that pack_b would.
 void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
                 const float* src, float* dst);
+// The same with B(kk, j + i) = src[i] * scale (a squeeze-excitation gate
+// applied on the way in, the product's bits as channel_scale_forward's).
+void pack_b_row_scaled(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
+                       const float* src, float scale, float* dst);
 void zero_packed_b_padding(std::int64_t depth, std::int64_t n, float* dst);
 
 // Where B(kk, j) lies in pack_b's layout of a depth x n operand: its offset,

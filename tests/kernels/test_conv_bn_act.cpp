@@ -8,6 +8,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/batchnorm.h"
+#include "kernels/channel_scale.h"
 #include "kernels/conv.h"
 #include "kernels/elementwise.h"
 #include "kernels/cpu/context.h"
@@ -39,8 +40,8 @@ const FusedCase kCases[] = {
     {"LayerBatch4", 4, 32, 12, 12, 48, 3, 1, 1, 1},           // threads over images
     {"LayerOneImage", 1, 64, 20, 20, 64, 3, 1, 1, 1},         // Eigen splits the GEMM
     {"LayerPointwiseBatch3", 3, 96, 10, 10, 64, 1, 1, 0, 1},
-    // Winograd's output stage applies the batch norm per tile: partial
-    // tiles at the edges, and output channels that end inside a block of 16.
+    // Winograd with the batch norm: partial tiles at the edges, and output
+    // channels that end inside a block of 16.
     {"WinogradF2EdgeTiles", 2, 20, 11, 13, 36, 3, 1, 1, 1},
     {"WinogradF4EdgeTiles", 2, 20, 11, 13, 36, 3, 1, 1, 1, true},
 };
@@ -116,6 +117,33 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvBnAct, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<FusedCase>& info) {
                            return std::string(info.param.name);
                          });
+
+// With a squeeze-excitation gate: the same bits as channel_scale_forward
+// first. Pointwise in f32 takes the gate as it packs x (one image, and a
+// chunk of three); a 3x3 and f64 make the product in a pass of their own.
+TEST(ConvBnActGate, SameBitsAsScalingTheInputFirst) {
+  const FusedCase cases[] = {kCases[0], kCases[8], kCases[1]};  // pointwise 1 and 3 images, 3x3
+  for (const FusedCase& c : cases) {
+    for (DType dtype : {DType::f32, DType::f64}) {
+      const Inputs in = inputs(c, dtype, Activation::none, false);
+      const Tensor gate = random_uniform({c.N, c.C, 1, 1}, Seed{std::string("conv_bn_act.gate.") + c.name}, 0, 1, dtype);
+      Tensor scaled = Tensor::empty(in.x.shape(), dtype);
+      channel_scale_forward(in.x, gate, scaled);
+      Inputs scaled_in = in;
+      scaled_in.x = scaled;
+      Tensor y = Tensor::empty(conv2d_output_shape(in.x.shape(), in.w.shape(), in.p), dtype);
+      conv2d_forward_bn_act(in.x, in.w, in.p, in.bn, y, gate);
+      test::expect_close(y, fused(scaled_in), kSameBits, std::string(c.name) + (dtype == DType::f32 ? " f32" : " f64"));
+    }
+  }
+}
+
+TEST(ConvBnActErrors, GateOfTheWrongShapeIsNamed) {
+  const Inputs in = inputs(kCases[0], DType::f32, Activation::none);
+  Tensor y = fused(in);
+  test::expect_error_containing(
+      [&] { conv2d_forward_bn_act(in.x, in.w, in.p, in.bn, y, Tensor::zeros({1, 4})); }, "gate has shape [1,4]");
+}
 
 TEST(ConvBnActErrors, BatchNormOfTheWrongSizeIsNamed) {
   Inputs in = inputs(kCases[1], DType::f32, Activation::relu);
