@@ -103,6 +103,33 @@ void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams&
   cpu::conv2d_forward_bn_act(x, w, p, bn, y, gate);
 }
 
+void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn,
+                                  const Tensor& w, const Conv2dParams& p, const InferenceBatchNorm& bn, Tensor& y) {
+  const char* op = "conv2d_forward_bn_act_concat";
+  CTC_CHECK(!pieces.empty(), op, ": no pieces");
+  const Tensor& x0 = pieces.front();
+  check_types(op, x0, "a piece", {{&w, "w"}, {&y, "y"}});
+  std::int64_t channels = 0;
+  for (const Tensor& piece : pieces) {
+    check_types(op, x0, "a piece", {{&piece, "a piece"}});
+    CTC_CHECK(piece.dim() == 4 && piece.size(0) == x0.size(0) && piece.size(2) == x0.size(2) &&
+                  piece.size(3) == x0.size(3),
+              op, ": a piece has shape ", piece.shape_str(), ", expected [", x0.size(0), ", C, ", x0.size(2), ", ",
+              x0.size(3), "]");
+    check_not_aliased(op, y, "y", piece, "a piece");
+    channels += piece.size(1);
+  }
+  check_shape(y, output_shape(op, {x0.size(0), channels, x0.size(2), x0.size(3)}, "x", w.shape(), "w", p), op, "y");
+  check_not_aliased(op, y, "y", w, "w");
+  check_inference_batchnorm(bn, y, op);
+  CTC_CHECK(!input_bn.residual.defined(), op, ": input_bn has a residual");
+  for (const Tensor* t : {&input_bn.gamma, &input_bn.beta, &input_bn.running_mean, &input_bn.running_var})
+    CTC_CHECK(t->dim() == 1 && t->numel() == channels && t->dtype() == x0.dtype() && t->device() == Device::cpu, op,
+              ": input_bn's statistics are ", t->describe(), ", expected [", channels, "] ", dtype_name(x0.dtype()),
+              " on the CPU");
+  cpu::conv2d_forward_bn_act_concat(pieces, input_bn, w, p, bn, y);
+}
+
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {
   const char* op = "conv2d_backward_data";
   check_types(op, dy, "dy", {{&w, "w"}, {&dx, "dx"}});

@@ -5,6 +5,8 @@
 // Tensors are f32 (f64 on the CPU for gradient checks), all on one device.
 #pragma once
 
+#include <vector>
+
 #include "kernels/batchnorm.h"
 #include "tensor/tensor.h"
 
@@ -37,6 +39,14 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 // first.
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
                            const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate = Tensor());
+// Inference: conv2d_forward_bn_act on input_bn's act(batchnorm_infer(x))
+// where x is the channel concatenation of `pieces` (DenseNet's layer, from
+// its input's batch norm to its first convolution's): a 1x1 convolution
+// applies input_bn to each piece's planes as it packs them, and neither the
+// concatenation nor the normalised input is built. The same bits as
+// batchnorm2d_forward_infer_act_concat then conv2d_forward_bn_act. CPU only.
+void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn,
+                                  const Tensor& w, const Conv2dParams& p, const InferenceBatchNorm& bn, Tensor& y);
 
 // dx = conv_transpose(dy, w): the gradient of sum(y * dy) by x. dx is assigned.
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
@@ -47,6 +57,8 @@ namespace cpu {
 void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y);
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
                            const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate);
+void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn,
+                                  const Tensor& w, const Conv2dParams& p, const InferenceBatchNorm& bn, Tensor& y);
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
 }  // namespace cpu

@@ -36,6 +36,11 @@ Tensor BatchNorm2d::run_forward(const Tensor& x) {
   return y;
 }
 
+std::optional<InferenceBatchNorm> BatchNorm2d::fused_epilogue(const Tensor& x) const {
+  if (training() || !fusion_ || !fusion_->active(x)) return std::nullopt;
+  return fusion_->epilogue();
+}
+
 Tensor BatchNorm2d::forward_concat(const std::vector<Tensor>& pieces) {
   CTC_CHECK(!pieces.empty(), "BatchNorm2d::forward_concat: no pieces");
   const Tensor& x = pieces.front();
@@ -43,8 +48,8 @@ Tensor BatchNorm2d::forward_concat(const std::vector<Tensor>& pieces) {
   std::int64_t channels = 0;
   for (const Tensor& piece : pieces) channels += piece.size(1);
   Tensor y = Tensor::empty({x.size(0), channels, x.size(2), x.size(3)}, x.dtype(), x.device());
-  if (!training() && fusion_ && fusion_->active(x)) {
-    batchnorm2d_forward_infer_act_concat(pieces, fusion_->epilogue(), y);
+  if (const auto epilogue = fused_epilogue(x)) {
+    batchnorm2d_forward_infer_act_concat(pieces, *epilogue, y);
     return y;
   }
   concat_channels(pieces, y);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "kernels/batchnorm.h"
 #include "layers/inference_fusion.h"
@@ -31,6 +32,9 @@ class BatchNorm2d : public Module {
   // (batchnorm2d_forward_infer_act_concat); otherwise the concatenation is
   // built (unless there is one piece) and forward runs on it.
   Tensor forward_concat(const std::vector<Tensor>& pieces);
+  // The batch norm and activation this layer applies to x in fused inference
+  // now (fuse_for_inference's), or nullopt where it runs as itself.
+  std::optional<InferenceBatchNorm> fused_epilogue(const Tensor& x) const;
 
   Parameter& weight() { return weight_; }
   Parameter& bias() { return bias_; }

@@ -94,6 +94,18 @@ Tensor Conv2d::forward_gated(const Tensor& x, const Tensor& gate, const Tensor& 
   return y;
 }
 
+Tensor Conv2d::forward_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn) {
+  const Tensor& x0 = pieces.front();
+  CTC_CHECK(fuses_output(x0), "Conv2d::forward_concat: ", describe(),
+            " is not fused with its batch norm for this input (fuse_for_inference, eval mode, CPU)");
+  std::int64_t channels = 0;
+  for (const Tensor& piece : pieces) channels += piece.size(1);
+  const Shape xs = {x0.size(0), channels, x0.size(2), x0.size(3)};
+  Tensor y = Tensor::empty(conv2d_output_shape(xs, weight_.value.shape(), options_.params), x0.dtype(), x0.device());
+  conv2d_forward_bn_act_concat(pieces, input_bn, weight_.value, forward_params(), fusion_->epilogue(), y);
+  return y;
+}
+
 Tensor Conv2d::run_backward(const Tensor& dy) {
   CTC_CHECK(saved_x_.defined(), "Conv2d::backward without a forward in training mode");
   conv2d_backward_filter(dy, saved_x_, options_.params, weight_.grad);

@@ -55,6 +55,10 @@ class Conv2d : public Module {
   // either.
   bool fuses_output(const Tensor& x) const { return fusion_ && !fusion_->residual && fusion_->active(x); }
   Tensor forward_gated(const Tensor& x, const Tensor& gate, const Tensor& residual = Tensor());
+  // The fused forward on input_bn's act(batchnorm(cat(pieces))), neither
+  // the concatenation nor the normalised input built where this is a 1x1
+  // convolution (conv2d_forward_bn_act_concat: DenseNet's conv1).
+  Tensor forward_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn);
 
   Parameter& weight() { return weight_; }
   // nullptr without a bias.

@@ -23,7 +23,13 @@ DenseLayer::DenseLayer(std::int64_t in_channels, std::int64_t growth_rate, std::
 Tensor DenseLayer::run_forward(const Tensor& x) { return forward_concat({x}); }
 
 Tensor DenseLayer::forward_concat(const std::vector<Tensor>& pieces) {
-  Tensor h = conv1_.forward(relu1_.forward(norm1_.forward_concat(pieces)));
+  Tensor h;
+  const auto input_bn = norm1_.fused_epilogue(pieces.front());
+  if (input_bn && conv1_.fuses_output(pieces.front())) {
+    h = conv1_.forward_concat(pieces, *input_bn);  // norm1 and relu1 applied as conv1 packs the pieces
+  } else {
+    h = conv1_.forward(relu1_.forward(norm1_.forward_concat(pieces)));
+  }
   return conv2_.forward(relu2_.forward(norm2_.forward(h)));
 }
 

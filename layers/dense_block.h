@@ -22,8 +22,9 @@ class DenseLayer : public Module {
   // x: [N, in_channels, H, W] -> [N, growth_rate, H, W]
   Tensor run_forward(const Tensor& x) override;
   // The same on the channel concatenation of `pieces` (the block's input and
-  // each earlier layer's features), which norm1 reads where they lie in
-  // fused inference (BatchNorm2d::forward_concat).
+  // each earlier layer's features), which is never built in fused inference:
+  // conv1 reads the pieces and applies norm1 and relu1 as it packs them
+  // (Conv2d::forward_concat).
   Tensor forward_concat(const std::vector<Tensor>& pieces);
   Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;

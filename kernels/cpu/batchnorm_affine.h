@@ -19,6 +19,19 @@ T batchnorm_scale(T gamma, T var, double eps) {
   return static_cast<T>(static_cast<double>(gamma) * invstd);
 }
 
+// batchnorm_act's constants for channel c: y = (x - center) * scale + bias.
+template <class T>
+struct BatchNormConstants {
+  T center, scale, bias;
+};
+
+template <class T>
+BatchNormConstants<T> batchnorm_constants(const InferenceBatchNorm& bn, std::int64_t c) {
+  return {bn.running_mean.data<T>()[c],
+          batchnorm_scale(bn.gamma.data<T>()[c], bn.running_var.data<T>()[c], bn.params.eps),
+          bn.beta.data<T>()[c]};
+}
+
 // The activations' expressions (kernels/cpu/activation.cpp's). Always
 // inlined: as a call it keeps the loops that use it scalar.
 template <Activation kAct, class T>
@@ -66,13 +79,12 @@ void affine(const T* x, std::int64_t n, T center, T scale, T bias, T* y) {
 template <class T>
 void batchnorm_act(const InferenceBatchNorm& bn, std::int64_t c, std::int64_t len, const T* x,
                    const T* residual, T* y) {
-  const T center = bn.running_mean.data<T>()[c], bias = bn.beta.data<T>()[c];
-  const T scale = batchnorm_scale(bn.gamma.data<T>()[c], bn.running_var.data<T>()[c], bn.params.eps);
+  const BatchNormConstants<T> k = batchnorm_constants<T>(bn, c);
   with_activation(bn.activation, [&](auto act) {
     if (residual != nullptr) {
-      batchnorm_act_loop<T, true, decltype(act)::value>(x, len, center, scale, bias, residual, y);
+      batchnorm_act_loop<T, true, decltype(act)::value>(x, len, k.center, k.scale, k.bias, residual, y);
     } else {
-      batchnorm_act_loop<T, false, decltype(act)::value>(x, len, center, scale, bias, nullptr, y);
+      batchnorm_act_loop<T, false, decltype(act)::value>(x, len, k.center, k.scale, k.bias, nullptr, y);
     }
   });
 }
@@ -94,8 +106,8 @@ void batchnorm_act_lanes(const InferenceBatchNorm& bn, std::int64_t c0, std::int
                          T* y) {
   alignas(64) T center[kL] = {}, scale[kL] = {}, bias[kL] = {};
   for (std::int64_t l = 0; l < lanes; ++l) {
-    center[l] = bn.running_mean.data<T>()[c0 + l], bias[l] = bn.beta.data<T>()[c0 + l];
-    scale[l] = batchnorm_scale(bn.gamma.data<T>()[c0 + l], bn.running_var.data<T>()[c0 + l], bn.params.eps);
+    const BatchNormConstants<T> k = batchnorm_constants<T>(bn, c0 + l);
+    center[l] = k.center, scale[l] = k.scale, bias[l] = k.bias;
   }
   with_activation(bn.activation, [&](auto act) {
     batchnorm_act_lanes_loop<T, kL, decltype(act)::value>(center, scale, bias, count, y);

@@ -260,25 +260,67 @@ void im2col_chunk(const T* x, const Geometry& g, std::int64_t n0, std::int64_t n
   }
 }
 
+// Where a pointwise convolution's input comes from when it is not simply x's
+// planes, and what happens to each value on its way into the GEMM: channel
+// c of image n from one of several pieces (DenseNet's concatenation, never
+// built), times a gate (squeeze-excitation's, gate[n*C + c]), or through a
+// batch norm and activation (DenseNet's pre-activation, batchnorm_act's
+// expressions). The same bits as making that input first.
+struct PointwiseSource {
+  std::vector<const float*> first;         // channel c's plane in image 0
+  std::vector<std::int64_t> image_stride;  // and the step to the next image
+  const float* gate = nullptr;             // [N*C], or none
+  std::vector<BatchNormConstants<float>> bn;  // [C], or none
+  Activation activation = Activation::none;
+
+  // Reads x as it lies.
+  static PointwiseSource of(const float* x, std::int64_t C, std::int64_t HW) {
+    PointwiseSource s;
+    for (std::int64_t c = 0; c < C; ++c) s.first.push_back(x + c * HW), s.image_stride.push_back(C * HW);
+    return s;
+  }
+
+  // B's row for channel c of image n, columns [j, j + HW).
+  void pack_row(const Geometry& g, std::int64_t n, std::int64_t c, std::int64_t cols, std::int64_t j,
+                float* pb) const {
+    const float* plane = first[c] + n * image_stride[c];
+    if (gate != nullptr) {
+      const float s = gate[n * g.C + c];
+      return pack_b_row_with(g.CRS, cols, c, j, g.HW, plane, pb, [s](float* to, const float* from, std::int64_t k) {
+#pragma omp simd
+        for (std::int64_t i = 0; i < k; ++i) to[i] = from[i] * s;
+      });
+    }
+    if (bn.empty()) return pack_b_row(g.CRS, cols, c, j, g.HW, plane, pb);
+    const BatchNormConstants<float> k = bn[c];
+    with_activation(activation, [&](auto act) {
+      pack_b_row_with(g.CRS, cols, c, j, g.HW, plane, pb, [&k](float* to, const float* from, std::int64_t count) {
+        batchnorm_act_loop<float, false, decltype(act)::value>(from, count, k.center, k.scale, k.bias, nullptr, to);
+      });
+    });
+  }
+};
+
 // The column matrix of im2col_chunk written straight into the packed GEMM's
 // B (kernels/cpu/gemm.h): each image's rows of one channel go through `rows`
 // (R*S*PQ floats per thread, in cache) instead of a whole [CRS, nb*PQ] matrix
 // written to memory and read back to be packed; a pointwise convolution's rows
-// are x's planes themselves, times gate[n*C + c] where there is a gate.
-[[maybe_unused]] void im2col_packed(const float* x, const float* gate, const Geometry& g, std::int64_t n0,
-                                    std::int64_t nb, std::int64_t grp, float* rows, float* pb, int threads) {
+// are x's planes themselves, or what `source` makes of them.
+[[maybe_unused]] void im2col_packed(const float* x, const PointwiseSource* source, const Geometry& g,
+                                    std::int64_t n0, std::int64_t nb, std::int64_t grp, float* rows, float* pb,
+                                    int threads) {
   const std::int64_t n = nb * g.PQ, RS = g.R * g.S;
   zero_packed_b_padding(g.CRS, n, pb);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
   for (std::int64_t i = 0; i < nb; ++i) {
     for (std::int64_t c = 0; c < g.Cg; ++c) {
+      if (source != nullptr) {  // pointwise, one group
+        source->pack_row(g, n0 + i, c, n, i * g.PQ, pb);
+        continue;
+      }
       const float* plane = x + ((n0 + i) * g.C + grp * g.Cg + c) * g.HW;
       if (g.pointwise) {
-        if (gate != nullptr) {
-          pack_b_row_scaled(g.CRS, n, c, i * g.PQ, g.PQ, plane, gate[(n0 + i) * g.C + grp * g.Cg + c], pb);
-        } else {
-          pack_b_row(g.CRS, n, c, i * g.PQ, g.PQ, plane, pb);
-        }
+        pack_b_row(g.CRS, n, c, i * g.PQ, g.PQ, plane, pb);
         continue;
       }
       // Not omp_get_thread_num() alone: without a team of its own this runs on one of the chunk loop's threads.
@@ -363,20 +405,13 @@ void batchnorm_act_chunk(const InferenceBatchNorm& bn, const Geometry& g, std::i
 
 // y_n[K,PQ] = W[K,CRS] * col_n[CRS,PQ], per group; with `bn`, each chunk's
 // output then goes through batchnorm_act_chunk on its way to y, while in cache.
-// With a gate ([N, C] values), the input is x * gate: a pointwise
-// convolution on the packed GEMM multiplies as it packs x's planes; any other
-// first makes the product in a pass of its own (channel_scale_forward).
+// x is an input of shape `xs`, or with `source` (a pointwise convolution in
+// f32 on the packed GEMM only) nullptr: the source says what to read.
 template <class T>
-void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const InferenceBatchNorm* bn,
-             Tensor& yt, const Tensor& gate = Tensor()) {
-  const Geometry g = geometry(xt.shape(), wt.shape(), yt.shape(), p);
-  if (gate.defined() && !(std::is_same_v<T, float> && packed_gemm<T>() && g.pointwise)) {
-    Tensor scaled = Tensor::empty(xt.shape(), xt.dtype());
-    cpu::channel_scale_forward(xt, gate, scaled);
-    return forward<T>(scaled, wt, p, bn, yt);
-  }
+void forward(const Shape& xs, const T* x, const Tensor& wt, const Conv2dParams& p, const InferenceBatchNorm* bn,
+             Tensor& yt, const PointwiseSource* source = nullptr) {
+  const Geometry g = geometry(xs, wt.shape(), yt.shape(), p);
   const Plan pl = plan(g);
-  const T* x = xt.data<T>();
   const T* w = wt.data<T>();
   T* y = yt.data<T>();
   if constexpr (std::is_same_v<T, float>) {
@@ -417,7 +452,7 @@ void forward(const Tensor& xt, const Tensor& wt, const Conv2dParams& p, const In
         if constexpr (std::is_same_v<T, float>) {
           float* pb = reinterpret_cast<float*>(slice + col_bytes + out_bytes);
           const int threads = pl.inner ? pl.threads : 1;
-          im2col_packed(x, gate.defined() ? gate.data<float>() : nullptr, g, n0, nb, grp, col, pb, threads);
+          im2col_packed(x, source, g, n0, nb, grp, col, pb, threads);
           const float* pa = reinterpret_cast<const float*>(scratch + grp * packed_a_bytes<T>(g.Kg, g.CRS));
           gemm_packed(g.Kg, nb * g.PQ, g.CRS, pa, pb, c, nb * g.PQ, false, threads);
         }
@@ -570,21 +605,64 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
 
 }  // namespace
 
+namespace {
+
+// Whether a pointwise source can feed this convolution: 1x1 in f32 on the packed GEMM.
+bool reads_pointwise_source(const Shape& xs, const Tensor& w, const Conv2dParams& p, const Tensor& y) {
+  return y.dtype() == DType::f32 && packed_gemm<float>() && p.groups == 1 &&
+         geometry(xs, w.shape(), y.shape(), p).pointwise;
+}
+
+}  // namespace
+
 void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Tensor& y) {
   if (x.dtype() == DType::f64) {
-    forward<double>(x, w, p, nullptr, y);
+    forward<double>(x.shape(), x.data<double>(), w, p, nullptr, y);
   } else {
-    forward<float>(x, w, p, nullptr, y);
+    forward<float>(x.shape(), x.data<float>(), w, p, nullptr, y);
   }
 }
 
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
                            const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate) {
-  if (x.dtype() == DType::f64) {
-    forward<double>(x, w, p, &bn, y, gate);
-  } else {
-    forward<float>(x, w, p, &bn, y, gate);
+  if (gate.defined() && reads_pointwise_source(x.shape(), w, p, y)) {
+    PointwiseSource source = PointwiseSource::of(x.data<float>(), x.size(1), x.size(2) * x.size(3));
+    source.gate = gate.data<float>();
+    return forward<float>(x.shape(), nullptr, w, p, &bn, y, &source);
   }
+  if (gate.defined()) {  // the product in a pass of its own
+    Tensor scaled = Tensor::empty(x.shape(), x.dtype());
+    cpu::channel_scale_forward(x, gate, scaled);
+    return cpu::conv2d_forward_bn_act(scaled, w, p, bn, y, Tensor());
+  }
+  if (x.dtype() == DType::f64) {
+    forward<double>(x.shape(), x.data<double>(), w, p, &bn, y);
+  } else {
+    forward<float>(x.shape(), x.data<float>(), w, p, &bn, y);
+  }
+}
+
+void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn,
+                                  const Tensor& w, const Conv2dParams& p, const InferenceBatchNorm& bn, Tensor& y) {
+  const Tensor& x0 = pieces.front();
+  std::int64_t channels = 0;
+  for (const Tensor& piece : pieces) channels += piece.size(1);
+  const Shape xs = {x0.size(0), channels, x0.size(2), x0.size(3)};
+  if (!reads_pointwise_source(xs, w, p, y)) {  // the input made in a pass of its own
+    Tensor x = Tensor::empty(xs, x0.dtype());
+    cpu::batchnorm2d_forward_infer_act_concat(pieces, input_bn, x);
+    return cpu::conv2d_forward_bn_act(x, w, p, bn, y, Tensor());
+  }
+  PointwiseSource source;
+  const std::int64_t HW = xs[2] * xs[3];
+  for (const Tensor& piece : pieces)
+    for (std::int64_t c = 0; c < piece.size(1); ++c) {
+      source.first.push_back(piece.data<float>() + c * HW);
+      source.image_stride.push_back(piece.size(1) * HW);
+    }
+  for (std::int64_t c = 0; c < channels; ++c) source.bn.push_back(batchnorm_constants<float>(input_bn, c));
+  source.activation = input_bn.activation;
+  forward<float>(xs, nullptr, w, p, &bn, y, &source);
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {

@@ -240,38 +240,10 @@ void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std
   });
 }
 
-namespace {
-
-// pack_b_row's walk over the panels a row piece crosses: copy(to, from, count) for each.
-template <class Copy>
-void for_each_row_piece(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
-                        const float* src, float* dst, Copy copy) {
-  // The row's block of depth and the last panel's width, worked out once per row, not per piece.
-  const std::int64_t k0 = kk / kKc * kKc, kc = std::min(kKc, depth - k0), row = kk - k0;
-  float* block = dst + k0 * round_up(n, kLanes);
-  const std::int64_t last = (n - 1) / kNr, last_width = round_up(n - last * kNr, kLanes);
-  while (len > 0) {
-    const std::int64_t p = j / kNr, in = j - p * kNr;
-    const std::int64_t piece = std::min(len, kNr - in);  // up to the panel's end
-    copy(block + p * kNr * kc + row * (p == last ? last_width : kNr) + in, src, piece);
-    j += piece, src += piece, len -= piece;
-  }
-}
-
-}  // namespace
-
 void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
                 const float* src, float* dst) {
-  for_each_row_piece(depth, n, kk, j, len, src, dst, [](float* to, const float* from, std::int64_t count) {
+  pack_b_row_with(depth, n, kk, j, len, src, dst, [](float* to, const float* from, std::int64_t count) {
     std::memcpy(to, from, sizeof(float) * count);
-  });
-}
-
-void pack_b_row_scaled(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
-                       const float* src, float scale, float* dst) {
-  for_each_row_piece(depth, n, kk, j, len, src, dst, [scale](float* to, const float* from, std::int64_t count) {
-#pragma omp simd
-    for (std::int64_t i = 0; i < count; ++i) to[i] = from[i] * scale;
   });
 }
 

@@ -66,10 +66,24 @@ void pack_b(std::int64_t k, std::int64_t n, const float* b, std::int64_t rs, std
 // zero_packed_b_padding then clears the columns past n that pack_b would.
 void pack_b_row(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
                 const float* src, float* dst);
-// The same with B(kk, j + i) = src[i] * scale (a squeeze-excitation gate
-// applied on the way in, the product's bits as channel_scale_forward's).
-void pack_b_row_scaled(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
-                       const float* src, float scale, float* dst);
+// The same, each run that falls in one panel written by copy(to, from,
+// count): a transform of the values (a gate, a batch norm) rides along.
+template <class Copy>
+void pack_b_row_with(std::int64_t depth, std::int64_t n, std::int64_t kk, std::int64_t j, std::int64_t len,
+                     const float* src, float* dst, Copy copy) {
+  constexpr std::int64_t kLanes = 16;  // the last panel's width is a whole number of vectors
+  const auto round_up = [](std::int64_t v, std::int64_t to) { return (v + to - 1) / to * to; };
+  // The row's block of depth and the last panel's width, worked out once per row, not per piece.
+  const std::int64_t k0 = kk / kGemmKc * kGemmKc, kc = depth - k0 < kGemmKc ? depth - k0 : kGemmKc, row = kk - k0;
+  float* block = dst + k0 * round_up(n, kLanes);
+  const std::int64_t last = (n - 1) / kGemmNr, last_width = round_up(n - last * kGemmNr, kLanes);
+  while (len > 0) {
+    const std::int64_t p = j / kGemmNr, in = j - p * kGemmNr;
+    const std::int64_t piece = len < kGemmNr - in ? len : kGemmNr - in;  // up to the panel's end
+    copy(block + p * kGemmNr * kc + row * (p == last ? last_width : kGemmNr) + in, src, piece);
+    j += piece, src += piece, len -= piece;
+  }
+}
 void zero_packed_b_padding(std::int64_t depth, std::int64_t n, float* dst);
 
 // Where B(kk, j) lies in pack_b's layout of a depth x n operand: its offset,

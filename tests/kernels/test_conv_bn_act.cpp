@@ -138,6 +138,48 @@ TEST(ConvBnActGate, SameBitsAsScalingTheInputFirst) {
   }
 }
 
+// DenseNet's layer: the input's batch norm and activation on the pieces of a
+// concatenation that is never built. The same bits as building the
+// normalised input (batchnorm2d_forward_infer_act_concat) first. Pointwise
+// f32 packs the pieces (one image and three); 3x3 and f64 build it.
+TEST(ConvBnActConcat, SameBitsAsNormalisingTheConcatenationFirst) {
+  for (std::int64_t N : {1, 3}) {
+    for (std::int64_t R : {1, 3}) {
+      for (DType dtype : {DType::f32, DType::f64}) {
+        for (Activation a : {Activation::relu, Activation::silu}) {
+          const std::string tag = "conv_bn_act.concat." + std::to_string(N) + "." + std::to_string(R);
+          std::vector<Tensor> pieces;
+          for (std::int64_t c : {5, 1, 6})
+            pieces.push_back(random_normal({N, c, 10, 9}, Seed{tag + ".piece" + std::to_string(c)}, 0, 1, dtype));
+          FusedCase c{"concat", N, 12, 10, 9, 8, R, 1, R / 2, 1};
+          Inputs in = inputs(c, dtype, Activation::none);
+          const InferenceBatchNorm input_bn = inputs(FusedCase{"concat_input", N, 12, 12, 1, 12, 1, 1, 0, 1}, dtype, a).bn;
+          Tensor normalised = Tensor::empty(in.x.shape(), dtype);
+          batchnorm2d_forward_infer_act_concat(pieces, input_bn, normalised);
+          in.x = normalised;
+          Tensor y = Tensor::empty(conv2d_output_shape(in.x.shape(), in.w.shape(), in.p), dtype);
+          conv2d_forward_bn_act_concat(pieces, input_bn, in.w, in.p, in.bn, y);
+          test::expect_close(y, fused(in), kSameBits, tag + (dtype == DType::f32 ? " f32" : " f64") +
+                                                          " activation " + std::to_string(static_cast<int>(a)));
+        }
+      }
+    }
+  }
+}
+
+TEST(ConvBnActErrors, ConcatPiecesAndInputBatchNormThatDoNotFitAreNamed) {
+  const Inputs in = inputs(kCases[0], DType::f32, Activation::none);  // 5 channels in, 7x9
+  const InferenceBatchNorm input_bn = inputs(kCases[0], DType::f32, Activation::relu).bn;  // 4 channels
+  const std::vector<Tensor> pieces = {random_normal({1, 3, 7, 9}, Seed{"concat.a"}),
+                                      random_normal({1, 2, 7, 9}, Seed{"concat.b"})};
+  Tensor y = fused(in);
+  test::expect_error_containing([&] { conv2d_forward_bn_act_concat(pieces, input_bn, in.w, in.p, in.bn, y); },
+                                "input_bn's statistics are");
+  const std::vector<Tensor> other_map = {pieces[0], random_normal({1, 2, 7, 8}, Seed{"concat.c"})};
+  test::expect_error_containing([&] { conv2d_forward_bn_act_concat(other_map, in.bn, in.w, in.p, in.bn, y); },
+                                "a piece has shape [1,2,7,8]");
+}
+
 TEST(ConvBnActErrors, GateOfTheWrongShapeIsNamed) {
   const Inputs in = inputs(kCases[0], DType::f32, Activation::none);
   Tensor y = fused(in);
