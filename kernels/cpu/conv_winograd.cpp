@@ -53,6 +53,12 @@ constexpr std::int64_t kMinChannels = 16;
 // once and packed again for every chunk's GEMMs, which at 512 channels and
 // 5x5 maps (144 tiles for F2 in a batch of 16) took longer than the direct sum.
 constexpr std::int64_t kWeightsPerTile = 512;
+// Floats between one point's V (or M) and the next beyond the point's own: a
+// tile's transform stores (and the output transform loads) one vector for
+// each of the 36 points, and where nt * channels is a multiple of 1024 the
+// points lie a multiple of 4 KiB apart, so all 36 fell in one set of the L1
+// cache (12 ways) and evicted each other. A cache line more spreads them.
+constexpr std::int64_t kPointPad = 16;
 
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ColMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
@@ -346,7 +352,7 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
   // One block of the calling thread's workspace: U (row-major, or packed for
   // the packed GEMM), the interleaved input, and each thread's V and M.
   const std::int64_t u_floats = kPoints * b.k * b.c, x_floats = cblocks * s.N * block_floats,
-                     slice = kPoints * chunk * (b.c + b.k);
+                     slice = kPoints * (chunk * (b.c + b.k) + 2 * kPointPad);
   const std::int64_t rest = x_floats + threads * slice;
   const std::int64_t u_block = packed ? kPoints * packed_b_size(b.c, b.k) : u_floats;
   float* u = static_cast<float*>(context().workspace(sizeof(float) * (u_block + rest)));
@@ -364,11 +370,11 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
     for (std::int64_t cb = 0; cb < cblocks; ++cb)
       for (std::int64_t n = 0; n < s.N; ++n) interleave_block(x, s, t, n, cb, xb + (cb * s.N + n) * block_floats);
     float* v = xb + x_floats + omp_get_thread_num() * slice;
-    float* m = v + kPoints * chunk * b.c;
+    float* m = v + kPoints * (chunk * b.c + kPointPad);
 #pragma omp for schedule(static)
     for (std::int64_t ci = 0; ci < chunks; ++ci) {
       const std::int64_t t0 = ci * chunk, nt = std::min(chunk, total - t0);
-      const std::int64_t v_point = nt * b.c, m_point = nt * b.k;
+      const std::int64_t v_point = nt * b.c + kPointPad, m_point = nt * b.k + kPointPad;
       for (std::int64_t cb = 0; cb < cblocks; ++cb)
         for (std::int64_t i = 0; i < nt; ++i) {
           const TilePlace tp = place(t, kTile, t0 + i);
