@@ -8,6 +8,7 @@
 
 #include "kernels/batchnorm.h"
 #include "kernels/cpu/batchnorm_affine.h"
+#include "kernels/cpu/channel_planes.h"
 #include "kernels/cpu/parallel.h"
 
 namespace ctcscope::cpu {
@@ -110,25 +111,18 @@ void forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   }
 }
 
-// Plane (n, c) of y from the piece that holds channel c: each channel's
-// first plane and its piece's image stride, found once.
+// Plane (n, c) of y from the piece that holds channel c.
 template <class T>
 void forward_infer_act(const std::vector<Tensor>& pieces, const InferenceBatchNorm& bn, Tensor& y) {
   const std::int64_t C = y.size(1), HW = y.size(2) * y.size(3);
-  std::vector<const T*> first;
-  std::vector<std::int64_t> image_stride;
-  for (const Tensor& piece : pieces)
-    for (std::int64_t c = 0; c < piece.size(1); ++c) {
-      first.push_back(piece.data<T>() + c * HW);
-      image_stride.push_back(piece.size(1) * HW);
-    }
+  const ChannelPlanes<T> x(pieces);
   const T* pr = bn.residual.defined() ? bn.residual.data<T>() : nullptr;
   T* py = y.data<T>();
   const bool parallel = y.numel() >= kMinParallelElements;
 #pragma omp parallel for schedule(static) if (parallel)
   for (std::int64_t plane = 0; plane < y.size(0) * C; ++plane) {
     const std::int64_t n = plane / C, c = plane % C;
-    batchnorm_act(bn, c, HW, first[c] + n * image_stride[c], pr ? pr + plane * HW : nullptr, py + plane * HW);
+    batchnorm_act(bn, c, HW, x.plane(n, c), pr ? pr + plane * HW : nullptr, py + plane * HW);
   }
 }
 

@@ -27,6 +27,7 @@
 #include "kernels/channel_scale.h"
 #include "kernels/conv.h"
 #include "kernels/cpu/batchnorm_affine.h"
+#include "kernels/cpu/channel_planes.h"
 #include "kernels/cpu/context.h"
 #include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/conv_winograd.h"
@@ -267,23 +268,17 @@ void im2col_chunk(const T* x, const Geometry& g, std::int64_t n0, std::int64_t n
 // batch norm and activation (DenseNet's pre-activation, batchnorm_act's
 // expressions). The same bits as making that input first.
 struct PointwiseSource {
-  std::vector<const float*> first;         // channel c's plane in image 0
-  std::vector<std::int64_t> image_stride;  // and the step to the next image
-  const float* gate = nullptr;             // [N*C], or none
+  explicit PointwiseSource(const std::vector<Tensor>& pieces) : x(pieces) {}
+
+  ChannelPlanes<float> x;
+  const float* gate = nullptr;                // [N*C], or none
   std::vector<BatchNormConstants<float>> bn;  // [C], or none
   Activation activation = Activation::none;
-
-  // Reads x as it lies.
-  static PointwiseSource of(const float* x, std::int64_t C, std::int64_t HW) {
-    PointwiseSource s;
-    for (std::int64_t c = 0; c < C; ++c) s.first.push_back(x + c * HW), s.image_stride.push_back(C * HW);
-    return s;
-  }
 
   // B's row for channel c of image n, columns [j, j + HW).
   void pack_row(const Geometry& g, std::int64_t n, std::int64_t c, std::int64_t cols, std::int64_t j,
                 float* pb) const {
-    const float* plane = first[c] + n * image_stride[c];
+    const float* plane = x.plane(n, c);
     if (gate != nullptr) {
       const float s = gate[n * g.C + c];
       return pack_b_row_with(g.CRS, cols, c, j, g.HW, plane, pb, [s](float* to, const float* from, std::int64_t k) {
@@ -603,10 +598,6 @@ void backward_filter(const Tensor& dyt, const Tensor& xt, const Conv2dParams& p,
   }
 }
 
-}  // namespace
-
-namespace {
-
 // Whether a pointwise source can feed this convolution: 1x1 in f32 on the packed GEMM.
 bool reads_pointwise_source(const Shape& xs, const Tensor& w, const Conv2dParams& p, const Tensor& y) {
   return y.dtype() == DType::f32 && packed_gemm<float>() && p.groups == 1 &&
@@ -626,7 +617,7 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Conv2dParams& p, Ten
 void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams& p,
                            const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate) {
   if (gate.defined() && reads_pointwise_source(x.shape(), w, p, y)) {
-    PointwiseSource source = PointwiseSource::of(x.data<float>(), x.size(1), x.size(2) * x.size(3));
+    PointwiseSource source({x});
     source.gate = gate.data<float>();
     return forward<float>(x.shape(), nullptr, w, p, &bn, y, &source);
   }
@@ -653,13 +644,7 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
     cpu::batchnorm2d_forward_infer_act_concat(pieces, input_bn, x);
     return cpu::conv2d_forward_bn_act(x, w, p, bn, y, Tensor());
   }
-  PointwiseSource source;
-  const std::int64_t HW = xs[2] * xs[3];
-  for (const Tensor& piece : pieces)
-    for (std::int64_t c = 0; c < piece.size(1); ++c) {
-      source.first.push_back(piece.data<float>() + c * HW);
-      source.image_stride.push_back(piece.size(1) * HW);
-    }
+  PointwiseSource source(pieces);
   for (std::int64_t c = 0; c < channels; ++c) source.bn.push_back(batchnorm_constants<float>(input_bn, c));
   source.activation = input_bn.activation;
   forward<float>(xs, nullptr, w, p, &bn, y, &source);
