@@ -39,6 +39,23 @@ Range valid_outputs(std::int64_t k, std::int64_t stride, std::int64_t pad, std::
   return {lo, std::min(hi, outputs)};
 }
 
+// One row of the windows of outputs [inner.begin, inner.end) of a 3-wide,
+// stride-2 pool (`row` at input column -pad), the three values of each in
+// order: in one body GCC loads them with permutes, where a pass per column
+// built each vector a float at a time.
+template <class T>
+void max_of_three_stride2(const T* row, T* best, Range inner) {
+#pragma omp simd
+  for (std::int64_t ow = inner.begin; ow < inner.end; ++ow) {
+    T m = best[ow];
+    for (std::int64_t k = 0; k < 3; ++k) {
+      const T v = row[2 * ow + k];
+      m = v > m || std::isnan(v) ? v : m;
+    }
+    best[ow] = m;
+  }
+}
+
 // As PyTorch's CPU kernel: each window is scanned row by row, the first
 // maximum wins, and a NaN replaces whatever came before it (so a window with
 // NaN yields NaN). A whole row of outputs advances together, one window
@@ -68,18 +85,27 @@ void maxpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y, Ten
           arg[ow] = static_cast<std::int32_t>(hs.begin * W + ws.begin);  // kept if all are -inf
         }
       }
+      // The stems' 3x3 stride-2 pool without argmax: the outputs whose window
+      // rows lie inside the input take their row's three values in one pass.
+      const bool stem = !kIndices && p.kernel_w == 3 && p.stride_w == 2;
+      const std::int64_t last_in = W - 3 + p.pad_w;  // the last window start inside, times 2
+      const Range inner = stem && last_in >= 0 ? Range{(p.pad_w + 1) / 2, std::min(Q, last_in / 2 + 1)} : Range{0, 0};
       for (std::int64_t h = hs.begin; h < hs.end; ++h) {
+        if (inner.begin < inner.end) max_of_three_stride2(xp + h * W - p.pad_w, best, inner);
         for (std::int64_t k = 0; k < p.kernel_w; ++k) {
           const Range qs = valid_outputs(k, p.stride_w, p.pad_w, W, Q);
           const std::int64_t offset = h * W + k - p.pad_w;  // flat input index = q*stride + offset
           const std::int64_t stride = p.stride_w;
+          for (const Range part : {Range{qs.begin, std::min(qs.end, inner.begin)},
+                                   Range{std::max(qs.begin, inner.end), qs.end}}) {
 #pragma omp simd
-          for (std::int64_t ow = qs.begin; ow < qs.end; ++ow) {
+          for (std::int64_t ow = part.begin; ow < part.end; ++ow) {
             const std::int64_t at = ow * stride + offset;
             const T v = xp[at];
             const bool take = v > best[ow] || std::isnan(v);
             best[ow] = take ? v : best[ow];
             if constexpr (kIndices) arg[ow] = take ? static_cast<std::int32_t>(at) : arg[ow];
+          }
           }
         }
       }

@@ -131,6 +131,8 @@ TEST(MaxPoolCpu, F32MatchesF64Exactly) {
 TEST(MaxPoolCpu, WithoutIndicesTheSameValues) {
   std::vector<std::pair<Shape, Pool2dParams>> cases = kMaxCases;
   cases.push_back({{2, 16, 37, 35}, pool(3, 3, 2, 2, 1, 1)});
+  cases.push_back({{1, 2, 3, 1}, pool(3, 3, 2, 2, 1, 1)});  // no window inside a row
+  cases.push_back({{1, 2, 5, 8}, pool(3, 3, 2, 2, 0, 0)});  // the stem's pool unpadded
   for (const auto& [shape, p] : cases) {
     Tensor x64 = random_normal(shape, Seed{"maxpool.no_indices"}, 0, 1, DType::f64);
     double* px = x64.data<double>();
