@@ -99,13 +99,13 @@ void maxpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y, Ten
           for (const Range part : {Range{qs.begin, std::min(qs.end, inner.begin)},
                                    Range{std::max(qs.begin, inner.end), qs.end}}) {
 #pragma omp simd
-          for (std::int64_t ow = part.begin; ow < part.end; ++ow) {
-            const std::int64_t at = ow * stride + offset;
-            const T v = xp[at];
-            const bool take = v > best[ow] || std::isnan(v);
-            best[ow] = take ? v : best[ow];
-            if constexpr (kIndices) arg[ow] = take ? static_cast<std::int32_t>(at) : arg[ow];
-          }
+            for (std::int64_t ow = part.begin; ow < part.end; ++ow) {
+              const std::int64_t at = ow * stride + offset;
+              const T v = xp[at];
+              const bool take = v > best[ow] || std::isnan(v);
+              best[ow] = take ? v : best[ow];
+              if constexpr (kIndices) arg[ow] = take ? static_cast<std::int32_t>(at) : arg[ow];
+            }
           }
         }
       }
