@@ -3,6 +3,7 @@
 #include "kernels/batchnorm.h"
 
 #include "kernels/arg_checks.h"
+#include "kernels/concat.h"
 
 namespace ctcscope {
 
@@ -91,13 +92,12 @@ void batchnorm2d_forward_infer_act_concat(const std::vector<Tensor>& pieces, con
   const char* op = "batchnorm2d_forward_infer_act_concat";
   CTC_CHECK(!pieces.empty(), op, ": no pieces");
   check_bn_input(y, op);
-  std::int64_t channels = 0;
   for (const Tensor& piece : pieces) {
     check_bn_input(piece, op);
     check_like(piece, y, {y.size(0), piece.size(1), y.size(2), y.size(3)}, op, "a piece");
     CTC_CHECK(!piece.same_data(y), op, ": y must not share memory with a piece");
-    channels += piece.size(1);
   }
+  const std::int64_t channels = concat_channels_shape(pieces)[1];
   CTC_CHECK(channels == y.size(1), op, ": the pieces have ", channels, " channels, y ", y.shape_str());
   check_inference_batchnorm(bn, y, op);
   cpu::batchnorm2d_forward_infer_act_concat(pieces, bn, y);

@@ -16,17 +16,25 @@ void check_pieces(const std::vector<Tensor>& pieces, const Tensor& whole, const 
   argcheck::check_backend(whole, op);
 #endif
   CTC_CHECK(!pieces.empty(), op, ": ", piece_arg, " is empty");
-  std::int64_t channels = 0;
   for (const Tensor& p : pieces) {
     argcheck::check_dim(p, 4, op, piece_arg);
     argcheck::check_like(p, whole, {whole.size(0), p.size(1), whole.size(2), whole.size(3)}, op, piece_arg);
-    channels += p.size(1);
   }
+  const std::int64_t channels = concat_channels_shape(pieces)[1];
   CTC_CHECK(channels == whole.size(1), op, ": ", piece_arg, " hold ", channels, " channels, ", whole_arg,
             " has ", whole.size(1));
 }
 
 }  // namespace
+
+Shape concat_channels_shape(const std::vector<Tensor>& pieces) {
+  CTC_CHECK(!pieces.empty(), "concat_channels_shape: no pieces");
+  const Tensor& x0 = pieces.front();
+  CTC_CHECK(x0.dim() == 4, "concat_channels_shape: a piece has shape ", x0.shape_str(), ", expected [N, C, H, W]");
+  std::int64_t channels = 0;
+  for (const Tensor& piece : pieces) channels += piece.size(1);
+  return {x0.size(0), channels, x0.size(2), x0.size(3)};
+}
 
 void concat_channels(const std::vector<Tensor>& inputs, Tensor& y) {
   check_pieces(inputs, y, "concat_channels", "inputs", "y");

@@ -8,6 +8,10 @@
 
 namespace ctcscope {
 
+// The shape of the pieces concatenated: [N, sum C_i, H, W] of pieces[0]'s N, H, W
+// (the pieces are not checked here; the kernels that take them check them).
+Shape concat_channels_shape(const std::vector<Tensor>& pieces);
+
 // inputs[i]: [N,C_i,H,W] (same N, H, W, dtype, device)   y: [N, sum C_i, H, W]
 // y assigned: channels [offset_i, offset_i + C_i) of y are inputs[i].
 void concat_channels(const std::vector<Tensor>& inputs, Tensor& y);

@@ -3,6 +3,8 @@
 // that does not fit, then dispatch to the backend of the tensors' device.
 #include "kernels/conv.h"
 
+#include "kernels/concat.h"
+
 namespace ctcscope {
 namespace {
 
@@ -109,7 +111,6 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
   CTC_CHECK(!pieces.empty(), op, ": no pieces");
   const Tensor& x0 = pieces.front();
   check_types(op, x0, "a piece", {{&w, "w"}, {&y, "y"}});
-  std::int64_t channels = 0;
   for (const Tensor& piece : pieces) {
     check_types(op, x0, "a piece", {{&piece, "a piece"}});
     CTC_CHECK(piece.dim() == 4 && piece.size(0) == x0.size(0) && piece.size(2) == x0.size(2) &&
@@ -117,9 +118,10 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
               op, ": a piece has shape ", piece.shape_str(), ", expected [", x0.size(0), ", C, ", x0.size(2), ", ",
               x0.size(3), "]");
     check_not_aliased(op, y, "y", piece, "a piece");
-    channels += piece.size(1);
   }
-  check_shape(y, output_shape(op, {x0.size(0), channels, x0.size(2), x0.size(3)}, "x", w.shape(), "w", p), op, "y");
+  const Shape xs = concat_channels_shape(pieces);
+  const std::int64_t channels = xs[1];
+  check_shape(y, output_shape(op, xs, "x", w.shape(), "w", p), op, "y");
   check_not_aliased(op, y, "y", w, "w");
   check_inference_batchnorm(bn, y, op);
   CTC_CHECK(!input_bn.residual.defined(), op, ": input_bn has a residual");

@@ -45,9 +45,7 @@ Tensor BatchNorm2d::forward_concat(const std::vector<Tensor>& pieces) {
   CTC_CHECK(!pieces.empty(), "BatchNorm2d::forward_concat: no pieces");
   const Tensor& x = pieces.front();
   if (pieces.size() == 1) return forward(x);
-  std::int64_t channels = 0;
-  for (const Tensor& piece : pieces) channels += piece.size(1);
-  Tensor y = Tensor::empty({x.size(0), channels, x.size(2), x.size(3)}, x.dtype(), x.device());
+  Tensor y = Tensor::empty(concat_channels_shape(pieces), x.dtype(), x.device());
   if (const auto epilogue = fused_epilogue(x)) {
     batchnorm2d_forward_infer_act_concat(pieces, *epilogue, y);
     return y;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "kernels/bias.h"
+#include "kernels/concat.h"
 #include "layers/batchnorm2d.h"
 
 namespace ctcscope {
@@ -98,10 +99,7 @@ Tensor Conv2d::forward_concat(const std::vector<Tensor>& pieces, const Inference
   const Tensor& x0 = pieces.front();
   CTC_CHECK(fuses_output(x0), "Conv2d::forward_concat: ", describe(),
             " is not fused with its batch norm for this input (fuse_for_inference, eval mode, CPU)");
-  std::int64_t channels = 0;
-  for (const Tensor& piece : pieces) channels += piece.size(1);
-  const Shape xs = {x0.size(0), channels, x0.size(2), x0.size(3)};
-  Tensor y = Tensor::empty(conv2d_output_shape(xs, weight_.value.shape(), options_.params), x0.dtype(), x0.device());
+  Tensor y = Tensor::empty(conv2d_output_shape(concat_channels_shape(pieces), weight_.value.shape(), options_.params), x0.dtype(), x0.device());
   conv2d_forward_bn_act_concat(pieces, input_bn, weight_.value, forward_params(), fusion_->epilogue(), y);
   return y;
 }

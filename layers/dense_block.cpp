@@ -56,7 +56,7 @@ DenseBlock::DenseBlock(std::int64_t layers, std::int64_t in_channels, std::int64
 Tensor DenseBlock::run_forward(const Tensor& x) {
   std::vector<Tensor> pieces = {x};
   for (DenseLayer* layer : layers_) pieces.push_back(layer->forward_concat(pieces));
-  Tensor y = Tensor::empty({x.size(0), out_channels(), x.size(2), x.size(3)}, x.dtype(), x.device());
+  Tensor y = Tensor::empty(concat_channels_shape(pieces), x.dtype(), x.device());
   concat_channels(pieces, y);
   return y;
 }

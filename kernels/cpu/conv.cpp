@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "kernels/channel_scale.h"
+#include "kernels/concat.h"
 #include "kernels/conv.h"
 #include "kernels/cpu/batchnorm_affine.h"
 #include "kernels/cpu/channel_planes.h"
@@ -636,9 +637,8 @@ void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams&
 void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn,
                                   const Tensor& w, const Conv2dParams& p, const InferenceBatchNorm& bn, Tensor& y) {
   const Tensor& x0 = pieces.front();
-  std::int64_t channels = 0;
-  for (const Tensor& piece : pieces) channels += piece.size(1);
-  const Shape xs = {x0.size(0), channels, x0.size(2), x0.size(3)};
+  const Shape xs = concat_channels_shape(pieces);
+  const std::int64_t channels = xs[1];
   if (!reads_pointwise_source(xs, w, p, y)) {  // the input made in a pass of its own
     Tensor x = Tensor::empty(xs, x0.dtype());
     cpu::batchnorm2d_forward_infer_act_concat(pieces, input_bn, x);

@@ -43,6 +43,15 @@ TEST(ConcatCpu, SplitIsTheGradient_FiniteDifferences) {
   expect_close(d[1], test::numeric_gradient(b, f), tol::kFiniteDiff, "db");
 }
 
+TEST(ConcatCpu, ShapeSumsThePiecesChannels) {
+  const Tensor a = Tensor::zeros({2, 3, 4, 5});
+  const Tensor b = Tensor::zeros({2, 1, 4, 5});
+  EXPECT_EQ(concat_channels_shape({a, b, a}), (Shape{2, 7, 4, 5}));
+  EXPECT_EQ(concat_channels_shape({b}), b.shape());
+  test::expect_error_containing([] { concat_channels_shape({}); }, "no pieces");
+  test::expect_error_containing([] { concat_channels_shape({Tensor::zeros({2, 3})}); }, "[N, C, H, W]");
+}
+
 TEST(ConcatCpu, Errors) {
   Tensor a = Tensor::zeros({2, 3, 4, 5});
   Tensor y = Tensor::zeros({2, 4, 4, 5});
