@@ -41,18 +41,29 @@ const bool g_transpose16 = transpose16_available();
 // The layout change, lanes innermost so each pixel is one vector across the
 // channels' planes (`plane` elements apart): out[i][l] = in[l][i] and back,
 // for i in [0, count). Full float blocks go 16 pixels at a time through
-// transpose16 where the CPU has AVX-512; the rest, a pixel at a time (a
-// gather or scatter). (Plane by plane, scalar stores 64 bytes apart would cost
-// more than a 3x3 convolution's arithmetic.)
+// transpose16 where the CPU has AVX-512, a run that is not a multiple of 16
+// ending with a block that overlaps the one before (the pixels in both are
+// written twice, the same values); the rest, a pixel at a time (a gather or
+// scatter). (Plane by plane, scalar stores 64 bytes apart would cost more
+// than a 3x3 convolution's arithmetic.)
+template <class T>
+bool transposes16(std::int64_t count, std::int64_t lanes) {
+  return std::is_same_v<T, float> && g_transpose16 && lanes == kLanes<T> && count >= 16;
+}
+
 template <class T>
 void to_lanes(const T* in, std::int64_t plane, std::int64_t count, std::int64_t lanes, T* out) {
   constexpr std::int64_t L = kLanes<T>;
-  std::int64_t i = 0;
   if constexpr (std::is_same_v<T, float>) {
-    if (g_transpose16 && lanes == L)
-      for (; i + 16 <= count; i += 16) transpose16(in + i, plane, 16, out + i * L, L);
+    if (transposes16<T>(count, lanes)) {
+      for (std::int64_t i = 0; i < count; i += 16) {
+        const std::int64_t at = std::min(i, count - 16);
+        transpose16(in + at, plane, 16, out + at * L, L);
+      }
+      return;
+    }
   }
-  for (; i < count; ++i) {
+  for (std::int64_t i = 0; i < count; ++i) {
     if (lanes == L) {
 #pragma omp simd
       for (std::int64_t l = 0; l < L; ++l) out[i * L + l] = in[l * plane + i];
@@ -65,12 +76,16 @@ void to_lanes(const T* in, std::int64_t plane, std::int64_t count, std::int64_t 
 template <class T>
 void from_lanes(const T* in, std::int64_t count, std::int64_t lanes, std::int64_t plane, T* out) {
   constexpr std::int64_t L = kLanes<T>;
-  std::int64_t i = 0;
   if constexpr (std::is_same_v<T, float>) {
-    if (g_transpose16 && lanes == L)
-      for (; i + 16 <= count; i += 16) transpose16(in + i * L, L, 16, out + i, plane);
+    if (transposes16<T>(count, lanes)) {
+      for (std::int64_t i = 0; i < count; i += 16) {
+        const std::int64_t at = std::min(i, count - 16);
+        transpose16(in + at * L, L, 16, out + at, plane);
+      }
+      return;
+    }
   }
-  for (; i < count; ++i) {
+  for (std::int64_t i = 0; i < count; ++i) {
     if (lanes == L) {
 #pragma omp simd
       for (std::int64_t l = 0; l < L; ++l) out[l * plane + i] = in[i * L + l];
@@ -81,19 +96,42 @@ void from_lanes(const T* in, std::int64_t count, std::int64_t lanes, std::int64_
 }
 
 // Channels [c0, c0+lanes) of image n: x's planes into xb[Hp][Wp][kLanes],
-// padding and unused lanes zero.
+// padding and unused lanes zero. Only the padding is cleared (74x74 maps: the
+// whole block written twice cost more than the transposes). Rows narrower
+// than a transpose block go through `staging` (stage_floats<T>(d) floats):
+// the block's planes are contiguous, so their pixels change layout 16 at a
+// time whatever the row length, then rows are copied into place.
+template <class T>
+std::int64_t stage_floats(const DepthwiseShape& d) {
+  return d.W < 16 && transposes16<T>(d.H * d.W, kLanes<T>) ? d.H * d.W * kLanes<T> : 0;
+}
+
 template <class T>
 void pack_input(const T* x, const DepthwiseShape& d, const Padded& pd, std::int64_t n, std::int64_t c0,
-                std::int64_t lanes, T* xb) {
+                std::int64_t lanes, T* xb, T* staging) {
   constexpr std::int64_t L = kLanes<T>;
-  std::fill(xb, xb + pd.Hp * pd.Wp * L, T(0));
-  const std::int64_t h_end = std::min(d.H, pd.Hp - d.p.pad_h);
-  const std::int64_t w_end = std::min(d.W, pd.Wp - d.p.pad_w);
+  const std::int64_t h_end = std::max<std::int64_t>(0, std::min(d.H, pd.Hp - d.p.pad_h));
+  const std::int64_t w_end = std::max<std::int64_t>(0, std::min(d.W, pd.Wp - d.p.pad_w));
+  const std::int64_t top = std::min(d.p.pad_h, pd.Hp), left = std::min(d.p.pad_w, pd.Wp);
+  const std::int64_t row = pd.Wp * L;
   const std::int64_t HW = d.H * d.W;
   const T* block = x + (n * d.C + c0) * HW;
+  const bool staged = stage_floats<T>(d) > 0 && lanes == L;
+  if (staged) to_lanes(block, HW, HW, lanes, staging);
+  std::fill(xb, xb + top * row, T(0));
   for (std::int64_t ih = 0; ih < h_end; ++ih) {
-    to_lanes(block + ih * d.W, HW, w_end, lanes, xb + ((ih + d.p.pad_h) * pd.Wp + d.p.pad_w) * L);
+    T* out = xb + (ih + top) * row;
+    std::fill(out, out + left * L, T(0));
+    T* interior = out + left * L;
+    if (lanes < L) std::fill(interior, interior + w_end * L, T(0));
+    if (staged) {
+      std::copy(staging + ih * d.W * L, staging + (ih * d.W + w_end) * L, interior);
+    } else {
+      to_lanes(block + ih * d.W, HW, w_end, lanes, interior);
+    }
+    std::fill(interior + w_end * L, out + row, T(0));
   }
+  std::fill(xb + (h_end + top) * row, xb + pd.Hp * row, T(0));
 }
 
 // Channels [c0, c0+lanes) of image n of dy [N,C,P,Q] into dyb[P*Q][kLanes],
@@ -185,12 +223,13 @@ void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, const In
   const std::size_t xb_bytes = round_up(sizeof(T) * pd.Hp * pd.Wp * L);
   const std::size_t wb_bytes = round_up(sizeof(T) * d.R * d.S * L);
   const std::size_t yb_bytes = round_up(sizeof(T) * d.P * d.Q * L);
-  const std::size_t slice = xb_bytes + wb_bytes + yb_bytes;
+  const std::size_t stage_bytes = round_up(sizeof(T) * stage_floats<T>(d));
+  const std::size_t slice = xb_bytes + wb_bytes + yb_bytes + stage_bytes;
   for_each_block<T>(d, threads, slice, [&](std::int64_t n, std::int64_t c0, std::int64_t lanes, char* s) {
     T* xb = reinterpret_cast<T*>(s);
     T* wb = reinterpret_cast<T*>(s + xb_bytes);
     T* yb = reinterpret_cast<T*>(s + xb_bytes + wb_bytes);
-    pack_input(x, d, pd, n, c0, lanes, xb);
+    pack_input(x, d, pd, n, c0, lanes, xb, reinterpret_cast<T*>(s + xb_bytes + wb_bytes + yb_bytes));
     pack_filter(w, d, c0, lanes, wb);
     forward_block_any(xb, wb, d, pd, yb);
     if (bn != nullptr) batchnorm_act_lanes<T, L>(*bn, c0, lanes, d.P * d.Q, yb);
@@ -255,7 +294,8 @@ void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d,
   const std::int64_t RS = d.R * d.S;
   const std::size_t xb_bytes = round_up(sizeof(T) * pd.Hp * pd.Wp * L);
   const std::size_t dyb_bytes = round_up(sizeof(T) * d.P * d.Q * L);
-  const std::size_t slice = xb_bytes + dyb_bytes + round_up(sizeof(T) * RS * L);
+  const std::size_t dwb_bytes = round_up(sizeof(T) * RS * L);
+  const std::size_t slice = xb_bytes + dyb_bytes + dwb_bytes + round_up(sizeof(T) * stage_floats<T>(d));
   const std::int64_t blocks = (d.C + L - 1) / L;
   char* scratch = static_cast<char*>(context().workspace(slice * threads));
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
@@ -267,7 +307,7 @@ void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d,
     const std::int64_t c0 = b * L, lanes = std::min(L, d.C - c0);
     std::fill(dwb, dwb + RS * L, T(0));
     for (std::int64_t n = 0; n < d.N; ++n) {
-      pack_input(x, d, pd, n, c0, lanes, xb);
+      pack_input(x, d, pd, n, c0, lanes, xb, reinterpret_cast<T*>(s + xb_bytes + dyb_bytes + dwb_bytes));
       pack_dy(dy, d, n, c0, lanes, dyb);
       for (std::int64_t r = 0; r < d.R; ++r) {
         for (std::int64_t s_ = 0; s_ < d.S; ++s_) {

@@ -196,6 +196,10 @@ const ConvCase kLayerCases[] = {
     {"LayerDepthwiseBatch3", 3, 48, 23, 21, 48, 3, 3, params(1, 1, 1, 1, 1, 1, 48)},
     {"LayerDepthwiseOneImage", 1, 96, 32, 32, 96, 5, 5, params(2, 2, 2, 2, 1, 1, 96)},
     {"LayerDepthwiseRaggedBlocks", 3, 37, 10, 10, 37, 5, 5, params(1, 1, 2, 2, 1, 1, 37)},
+    // Full blocks of 16 float channels on a map of fewer than 16 pixels (no
+    // transposes), and on rows under 16 wide with an unread last row and column.
+    {"LayerDepthwiseTinyMap", 2, 32, 3, 3, 32, 3, 3, params(1, 1, 1, 1, 1, 1, 32)},
+    {"LayerDepthwiseStride2UnreadEdge", 3, 32, 8, 12, 32, 3, 3, params(2, 2, 0, 0, 1, 1, 32)},
     // Deep sums on small maps (ResNet's late layers, ResNet18's at 64x64):
     // sums over several blocks of the GEMM's depth, B's narrow last panels,
     // the weight gradient with few and many columns of dW.
