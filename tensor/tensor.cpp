@@ -1,15 +1,7 @@
 // Tensor and Storage: allocation, views, copies and conversions on the CPU.
 #include "tensor/tensor.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include <algorithm>
-#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +9,7 @@
 #include <utility>
 
 #include "tensor/device.h"
+#include "tensor/host_memory.h"
 #ifdef CTC_WITH_CUDA
 #include "tensor/cuda_memory.h"
 #endif
@@ -68,44 +61,6 @@ std::int64_t shape_numel(const Shape& shape) {
   return n;
 }
 
-namespace {
-
-// glibc serves blocks above its mmap threshold (128 KiB at start) with fresh
-// mmap()s and gives freed heap tops back to the kernel, so each layer's
-// activations came as new pages on every forward: a page fault and a zeroed
-// page each (top showed a fifth of a benchmark's time in the kernel). With
-// freed blocks kept, the medians of three alternated inference runs were
-// 1.1-1.7x on three networks of four (bench/RESULTS.md). Freed blocks up to
-// 32 MiB (glibc's largest threshold) now stay in the heap for the next
-// tensor; larger ones are still mapped and unmapped. What is freed after the
-// peak stays resident. A sanitizer's allocator ignores these settings.
-const bool kHeapKeepsFreedBlocks = [] {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, INT_MAX);
-#endif
-  return true;
-}();
-
-// A block glibc maps afresh (above the threshold) is asked to be backed by 2
-// MiB pages where the kernel has transparent huge pages in madvise mode, as
-// Debian's has: one fault per 2 MiB instead of 512, on every forward, for
-// each of EfficientNet-B4's 50 MB activations. Only the block's whole 2 MiB
-// pages inside it; a kernel without THP ignores the advice.
-void advise_huge_pages(void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::size_t kHuge = std::size_t{2} << 20;
-  if (bytes < (std::size_t{32} << 20)) return;
-  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) / kHuge * kHuge;
-  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) / kHuge * kHuge;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data, (void)bytes;
-#endif
-}
-
-}  // namespace
-
 Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(device) {
 #ifdef CTC_WITH_CUDA
   if (device == Device::cuda) {
@@ -120,10 +75,8 @@ Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(devi
   CTC_CHECK(device == Device::cpu, "cannot allocate ", bytes,
             " bytes on cuda: this build has no CUDA backend");
 #endif
-  std::size_t rounded = (std::max<std::size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  data_ = std::aligned_alloc(kAlignment, rounded);
-  CTC_CHECK(data_ != nullptr, "out of host memory: asked for ", rounded, " bytes");
-  advise_huge_pages(data_, rounded);
+  data_ = host_allocate(bytes);
+  CTC_CHECK(data_ != nullptr, "out of host memory: asked for ", bytes, " bytes");
 }
 
 Storage::Storage(PinnedBuffer buffer)
@@ -140,7 +93,7 @@ Storage::~Storage() {
     return;
   }
 #endif
-  std::free(data_);
+  host_free(data_, bytes_);
 }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {

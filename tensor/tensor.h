@@ -16,12 +16,11 @@
 namespace ctcscope {
 
 // A block of memory on one device, freed with its last owner: 64-byte-aligned
-// host memory, or (CUDA builds) device memory from the stream-ordered pool
+// host memory (tensor/host_memory.h), or (CUDA builds) device memory from the stream-ordered pool
 // (tensor/cuda_memory.h). Asking for the GPU without one throws
 // "no CUDA device: cudaGetDeviceCount says ...".
 class Storage {
  public:
-  static constexpr std::size_t kAlignment = 64;
   Storage(std::size_t bytes, Device device);
   // Host memory held by a page-locked buffer of the pinned pool (tensor/pinned.h).
   explicit Storage(PinnedBuffer buffer);
