@@ -75,12 +75,11 @@ Geometry geometry(const Shape& x, const Shape& w, const Shape& y, const Conv2dPa
   return g;
 }
 
-// How the batch is cut. With `parallel`, thread t of T takes the contiguous
-// images [N*t/T, N*(t+1)/T) (a fixed split, so a fixed thread count gives
-// fixed bits) and Eigen runs single-threaded inside; otherwise (fewer images
-// than threads) the calling thread runs them and, with `inner`, Eigen splits
-// each GEMM and im2col splits over channels. Images go through in chunks of at
-// most `images`.
+// How the batch is cut. With `parallel`, the threads share the images (see
+// Chunks: a fixed run each where per-thread sums must not depend on timing)
+// and Eigen runs single-threaded inside; otherwise (fewer images than threads)
+// the calling thread runs them and, with `inner`, Eigen splits each GEMM and
+// im2col splits over channels. Images go through in chunks of at most `images`.
 struct Plan {
   std::int64_t images;
   int threads;
@@ -152,15 +151,40 @@ void for_each_chunk_in(std::int64_t begin, std::int64_t end, const Plan& pl, cha
   }
 }
 
+// Who runs which chunk: each thread its fixed run of images (the plan's
+// split), or, where a chunk's result depends on nothing but its images (no
+// per-thread sums), whichever thread is free takes the next chunk of
+// pl.images from the batch's start: on a shared machine one core can run
+// slower than the other (a ResNet50 forward had one thread waiting at the
+// barriers for a sixth of its time), and the chunks, so the bits, are the
+// same whoever runs them.
+enum class Chunks { fixed_runs, any_thread };
+
 // Runs body over every chunk of the batch as the plan says. Returns which
 // threads' slices hold results (ran at least one chunk).
 template <class Body>
-std::vector<char> for_each_chunk(const Geometry& g, const Plan& pl, char* scratch,
-                                 std::size_t slice, Body body) {
+std::vector<char> for_each_chunk(const Geometry& g, const Plan& pl, char* scratch, std::size_t slice, Body body,
+                                 Chunks chunks = Chunks::fixed_runs) {
   std::vector<char> used(pl.parallel ? pl.threads : 1, 0);
   if (!pl.parallel) {
     for_each_chunk_in(0, g.N, pl, scratch, body);
     used[0] = g.N > 0;
+    return used;
+  }
+  if (chunks == Chunks::any_thread) {
+    const std::int64_t count = (g.N + pl.images - 1) / pl.images;
+#pragma omp parallel num_threads(pl.threads)
+    {
+      const int t = omp_get_thread_num();
+      bool first = true;
+#pragma omp for schedule(dynamic, 1) nowait
+      for (std::int64_t i = 0; i < count; ++i) {
+        const std::int64_t n0 = i * pl.images;
+        body(n0, std::min(pl.images, g.N - n0), scratch + slice * t, first);
+        first = false;
+      }
+      used[t] = !first;
+    }
     return used;
   }
 #pragma omp parallel num_threads(pl.threads)
@@ -469,7 +493,7 @@ void forward(const Shape& xs, const T* x, const Tensor& wt, const Conv2dParams& 
         scatter_rows(out, g, n0, nb, grp, y);
       }
     }
-  });
+  }, Chunks::any_thread);
 }
 
 // dx = conv_transpose(dy, w):
@@ -527,7 +551,7 @@ void backward_data(const Tensor& dyt, const Tensor& wt, const Conv2dParams& p, T
       }
       if (!direct) col2im_chunk(dcol, g, n0, nb, grp, dx, pl.inner);
     }
-  });
+  }, Chunks::any_thread);
 }
 
 // dW[K,CRS] += sum_n dy_n[K,PQ] * col_n[CRS,PQ]^T, per group. With threads,

@@ -156,12 +156,14 @@ void pack_filter(const T* w, const DepthwiseShape& d, std::int64_t c0, std::int6
 }
 
 // Runs body(n, c0, lanes, scratch) for every (image, channel block), spread
-// over `threads`; scratch is the running thread's `slice` bytes.
+// over `threads`, each taking the next block when it is free (a block's
+// result does not depend on who computes it; on a shared machine one core
+// can run slower than the other); scratch is the running thread's `slice` bytes.
 template <class T, class Body>
 void for_each_block(const DepthwiseShape& d, int threads, std::size_t slice, Body body) {
   const std::int64_t blocks = (d.C + kLanes<T> - 1) / kLanes<T>;
   char* scratch = static_cast<char*>(context().workspace(slice * threads));
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
   for (std::int64_t item = 0; item < d.N * blocks; ++item) {
     const std::int64_t n = item / blocks, c0 = (item % blocks) * kLanes<T>;
     body(n, c0, std::min(kLanes<T>, d.C - c0), scratch + slice * omp_get_thread_num());
@@ -285,7 +287,7 @@ void depthwise_backward_data(const T* dy, const T* w, const DepthwiseShape& d, T
 }
 
 // One thread owns each channel block and runs its images in order, so the
-// sums do not depend on the thread count.
+// sums do not depend on the thread count, nor on which thread takes the block.
 template <class T>
 void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d, T* dw, int threads) {
   constexpr std::int64_t L = kLanes<T>;
@@ -298,7 +300,7 @@ void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d,
   const std::size_t slice = xb_bytes + dyb_bytes + dwb_bytes + round_up(sizeof(T) * stage_floats<T>(d));
   const std::int64_t blocks = (d.C + L - 1) / L;
   char* scratch = static_cast<char*>(context().workspace(slice * threads));
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
   for (std::int64_t b = 0; b < blocks; ++b) {
     char* s = scratch + slice * omp_get_thread_num();
     T* xb = reinterpret_cast<T*>(s);

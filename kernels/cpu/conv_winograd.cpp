@@ -371,7 +371,9 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
       for (std::int64_t n = 0; n < s.N; ++n) interleave_block(x, s, t, n, cb, xb + (cb * s.N + n) * block_floats);
     float* v = xb + x_floats + omp_get_thread_num() * slice;
     float* m = v + kPoints * (chunk * b.c + kPointPad);
-#pragma omp for schedule(static)
+    // Whichever thread is free takes the next chunk of tiles: a chunk's result
+    // does not depend on who computes it, and one core can run slower than the other.
+#pragma omp for schedule(dynamic, 1)
     for (std::int64_t ci = 0; ci < chunks; ++ci) {
       const std::int64_t t0 = ci * chunk, nt = std::min(chunk, total - t0);
       const std::int64_t v_point = nt * b.c + kPointPad, m_point = nt * b.k + kPointPad;

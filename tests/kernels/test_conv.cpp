@@ -250,6 +250,24 @@ TEST_P(Conv2dCpuLayer, ThreadCountAndRepeatability) {
   test::expect_relative_error(two.dw, dw, kF32Relative, "dw vs f64");
 }
 
+// The forward and the backward data compute each image's output in its chunk
+// alone, and any thread may run any chunk (the faster takes more): with the
+// engine's GEMM, whose bits do not depend on how its columns are split, the
+// results are the same bits with 1, 2 or 3 threads, whatever chunks they make.
+// (The weight gradient's per-thread sums keep fixed runs of images, so its
+// sums depend on the thread count, as ThreadCountAndRepeatability allows.)
+TEST_P(Conv2dCpuLayer, ForwardAndBackwardDataSameBitsWithAnyThreadCount) {
+  if (!cpu::gemm_available()) GTEST_SKIP() << "needs the engine's GEMM (a CPU with AVX2+FMA or AVX-512)";
+  const ConvCase& c = GetParam();
+  Results one = run_f32(x_, w_, r_, c.p, 1);
+  constexpr Tolerance kSameBits{0, 0};
+  for (int threads : {2, 3}) {
+    Results many = run_f32(x_, w_, r_, c.p, threads);
+    test::expect_close(many.y, one.y, kSameBits, "y");
+    test::expect_close(many.dx, one.dx, kSameBits, "dx");
+  }
+}
+
 // The GEMM's vector paths (kernels/cpu/gemm.h) give the convolutions the
 // same bits, Winograd's included: one binary, the same results on an AVX2
 // machine as on an AVX-512 one.
