@@ -94,7 +94,15 @@ Plan plan(const Geometry& g) {
   pl.inner = pl.threads > 1 && !pl.parallel;
   const std::int64_t per_thread = pl.parallel ? (g.N + pl.threads - 1) / pl.threads : g.N;
   const std::int64_t wanted = (kMinGemmColumns + g.PQ - 1) / g.PQ;
-  pl.images = std::max<std::int64_t>(1, std::min(per_thread, wanted));
+  // The most images up to `wanted` that cut a thread's share into equal
+  // chunks: 16 images of 10x10 on 2 threads went in chunks of 3 (3,3,3,3,3,1),
+  // so one thread ran 9 images while the other waited after 7.
+  pl.images = 1;
+  for (std::int64_t d = std::min(per_thread, wanted); d > 1; --d)
+    if (per_thread % d == 0) {
+      pl.images = d;
+      break;
+    }
   return pl;
 }
 
