@@ -48,6 +48,7 @@ const ConvCase kCases[] = {
     {"Pad3NonSquare", 1, 2, 5, 7, 3, 3, 3, params(1, 1, 3, 1)},
     {"Dilation2", 2, 2, 9, 9, 3, 3, 3, params(1, 1, 2, 2, 2, 2)},
     {"DilationNonSquare", 2, 2, 9, 8, 2, 3, 2, params(2, 1, 1, 2, 2, 3)},
+    {"Dilation2Stride2EvenWidth", 2, 2, 9, 10, 3, 3, 3, params(2, 2, 2, 2, 2, 2)},
     {"Groups2", 2, 4, 7, 9, 6, 3, 3, params(1, 1, 1, 1, 1, 1, 2)},
     {"Groups3Stride2", 2, 6, 7, 9, 3, 3, 3, params(2, 2, 1, 1, 1, 1, 3)},
     {"Depthwise", 2, 4, 7, 9, 4, 3, 3, params(1, 1, 1, 1, 1, 1, 4)},
