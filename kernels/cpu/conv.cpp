@@ -266,6 +266,31 @@ void im2col_channel_stride2(const T* x, const Geometry& g, T* col, std::int64_t 
   }
 }
 
+// One column-matrix row (r, s) of im2col_channel where the stride is 1 both
+// ways and rows keep their width (Q == W, "same" padding): the output rows
+// that read inside the image are one run of the input, so one copy, then the
+// few columns that read padding are zeroed (a copy per output row of 37 or 10
+// floats spent the weight gradient's im2col on call overhead).
+template <class T>
+void im2col_row_same_width(const T* x, const Geometry& g, std::int64_t r, std::int64_t s, T* out) {
+  const ColumnRange cols = column_range(g, s);
+  const std::int64_t shift = r * g.p.dilation_h - g.p.pad_h;  // input row of output row 0
+  const std::int64_t begin = std::clamp<std::int64_t>(-shift, 0, g.P);
+  const std::int64_t end = std::clamp<std::int64_t>(g.H - shift, begin, g.P);
+  std::fill(out, out + begin * g.Q, T(0));
+  std::fill(out + end * g.Q, out + g.P * g.Q, T(0));
+  if (begin == end) return;
+  if (cols.lo < cols.hi) {
+    const T* in = x + (begin + shift) * g.W + cols.w0;
+    std::memcpy(out + begin * g.Q + cols.lo, in + cols.lo, sizeof(T) * ((end - begin - 1) * g.Q + cols.hi - cols.lo));
+  }
+  for (std::int64_t op = begin; op < end; ++op) {
+    T* o = out + op * g.Q;
+    std::fill(o, o + std::min(cols.lo, cols.hi), T(0));
+    std::fill(o + std::max(cols.lo, cols.hi), o + g.Q, T(0));
+  }
+}
+
 // Column matrix rows (c,r,s) of one input channel: row (r*S+s) holds, for each
 // output (p,q), x[p*stride_h - pad_h + r*dil_h, q*stride_w - pad_w + s*dil_w]
 // or 0 outside the image. Rows are `ld` apart.
@@ -273,9 +298,14 @@ template <class T>
 void im2col_channel(const T* x, const Geometry& g, T* col, std::int64_t ld) {
   const std::int64_t sw = g.p.stride_w;
   if (sw == 2 && g.W <= kMaxSplitRow) return im2col_channel_stride2(x, g, col, ld);
+  const bool same_width = sw == 1 && g.p.stride_h == 1 && g.Q == g.W;
   for (std::int64_t r = 0; r < g.R; ++r) {
     for (std::int64_t s = 0; s < g.S; ++s) {
       T* row = col + (r * g.S + s) * ld;
+      if (same_width) {
+        im2col_row_same_width(x, g, r, s, row);
+        continue;
+      }
       // Plain variables, not a structured binding: clang 14 cannot capture one in the simd region.
       const ColumnRange cols = column_range(g, s);
       const std::int64_t w0 = cols.w0, lo = cols.lo, hi = cols.hi;
