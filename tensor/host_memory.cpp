@@ -68,7 +68,9 @@ std::deque<LargeBlock>& cache() {
   return *blocks;
 }
 
-std::size_t rounded(std::size_t bytes) { return (std::max<std::size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment; }
+std::size_t rounded(std::size_t bytes) {
+  return (std::max<std::size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
+}
 
 }  // namespace
 

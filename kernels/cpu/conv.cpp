@@ -259,7 +259,10 @@ void im2col_channel_stride2(const T* x, const Geometry& g, T* col, std::int64_t 
         // in[w0 + 2q] is halves[parity][base + q], parity and base the same for every q.
         const std::int64_t parity = cols.w0 & 1, base = (cols.w0 - parity) / 2;
         std::fill(out, out + cols.lo, T(0));
-        std::copy(halves[parity] + base + cols.lo, halves[parity] + base + cols.hi, out + cols.lo);
+        if (cols.lo < cols.hi) {  // base + lo >= 0 only then
+          const T* from = halves[parity] + (base + cols.lo);
+          std::copy(from, from + (cols.hi - cols.lo), out + cols.lo);
+        }
         std::fill(out + cols.hi, out + g.Q, T(0));
       }
     }
@@ -281,8 +284,8 @@ void im2col_row_same_width(const T* x, const Geometry& g, std::int64_t r, std::i
   std::fill(out + end * g.Q, out + g.P * g.Q, T(0));
   if (begin == end) return;
   if (cols.lo < cols.hi) {
-    const T* in = x + (begin + shift) * g.W + cols.w0;
-    std::memcpy(out + begin * g.Q + cols.lo, in + cols.lo, sizeof(T) * ((end - begin - 1) * g.Q + cols.hi - cols.lo));
+    const T* in = x + ((begin + shift) * g.W + cols.w0 + cols.lo);  // w0 + lo >= 0
+    std::memcpy(out + begin * g.Q + cols.lo, in, sizeof(T) * ((end - begin - 1) * g.Q + cols.hi - cols.lo));
   }
   for (std::int64_t op = begin; op < end; ++op) {
     T* o = out + op * g.Q;
