@@ -62,10 +62,14 @@ struct LargeBlock {
   std::size_t bytes;
 };
 
-std::mutex g_mutex;
-std::deque<LargeBlock>& cache() {
-  static auto* blocks = new std::deque<LargeBlock>();  // never destroyed: tensors die during exit too
-  return *blocks;
+struct LargeBlockCache {
+  std::mutex mutex;
+  std::deque<LargeBlock> blocks;  // oldest first
+};
+
+LargeBlockCache& cache() {
+  static auto* kept = new LargeBlockCache();  // never destroyed, lock included: tensors die during exit too
+  return *kept;
 }
 
 std::size_t rounded(std::size_t bytes) {
@@ -78,8 +82,9 @@ void* host_allocate(std::size_t bytes) {
   (void)kHeapKeepsFreedBlocks;
   const std::size_t size = rounded(bytes);
   if (size >= kLargeHostBlock) {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    auto& blocks = cache();
+    LargeBlockCache& kept = cache();
+    std::lock_guard<std::mutex> lock(kept.mutex);
+    auto& blocks = kept.blocks;
     const auto hit = std::find_if(blocks.begin(), blocks.end(), [&](const LargeBlock& b) { return b.bytes == size; });
     if (hit != blocks.end()) {
       void* data = hit->data;
@@ -98,8 +103,9 @@ void host_free(void* data, std::size_t bytes) {
   if (size < kLargeHostBlock || size > kLargestCachedBlock) return std::free(data);
   void* evicted = nullptr;
   {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    auto& blocks = cache();
+    LargeBlockCache& kept = cache();
+    std::lock_guard<std::mutex> lock(kept.mutex);
+    auto& blocks = kept.blocks;
     blocks.push_back({data, size});
     if (static_cast<int>(blocks.size()) > kCachedLargeBlocks) {
       evicted = blocks.front().data;
@@ -110,8 +116,9 @@ void host_free(void* data, std::size_t bytes) {
 }
 
 int cached_large_host_blocks() {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  return static_cast<int>(cache().size());
+  LargeBlockCache& kept = cache();
+  std::lock_guard<std::mutex> lock(kept.mutex);
+  return static_cast<int>(kept.blocks.size());
 }
 
 }  // namespace ctcscope
