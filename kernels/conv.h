@@ -48,6 +48,19 @@ void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams&
 void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn,
                                   const Tensor& w, const Conv2dParams& p, const InferenceBatchNorm& bn, Tensor& y);
 
+// Inference: an MBConv's expansion and depthwise convolution, y =
+// conv2d_forward_bn_act(conv2d_forward_bn_act(x, w_expand, p_expand,
+// bn_expand), w_depthwise, p_depthwise, bn_depthwise), with p_depthwise.groups
+// the expanded channels and neither batch norm with a residual. Where the
+// expansion is 1x1 and the images are shared between threads, the expanded
+// tensor is never built: 16 expanded channels of a chunk of images at a time
+// go from the GEMM through the batch norm into the depthwise convolution
+// while in cache. The same bits either way. CPU only.
+void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, const Conv2dParams& p_expand,
+                                     const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
+                                     const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,
+                                     Tensor& y);
+
 // dx = conv_transpose(dy, w): the gradient of sum(y * dy) by x. dx is assigned.
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
 // dw += gradient of sum(y * dy) by w, summed over the batch. dw is accumulated.
@@ -59,6 +72,10 @@ void conv2d_forward_bn_act(const Tensor& x, const Tensor& w, const Conv2dParams&
                            const InferenceBatchNorm& bn, Tensor& y, const Tensor& gate);
 void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn,
                                   const Tensor& w, const Conv2dParams& p, const InferenceBatchNorm& bn, Tensor& y);
+void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, const Conv2dParams& p_expand,
+                                     const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
+                                     const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,
+                                     Tensor& y);
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
 }  // namespace cpu

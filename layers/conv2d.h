@@ -60,6 +60,11 @@ class Conv2d : public Module {
   // convolution (conv2d_forward_bn_act_concat: DenseNet's conv1).
   Tensor forward_concat(const std::vector<Tensor>& pieces, const InferenceBatchNorm& input_bn);
 
+  // An MBConv's expansion followed by its depthwise convolution, both fused
+  // with their batch norms for x (fuses_output): the two fused forwards in
+  // one pass, the expanded tensor not built (conv2d_forward_expand_depthwise).
+  Tensor forward_expand_depthwise(const Tensor& x, const Conv2d& depthwise);
+
   Parameter& weight() { return weight_; }
   // nullptr without a bias.
   Parameter* bias() { return bias_; }

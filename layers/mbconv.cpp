@@ -44,23 +44,29 @@ MBConv::MBConv(const MBConvOptions& o)
       block_(register_module("block", make_block(o))),
       stochastic_depth_(register_module("stochastic_depth", std::make_unique<StochasticDepth>(o.stochastic_depth_p, o.seed))) {
   CTC_CHECK(o.stride == 1 || o.stride == 2, "MBConv: stride must be 1 or 2, got ", o.stride);
+  const auto conv_of = [](Module* stage) { return &dynamic_cast<Conv2d&>(*stage->children().front().second); };
+  std::vector<Module*> before_gate;
   for (const auto& [name, child] : block_.children()) {
     if (auto* se = dynamic_cast<SqueezeExcitation*>(child)) {
       squeeze_ = se;
     } else if (squeeze_ == nullptr) {
-      before_gate_.push_back(child);
+      before_gate.push_back(child);
     } else {
-      project_ = &dynamic_cast<Conv2d&>(*child->children().front().second);
+      project_ = conv_of(child);
     }
   }
+  if (before_gate.size() == 2) expand_ = before_gate.front(), expand_conv_ = conv_of(expand_);
+  depthwise_ = before_gate.back(), depthwise_conv_ = conv_of(depthwise_);
 }
 
 Tensor MBConv::run_forward(const Tensor& x) {
-  // Fused inference: the gate applied as the projection reads its input, the
-  // residual (stochastic depth is the identity in eval mode) in its output pass.
+  // Fused inference: the expansion and the depthwise convolution in one pass,
+  // the gate applied as the projection reads its input, the residual
+  // (stochastic depth is the identity in eval mode) in its output pass.
   if (!squeeze_->training() && !stochastic_depth_.training() && project_->fuses_output(x)) {
-    Tensor h = x;
-    for (Module* m : before_gate_) h = m->forward(h);
+    const bool one_pass = expand_ != nullptr && expand_conv_->fuses_output(x) && depthwise_conv_->fuses_output(x);
+    const Tensor h = one_pass ? expand_conv_->forward_expand_depthwise(x, *depthwise_conv_)
+                              : depthwise_->forward(expand_ != nullptr ? expand_->forward(x) : x);
     return project_->forward_gated(h, squeeze_->gate(h), residual_ ? x : Tensor());
   }
   Tensor out = block_.forward(x);

@@ -5,9 +5,12 @@
 //   block.3  project 1x1 (conv, BN, no activation)
 //   out = x + stochastic_depth(block(x)) when stride == 1 and in == out, else block(x).
 // (Indices shift down by one without the expansion.) In fused inference on
-// the CPU the projection reads the squeeze-excitation's input and applies
-// its gate as it packs it, and adds the residual in its output pass
-// (Conv2d::forward_gated): no pass for x * s, none for the add.
+// the CPU the expansion hands its output to the depthwise convolution 16
+// channels at a time while in cache (Conv2d::forward_expand_depthwise), and
+// the projection reads the squeeze-excitation's input and applies its gate
+// as it packs it, and adds the residual in its output pass
+// (Conv2d::forward_gated): no expanded tensor, no pass for x * s, none for
+// the add.
 #pragma once
 
 #include "layers/activation.h"
@@ -48,9 +51,13 @@ class MBConv : public Module {
   bool residual_;
   Sequential& block_;
   StochasticDepth& stochastic_depth_;
-  // block_'s parts, for the gated inference path: what runs before the
-  // squeeze-excitation, the squeeze-excitation, the projection's convolution.
-  std::vector<Module*> before_gate_;
+  // block_'s parts, for the fused inference path: the expansion stage
+  // (conv, BN, SiLU; nullptr without one) and the depthwise stage, their
+  // convolutions, the squeeze-excitation, the projection's convolution.
+  Module* expand_ = nullptr;
+  Module* depthwise_ = nullptr;
+  Conv2d* expand_conv_ = nullptr;
+  Conv2d* depthwise_conv_ = nullptr;
   SqueezeExcitation* squeeze_ = nullptr;
   Conv2d* project_ = nullptr;
 };

@@ -95,7 +95,8 @@ void from_lanes(const T* in, std::int64_t count, std::int64_t lanes, std::int64_
   }
 }
 
-// Channels [c0, c0+lanes) of image n: x's planes into xb[Hp][Wp][kLanes],
+// A block of `lanes` channels' H x W planes (`plane` elements apart from
+// `block`: channels [c0, c0+lanes) of an image): into xb[Hp][Wp][kLanes],
 // padding and unused lanes zero. Only the padding is cleared (74x74 maps: the
 // whole block written twice cost more than the transposes). Rows narrower
 // than a transpose block go through `staging` (stage_floats<T>(d) floats):
@@ -107,17 +108,15 @@ std::int64_t stage_floats(const DepthwiseShape& d) {
 }
 
 template <class T>
-void pack_input(const T* x, const DepthwiseShape& d, const Padded& pd, std::int64_t n, std::int64_t c0,
-                std::int64_t lanes, T* xb, T* staging) {
+void pack_input(const T* block, std::int64_t plane, const DepthwiseShape& d, const Padded& pd, std::int64_t lanes,
+                T* xb, T* staging) {
   constexpr std::int64_t L = kLanes<T>;
   const std::int64_t h_end = std::max<std::int64_t>(0, std::min(d.H, pd.Hp - d.p.pad_h));
   const std::int64_t w_end = std::max<std::int64_t>(0, std::min(d.W, pd.Wp - d.p.pad_w));
   const std::int64_t top = std::min(d.p.pad_h, pd.Hp), left = std::min(d.p.pad_w, pd.Wp);
   const std::int64_t row = pd.Wp * L;
-  const std::int64_t HW = d.H * d.W;
-  const T* block = x + (n * d.C + c0) * HW;
   const bool staged = stage_floats<T>(d) > 0 && lanes == L;
-  if (staged) to_lanes(block, HW, HW, lanes, staging);
+  if (staged) to_lanes(block, plane, d.H * d.W, lanes, staging);
   std::fill(xb, xb + top * row, T(0));
   for (std::int64_t ih = 0; ih < h_end; ++ih) {
     T* out = xb + (ih + top) * row;
@@ -127,7 +126,7 @@ void pack_input(const T* x, const DepthwiseShape& d, const Padded& pd, std::int6
     if (staged) {
       std::copy(staging + ih * d.W * L, staging + (ih * d.W + w_end) * L, interior);
     } else {
-      to_lanes(block + ih * d.W, HW, w_end, lanes, interior);
+      to_lanes(block + ih * d.W, plane, w_end, lanes, interior);
     }
     std::fill(interior + w_end * L, out + row, T(0));
   }
@@ -214,29 +213,59 @@ void forward_block_any(const T* xb, const T* wb, const DepthwiseShape& d, const 
   }
 }
 
+// depthwise_forward's scratch per thread: the padded input block, the
+// filters, the output block and the staging rows.
+template <class T>
+struct BlockScratch {
+  std::size_t xb, wb, yb, stage;
+
+  explicit BlockScratch(const DepthwiseShape& d) {
+    const Padded pd = padded(d);
+    xb = round_up(sizeof(T) * pd.Hp * pd.Wp * kLanes<T>);
+    wb = round_up(sizeof(T) * d.R * d.S * kLanes<T>);
+    yb = round_up(sizeof(T) * d.P * d.Q * kLanes<T>);
+    stage = round_up(sizeof(T) * stage_floats<T>(d));
+  }
+  std::size_t bytes() const { return xb + wb + yb + stage; }
+};
+
+template <class T>
+void forward_one_block(const T* planes, std::int64_t plane, const T* w, const DepthwiseShape& d,
+                       const InferenceBatchNorm* bn, std::int64_t n, std::int64_t c0, std::int64_t lanes, T* y,
+                       char* s) {
+  constexpr std::int64_t L = kLanes<T>;
+  const Padded pd = padded(d);
+  const BlockScratch<T> b(d);
+  T* xb = reinterpret_cast<T*>(s);
+  T* wb = reinterpret_cast<T*>(s + b.xb);
+  T* yb = reinterpret_cast<T*>(s + b.xb + b.wb);
+  pack_input(planes, plane, d, pd, lanes, xb, reinterpret_cast<T*>(s + b.xb + b.wb + b.yb));
+  pack_filter(w, d, c0, lanes, wb);
+  forward_block_any(xb, wb, d, pd, yb);
+  if (bn != nullptr) batchnorm_act_lanes<T, L>(*bn, c0, lanes, d.P * d.Q, yb);
+  from_lanes(yb, d.P * d.Q, lanes, d.P * d.Q, y + (n * d.C + c0) * d.P * d.Q);
+}
+
 }  // namespace
 
 template <class T>
 void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, const InferenceBatchNorm* bn, T* y,
                        int threads) {
   CTC_CHECK(bn == nullptr || !bn->residual.defined(), "depthwise_forward: a residual is not fused here");
-  constexpr std::int64_t L = kLanes<T>;
-  const Padded pd = padded(d);
-  const std::size_t xb_bytes = round_up(sizeof(T) * pd.Hp * pd.Wp * L);
-  const std::size_t wb_bytes = round_up(sizeof(T) * d.R * d.S * L);
-  const std::size_t yb_bytes = round_up(sizeof(T) * d.P * d.Q * L);
-  const std::size_t stage_bytes = round_up(sizeof(T) * stage_floats<T>(d));
-  const std::size_t slice = xb_bytes + wb_bytes + yb_bytes + stage_bytes;
-  for_each_block<T>(d, threads, slice, [&](std::int64_t n, std::int64_t c0, std::int64_t lanes, char* s) {
-    T* xb = reinterpret_cast<T*>(s);
-    T* wb = reinterpret_cast<T*>(s + xb_bytes);
-    T* yb = reinterpret_cast<T*>(s + xb_bytes + wb_bytes);
-    pack_input(x, d, pd, n, c0, lanes, xb, reinterpret_cast<T*>(s + xb_bytes + wb_bytes + yb_bytes));
-    pack_filter(w, d, c0, lanes, wb);
-    forward_block_any(xb, wb, d, pd, yb);
-    if (bn != nullptr) batchnorm_act_lanes<T, L>(*bn, c0, lanes, d.P * d.Q, yb);
-    from_lanes(yb, d.P * d.Q, lanes, d.P * d.Q, y + (n * d.C + c0) * d.P * d.Q);
+  const std::int64_t HW = d.H * d.W;
+  for_each_block<T>(d, threads, BlockScratch<T>(d).bytes(),
+                    [&](std::int64_t n, std::int64_t c0, std::int64_t lanes, char* s) {
+    forward_one_block(x + (n * d.C + c0) * HW, HW, w, d, bn, n, c0, lanes, y, s);
   });
+}
+
+std::size_t depthwise_block_bytes(const DepthwiseShape& d) { return BlockScratch<float>(d).bytes(); }
+
+void depthwise_forward_block(const float* planes, std::int64_t plane_stride, const float* w,
+                             const DepthwiseShape& d, const InferenceBatchNorm* bn, std::int64_t n, std::int64_t c0,
+                             std::int64_t lanes, float* y, char* scratch) {
+  CTC_CHECK(bn == nullptr || !bn->residual.defined(), "depthwise_forward_block: a residual is not fused here");
+  forward_one_block(planes, plane_stride, w, d, bn, n, c0, lanes, y, scratch);
 }
 
 // dxb[p*sh + r*dh][q*sw + s*dw] += w[r,s] * dy[p,q] over the padded block,
@@ -309,7 +338,8 @@ void depthwise_backward_filter(const T* dy, const T* x, const DepthwiseShape& d,
     const std::int64_t c0 = b * L, lanes = std::min(L, d.C - c0);
     std::fill(dwb, dwb + RS * L, T(0));
     for (std::int64_t n = 0; n < d.N; ++n) {
-      pack_input(x, d, pd, n, c0, lanes, xb, reinterpret_cast<T*>(s + xb_bytes + dyb_bytes + dwb_bytes));
+      pack_input(x + (n * d.C + c0) * d.H * d.W, d.H * d.W, d, pd, lanes, xb,
+                 reinterpret_cast<T*>(s + xb_bytes + dyb_bytes + dwb_bytes));
       pack_dy(dy, d, n, c0, lanes, dyb);
       for (std::int64_t r = 0; r < d.R; ++r) {
         for (std::int64_t s_ = 0; s_ < d.S; ++s_) {

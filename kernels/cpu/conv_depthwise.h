@@ -2,6 +2,7 @@
 // each channel is its own 2-D correlation with its own R x S filter.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/batchnorm.h"
@@ -21,6 +22,17 @@ struct DepthwiseShape {
 template <class T>
 void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, const InferenceBatchNorm* bn, T* y,
                        int threads);
+
+// depthwise_forward's work on one block of f32 channels, [c0, c0+lanes) of
+// image n with lanes <= 16, read from `planes` (channel c0+l's H*W values
+// at planes + l*plane_stride) instead of x, and written to y [N,C,P,Q] (with
+// bn, as depthwise_forward): a producer of the input (an MBConv's expansion)
+// hands over each block while it is in cache. The same bits as
+// depthwise_forward. `scratch`: depthwise_block_bytes(d), 64-byte aligned.
+std::size_t depthwise_block_bytes(const DepthwiseShape& d);
+void depthwise_forward_block(const float* planes, std::int64_t plane_stride, const float* w,
+                             const DepthwiseShape& d, const InferenceBatchNorm* bn, std::int64_t n, std::int64_t c0,
+                             std::int64_t lanes, float* y, char* scratch);
 
 // dx = the adjoint of the forward in x. dx is assigned.
 template <class T>
