@@ -52,10 +52,10 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
 // conv2d_forward_bn_act(conv2d_forward_bn_act(x, w_expand, p_expand,
 // bn_expand), w_depthwise, p_depthwise, bn_depthwise), with p_depthwise.groups
 // the expanded channels and neither batch norm with a residual. Where the
-// expansion is 1x1 and the images are shared between threads, the expanded
-// tensor is never built: 16 expanded channels of a chunk of images at a time
-// go from the GEMM through the batch norm into the depthwise convolution
-// while in cache. The same bits either way. CPU only.
+// expansion is 1x1 (f32), the expanded tensor is never built: 16 expanded
+// channels of a chunk of images at a time go from the GEMM through the batch
+// norm into the depthwise convolution while in cache. The same bits either
+// way. CPU only.
 void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, const Conv2dParams& p_expand,
                                      const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
                                      const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,

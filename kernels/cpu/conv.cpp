@@ -714,52 +714,61 @@ bool reads_pointwise_source(const Shape& xs, const Tensor& w, const Conv2dParams
 }
 
 // conv2d_forward_expand_depthwise where it is one pass: f32 on the packed
-// GEMM, a 1x1 expansion, the images shared between threads (N >= threads:
-// with fewer, the two convolutions split each image between them instead).
-// Each thread takes a chunk of images, packs their planes once as the GEMM's
-// B, and for each block of 16 expanded channels multiplies, applies the
-// expansion's batch norm and activation, and hands each image's planes to the
-// depthwise block, all while they are in cache. The GEMM, the batch norm and
-// the depthwise block are conv2d_forward_bn_act's, on the same operands: the
-// same bits.
-bool expands_in_one_pass(const Geometry& g, const Plan& pl) {
-  return g.C == g.Cg && g.pointwise && packed_gemm<float>() && (pl.parallel || pl.threads == 1);
-}
+// GEMM, a 1x1 expansion. Each item of work is a chunk of images (the plan's)
+// whose planes are packed once as the GEMM's B, then, for each block of 16
+// expanded channels, multiplied, put through the expansion's batch norm and
+// activation, and handed image by image to the depthwise block, all while in
+// cache. The threads take items as they come free; with fewer chunks than
+// threads (one image on two threads) an item is one block of a chunk, and
+// each thread packs that chunk's B for itself. The weights are packed once,
+// shared. The GEMM, the batch norm and the depthwise block are
+// conv2d_forward_bn_act's, on the same operands: the same bits.
+bool expands_in_one_pass(const Geometry& g) { return g.G == 1 && g.pointwise && packed_gemm<float>(); }
 
 void forward_expand_depthwise(const Geometry& g, const float* x, const float* w_expand,
                               const InferenceBatchNorm& bn_expand, const DepthwiseShape& d,
-                              const float* w_depthwise, const InferenceBatchNorm& bn_depthwise, const Plan& pl,
-                              float* y) {
+                              const float* w_depthwise, const InferenceBatchNorm& bn_depthwise, float* y) {
   constexpr std::int64_t kBlock = 16;  // the depthwise block's channels
-  const std::int64_t blocks = (g.K + kBlock - 1) / kBlock, cols = pl.images * g.HW;
-  const std::size_t block_a = packed_a_bytes<float>(kBlock, g.C);
-  const std::size_t pack_bytes = packed_b_bytes<float>(g.C, cols);
-  const std::size_t out_bytes = round_up(sizeof(float) * kBlock * cols);
-  const std::size_t slice = pack_bytes + out_bytes + depthwise_block_bytes(d);
-  char* scratch = take_scratch(pl, slice, blocks * block_a);
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const std::int64_t rows = std::min(kBlock, g.K - b * kBlock);
-    pack_a(rows, g.C, w_expand + b * kBlock * g.C, g.C, 1, reinterpret_cast<float*>(scratch + b * block_a));
-  }
-  for_each_chunk(g, pl, scratch + blocks * block_a, slice, [&](std::int64_t n0, std::int64_t nb, char* s, bool) {
+  const Plan pl = plan(g);
+  const std::int64_t chunks = (g.N + pl.images - 1) / pl.images, blocks = (g.K + kBlock - 1) / kBlock;
+  const std::int64_t per_item = chunks >= pl.threads ? blocks : 1;  // blocks
+  const std::int64_t items = chunks * (blocks / per_item);
+  const std::size_t a_bytes = packed_a_bytes<float>(kBlock, g.C);
+  const std::size_t b_bytes = packed_b_bytes<float>(g.C, pl.images * g.HW);
+  const std::size_t out_bytes = round_up(sizeof(float) * kBlock * pl.images * g.HW);
+  const std::size_t slice = b_bytes + out_bytes + depthwise_block_bytes(d);
+  char* scratch = static_cast<char*>(context().workspace(blocks * a_bytes + slice * pl.threads));
+  const auto packed_a = [&](std::int64_t b) { return reinterpret_cast<float*>(scratch + b * a_bytes); };
+#pragma omp parallel num_threads(pl.threads) if (pl.threads > 1)
+  {
+#pragma omp for schedule(static)
+    for (std::int64_t b = 0; b < blocks; ++b)
+      pack_a(std::min(kBlock, g.K - b * kBlock), g.C, w_expand + b * kBlock * g.C, g.C, 1, packed_a(b));
+    char* s = scratch + blocks * a_bytes + slice * omp_get_thread_num();
     float* pb = reinterpret_cast<float*>(s);
-    float* out = reinterpret_cast<float*>(s + pack_bytes);
-    char* block_scratch = s + pack_bytes + out_bytes;
-    const std::int64_t ld = nb * g.HW;
-    im2col_packed(x, nullptr, g, n0, nb, 0, nullptr, pb, 1);
-    for (std::int64_t b = 0; b < blocks; ++b) {
-      const std::int64_t c0 = b * kBlock, rows = std::min(kBlock, g.K - c0);
-      gemm_packed(rows, ld, g.C, reinterpret_cast<const float*>(scratch + b * block_a), pb, out, ld, false, 1);
-      for (std::int64_t k = 0; k < rows; ++k)
-        for (std::int64_t i = 0; i < nb; ++i) {
-          float* plane = out + k * ld + i * g.HW;
-          batchnorm_act(bn_expand, c0 + k, g.HW, plane, static_cast<const float*>(nullptr), plane);
-        }
-      for (std::int64_t i = 0; i < nb; ++i)
-        depthwise_forward_block(out + i * g.HW, ld, w_depthwise, d, &bn_depthwise, n0 + i, c0, rows, y,
-                                block_scratch);
+    float* out = reinterpret_cast<float*>(s + b_bytes);
+    char* block_scratch = s + b_bytes + out_bytes;
+    std::int64_t packed_chunk = -1;
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t item = 0; item < items; ++item) {
+      const std::int64_t chunk = item / (blocks / per_item), first = item % (blocks / per_item) * per_item;
+      const std::int64_t n0 = chunk * pl.images, nb = std::min(pl.images, g.N - n0), ld = nb * g.HW;
+      if (chunk != packed_chunk) im2col_packed(x, nullptr, g, n0, nb, 0, nullptr, pb, 1);
+      packed_chunk = chunk;
+      for (std::int64_t b = first; b < first + per_item; ++b) {
+        const std::int64_t c0 = b * kBlock, rows = std::min(kBlock, g.K - c0);
+        gemm_packed(rows, ld, g.C, packed_a(b), pb, out, ld, false, 1);
+        for (std::int64_t k = 0; k < rows; ++k)
+          for (std::int64_t i = 0; i < nb; ++i) {
+            float* plane = out + k * ld + i * g.HW;
+            batchnorm_act(bn_expand, c0 + k, g.HW, plane, static_cast<const float*>(nullptr), plane);
+          }
+        for (std::int64_t i = 0; i < nb; ++i)
+          depthwise_forward_block(out + i * g.HW, ld, w_depthwise, d, &bn_depthwise, n0 + i, c0, rows, y,
+                                  block_scratch);
+      }
     }
-  }, Chunks::any_thread);
+  }
 }
 
 }  // namespace
@@ -813,11 +822,10 @@ void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, co
                                      Tensor& y) {
   const Shape es = {x.size(0), w_expand.size(0), x.size(2), x.size(3)};
   const Geometry g = geometry(x.shape(), w_expand.shape(), es, p_expand);
-  const Plan pl = plan(g);
-  if (x.dtype() == DType::f32 && expands_in_one_pass(g, pl)) {
+  if (x.dtype() == DType::f32 && expands_in_one_pass(g)) {
     const Geometry gd = geometry(es, w_depthwise.shape(), y.shape(), p_depthwise);
     return forward_expand_depthwise(g, x.data<float>(), w_expand.data<float>(), bn_expand, depthwise_shape(gd),
-                                    w_depthwise.data<float>(), bn_depthwise, pl, y.data<float>());
+                                    w_depthwise.data<float>(), bn_depthwise, y.data<float>());
   }
   Tensor expanded = Tensor::empty(es, x.dtype());  // the two convolutions one after the other
   cpu::conv2d_forward_bn_act(x, w_expand, p_expand, bn_expand, expanded, Tensor());

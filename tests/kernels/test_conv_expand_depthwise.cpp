@@ -2,10 +2,11 @@
 // replaces (conv2d_forward_bn_act for the expansion, then for the depthwise
 // convolution, themselves held against the unfused ops in
 // test_conv_bn_act.cpp): the same bits, on one and two threads, on shapes
-// that take the one pass (f32, 1x1 expansion, at least as many images as
-// threads: single images and chunks of several, a last block of fewer than
-// 16 channels, rows narrower than 16, stride 2, 5x5) and the fallback (one
-// image on two threads, a 3x3 expansion, f64). And the entry point's errors.
+// that take the one pass (f32, 1x1 expansion: single images and chunks of
+// several, a last chunk of fewer images, a last block of fewer than 16
+// channels, rows narrower than 16, stride 2, 5x5; shapes of over a million
+// flops, which the threads share, one image among them)
+// and the fallback (a 3x3 expansion, f64). And the entry point's errors.
 #include <string>
 
 #include "kernels/conv.h"
@@ -31,9 +32,10 @@ void PrintTo(const ExpandCase& c, std::ostream* os) { *os << c.name; }
 const ExpandCase kCases[] = {
     {"PartialLastBlock", 3, 5, 9, 7, 21, 3, 1},         // 16 + 5 channels, rows of 7
     {"Kernel5Stride2", 4, 6, 11, 10, 40, 5, 2},
-    {"SmallMapsInChunks", 6, 17, 5, 5, 33, 3, 2},      // several images to a GEMM
+    {"SmallMapsInChunks", 13, 64, 5, 5, 100, 3, 2},    // chunks of 11 and 2 images
     {"WideRows", 2, 8, 6, 37, 32, 3, 1},               // rows past a transpose block
-    {"OneImage", 1, 4, 20, 18, 16, 3, 1},              // on two threads: the fallback
+    {"OneImage", 1, 32, 40, 38, 80, 3, 1},             // on two threads: they share its blocks
+    {"ThreadsShareABatch", 3, 24, 30, 30, 96, 5, 1},
     {"Expansion3x3", 3, 4, 8, 9, 24, 3, 1, 3},         // not 1x1: the fallback
 };
 
