@@ -758,11 +758,8 @@ void forward_expand_depthwise(const Geometry& g, const float* x, const float* w_
       for (std::int64_t b = first; b < first + per_item; ++b) {
         const std::int64_t c0 = b * kBlock, rows = std::min(kBlock, g.K - c0);
         gemm_packed(rows, ld, g.C, packed_a(b), pb, out, ld, false, 1);
-        for (std::int64_t k = 0; k < rows; ++k)
-          for (std::int64_t i = 0; i < nb; ++i) {
-            float* plane = out + k * ld + i * g.HW;
-            batchnorm_act(bn_expand, c0 + k, g.HW, plane, static_cast<const float*>(nullptr), plane);
-          }
+        for (std::int64_t k = 0; k < rows; ++k)  // a channel's planes side by side: one loop
+          batchnorm_act(bn_expand, c0 + k, ld, out + k * ld, static_cast<const float*>(nullptr), out + k * ld);
         for (std::int64_t i = 0; i < nb; ++i)
           depthwise_forward_block(out + i * g.HW, ld, w_depthwise, d, &bn_depthwise, n0 + i, c0, rows, y,
                                   block_scratch);
