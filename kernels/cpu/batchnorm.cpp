@@ -62,7 +62,7 @@ void forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   T* pmean = saved_mean.data<T>();
   T* pinv = saved_invstd.data<T>();
   const bool parallel = x.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t c = 0; c < C; ++c) {
     // Shifting by the channel's first value keeps E[(x-K)^2] - E[x-K]^2 free
     // of cancellation when the mean is large against the spread.
@@ -104,7 +104,7 @@ void forward_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   const T* prv = running_var.data<T>();
   T* py = y.data<T>();
   const bool parallel = x.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t plane = 0; plane < N * C; ++plane) {
     const std::int64_t c = plane % C;
     affine(px + plane * HW, HW, prm[c], batchnorm_scale(pg[c], prv[c], p.eps), pb[c], py + plane * HW);
@@ -119,7 +119,7 @@ void forward_infer_act(const std::vector<Tensor>& pieces, const InferenceBatchNo
   const T* pr = bn.residual.defined() ? bn.residual.data<T>() : nullptr;
   T* py = y.data<T>();
   const bool parallel = y.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t plane = 0; plane < y.size(0) * C; ++plane) {
     const std::int64_t n = plane / C, c = plane % C;
     batchnorm_act(bn, c, HW, x.plane(n, c), pr ? pr + plane * HW : nullptr, py + plane * HW);
@@ -145,7 +145,7 @@ void backward(const Tensor& dy, const Tensor& x, const Tensor& gamma, const Tens
   T* pdg = dgamma.data<T>();
   T* pdb = dbeta.data<T>();
   const bool parallel = x.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t c = 0; c < C; ++c) {
     const double mean = static_cast<double>(pmean[c]);
     const double invstd = static_cast<double>(pinv[c]);

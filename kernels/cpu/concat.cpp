@@ -16,7 +16,7 @@ void copy_pieces(const std::vector<Tensor>& pieces, const Tensor& whole, bool co
   const std::int64_t n = whole.size(0), plane = whole.size(2) * whole.size(3);
   const std::int64_t whole_stride = whole.size(1) * plane;
   char* base = static_cast<char*>(whole.raw_data());
-#pragma omp parallel for schedule(static) if (whole.numel() >= kMinParallelElements && n > 1)
+#pragma omp parallel for schedule(dynamic, 1) if (whole.numel() >= kMinParallelElements && n > 1)
   for (std::int64_t i = 0; i < n; ++i) {
     std::int64_t offset = 0;
     for (const Tensor& p : pieces) {

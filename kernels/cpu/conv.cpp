@@ -528,7 +528,7 @@ void forward(const Shape& xs, const T* x, const Tensor& wt, const Conv2dParams& 
     const bool bn_in_blocks = bn != nullptr && !bn->residual.defined();
     depthwise_forward(x, w, depthwise_shape(g), bn_in_blocks ? bn : nullptr, y, pl.threads);
     if (bn == nullptr || bn_in_blocks) return;
-#pragma omp parallel for schedule(static) num_threads(pl.threads) if (pl.threads > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(pl.threads) if (pl.threads > 1)
     for (std::int64_t n = 0; n < g.N; ++n) batchnorm_act_chunk(*bn, g, n, 1, 0, g.K, y + n * g.K * g.PQ, y);
     return;
   }

@@ -214,7 +214,7 @@ void transform_weights(const float* w, const WinogradShape& s, const Blocks& b, 
   // Rows past K are zero; every other row is written whole below, its lanes
   // past C zero because their taps are (no serial pass over all of U first).
   for (std::int64_t xi = 0; xi < kPoints; ++xi) std::fill(u + (xi * b.k + s.K) * b.c, u + (xi + 1) * b.k * b.c, 0.0f);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+#pragma omp parallel for schedule(guided) num_threads(threads) if (threads > 1)
   for (std::int64_t k = 0; k < s.K; ++k)
     for (std::int64_t c0 = 0; c0 < s.C; c0 += kLanes) transform_filters<F>(w, s, k, c0, u + k * b.c + c0, b.c * b.k);
 }
@@ -229,7 +229,7 @@ void transform_weights_packed(const float* w, const WinogradShape& s, const Bloc
   constexpr std::int64_t kPoints = F::kIn * F::kIn;
   static_assert(kLanes == 16, "one block of lanes is one transpose");
   const std::int64_t kblocks = b.k / kLanes, cblocks = b.c / kLanes, point_floats = packed_b_size(b.c, b.k);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
+#pragma omp parallel for collapse(2) schedule(guided) num_threads(threads) if (threads > 1)
   for (std::int64_t kb = 0; kb < kblocks; ++kb)
     for (std::int64_t cb = 0; cb < cblocks; ++cb) {
       alignas(64) float block[kPoints][kLanes][kLanes];  // [xi][filter][channel]
@@ -366,7 +366,7 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
   const std::int64_t PQ = s.P * s.Q;
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
-#pragma omp for collapse(2) schedule(static)
+#pragma omp for collapse(2) schedule(dynamic, 1)
     for (std::int64_t cb = 0; cb < cblocks; ++cb)
       for (std::int64_t n = 0; n < s.N; ++n) interleave_block(x, s, t, n, cb, xb + (cb * s.N + n) * block_floats);
     float* v = xb + x_floats + omp_get_thread_num() * slice;
@@ -409,7 +409,7 @@ void run(const float* x, const float* w, const WinogradShape& s, const Inference
       }
     }
     if (bn != nullptr) {
-#pragma omp for schedule(static)
+#pragma omp for schedule(guided)
       for (std::int64_t row = 0; row < s.N * s.K; ++row) {
         float* out = y + row * PQ;
         const float* residual = bn->residual.defined() ? bn->residual.data<float>() + row * PQ : nullptr;

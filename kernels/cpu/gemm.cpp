@@ -151,7 +151,7 @@ template <class Body>
 void for_each_panel(std::int64_t k, std::int64_t extent, std::int64_t width, int threads, Body body) {
   const std::int64_t panels = (extent + width - 1) / width;
   const std::int64_t blocks = (k + kKc - 1) / kKc;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && blocks * panels > 1)
+#pragma omp parallel for schedule(guided) num_threads(threads) if (threads > 1 && blocks * panels > 1)
   for (std::int64_t e = 0; e < blocks * panels; ++e) {
     const std::int64_t k0 = e / panels * kKc;
     body(k0, std::min(kKc, k - k0), e % panels);

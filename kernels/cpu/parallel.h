@@ -17,7 +17,7 @@ inline constexpr std::int64_t kElementwiseChunk = std::int64_t{1} << 16;
 template <class Body>
 void parallel_chunks(std::int64_t n, const Body& body) {
   const std::int64_t chunks = (n + kElementwiseChunk - 1) / kElementwiseChunk;
-#pragma omp parallel for schedule(static) if (chunks > 1)
+#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1)
   for (std::int64_t k = 0; k < chunks; ++k) {
     body(k * kElementwiseChunk, std::min(n, (k + 1) * kElementwiseChunk));
   }

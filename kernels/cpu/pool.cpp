@@ -71,7 +71,7 @@ void maxpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y, Ten
   T* py = y.data<T>();
   std::int32_t* pi = kIndices ? indices.data<std::int32_t>() : nullptr;
   const bool parallel = x.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t plane = 0; plane < NC; ++plane) {
     const T* xp = px + plane * H * W;
     for (std::int64_t oh = 0; oh < P; ++oh) {
@@ -124,7 +124,7 @@ void maxpool_backward_impl(const Tensor& dy, const Tensor& indices, Tensor& dx) 
   T* pdx = dx.data<T>();
   std::int64_t bad = 0;
   const bool parallel = dx.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) reduction(+ : bad) if (parallel)
+#pragma omp parallel for schedule(guided) reduction(+ : bad) if (parallel)
   for (std::int64_t plane = 0; plane < NC; ++plane) {
     T* gx = pdx + plane * HW;
     std::fill(gx, gx + HW, T(0));
@@ -148,7 +148,7 @@ void avgpool_forward_impl(const Tensor& x, const Pool2dParams& p, Tensor& y) {
   const T* px = x.data<T>();
   T* py = y.data<T>();
   const bool parallel = x.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t plane = 0; plane < NC; ++plane) {
     const T* xp = px + plane * H * W;
     T* yp = py + plane * P * Q;
@@ -176,7 +176,7 @@ void avgpool_backward_impl(const Tensor& dy, const Pool2dParams& p, Tensor& dx) 
   const T* pdy = dy.data<T>();
   T* pdx = dx.data<T>();
   const bool parallel = dx.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t plane = 0; plane < NC; ++plane) {
     const T* gy = pdy + plane * P * Q;
     T* gx = pdx + plane * H * W;
@@ -202,7 +202,7 @@ void global_avgpool_forward_impl(const Tensor& x, Tensor& y) {
   const T* px = x.data<T>();
   T* py = y.data<T>();
   const bool parallel = x.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t plane = 0; plane < NC; ++plane) {
     // 16 partial sums a lane each, then added in order: one chain of dependent
     // double adds (4 cycles each) held this pass to a few elements per microsecond.
@@ -227,7 +227,7 @@ void global_avgpool_backward_impl(const Tensor& dy, Tensor& dx) {
   const T* pdy = dy.data<T>();
   T* pdx = dx.data<T>();
   const bool parallel = dx.numel() >= kMinParallelElements;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(guided) if (parallel)
   for (std::int64_t plane = 0; plane < NC; ++plane) {
     const T g = static_cast<T>(static_cast<double>(pdy[plane]) / static_cast<double>(HW));
     std::fill(pdx + plane * HW, pdx + (plane + 1) * HW, g);
