@@ -817,7 +817,7 @@ void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, co
                                      const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
                                      const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,
                                      Tensor& y) {
-  const Shape es = {x.size(0), w_expand.size(0), x.size(2), x.size(3)};
+  const Shape es = conv2d_output_shape(x.shape(), w_expand.shape(), p_expand);
   const Geometry g = geometry(x.shape(), w_expand.shape(), es, p_expand);
   if (x.dtype() == DType::f32 && expands_in_one_pass(g)) {
     const Geometry gd = geometry(es, w_depthwise.shape(), y.shape(), p_depthwise);

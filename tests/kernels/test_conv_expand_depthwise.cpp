@@ -25,6 +25,7 @@ struct ExpandCase {
   std::int64_t N, C, H, W, E;  // E: the expanded channels
   std::int64_t R, stride;      // the depthwise kernel, padding (R-1)/2
   std::int64_t expand_R = 1;
+  bool expand_padded = true;  // padding (expand_R-1)/2, else none: the expanded maps are smaller
 };
 
 void PrintTo(const ExpandCase& c, std::ostream* os) { *os << c.name; }
@@ -37,6 +38,7 @@ const ExpandCase kCases[] = {
     {"OneImage", 1, 32, 40, 38, 80, 3, 1},             // on two threads: they share its blocks
     {"ThreadsShareABatch", 3, 24, 30, 30, 96, 5, 1},
     {"Expansion3x3", 3, 4, 8, 9, 24, 3, 1, 3},         // not 1x1: the fallback
+    {"Expansion3x3Unpadded", 2, 4, 9, 10, 20, 3, 1, 3, false},
 };
 
 InferenceBatchNorm batchnorm(std::int64_t channels, const std::string& tag, Activation activation, DType dtype) {
@@ -61,7 +63,7 @@ Inputs inputs(const ExpandCase& c, DType dtype, Activation activation) {
   in.x = random_normal({c.N, c.C, c.H, c.W}, Seed{tag + ".x"}, 0, 1, dtype);
   in.w_expand = random_normal({c.E, c.C, c.expand_R, c.expand_R}, Seed{tag + ".w_expand"}, 0, 0.3, dtype);
   in.w_depthwise = random_normal({c.E, 1, c.R, c.R}, Seed{tag + ".w_depthwise"}, 0, 0.3, dtype);
-  in.p_expand.pad_h = in.p_expand.pad_w = (c.expand_R - 1) / 2;
+  in.p_expand.pad_h = in.p_expand.pad_w = c.expand_padded ? (c.expand_R - 1) / 2 : 0;
   in.p_depthwise.stride_h = in.p_depthwise.stride_w = c.stride;
   in.p_depthwise.pad_h = in.p_depthwise.pad_w = (c.R - 1) / 2;
   in.p_depthwise.groups = c.E;
