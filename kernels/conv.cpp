@@ -135,9 +135,9 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
 void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, const Conv2dParams& p_expand,
                                      const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
                                      const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,
-                                     Tensor& y) {
+                                     Tensor& y, Tensor& means) {
   const char* op = "conv2d_forward_expand_depthwise";
-  check_types(op, x, "x", {{&w_expand, "w_expand"}, {&w_depthwise, "w_depthwise"}, {&y, "y"}});
+  check_types(op, x, "x", {{&w_expand, "w_expand"}, {&w_depthwise, "w_depthwise"}, {&y, "y"}, {&means, "means"}});
   const Shape expanded = output_shape(op, x.shape(), "x", w_expand.shape(), "w_expand", p_expand);
   CTC_CHECK(p_depthwise.groups == expanded[1], op, ": p_depthwise.groups is ", p_depthwise.groups,
             ", expected the ", expanded[1], " expanded channels (a depthwise convolution)");
@@ -146,11 +146,14 @@ void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, co
   check_not_aliased(op, y, "y", x, "x");
   check_not_aliased(op, y, "y", w_expand, "w_expand");
   check_not_aliased(op, y, "y", w_depthwise, "w_depthwise");
+  check_shape(means, {y.size(0), y.size(1)}, op, "means");
+  check_not_aliased(op, means, "means", y, "y");
   check_inference_batchnorm(bn_expand, y, op);
   check_inference_batchnorm(bn_depthwise, y, op);
   CTC_CHECK(!bn_expand.residual.defined() && !bn_depthwise.residual.defined(), op,
             ": a batch norm has a residual; neither convolution here adds one");
-  cpu::conv2d_forward_expand_depthwise(x, w_expand, p_expand, bn_expand, w_depthwise, p_depthwise, bn_depthwise, y);
+  cpu::conv2d_forward_expand_depthwise(x, w_expand, p_expand, bn_expand, w_depthwise, p_depthwise, bn_depthwise, y,
+                                       means);
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {

@@ -54,12 +54,14 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
 // the expanded channels and neither batch norm with a residual. Where the
 // expansion is 1x1 (f32), the expanded tensor is never built: 16 expanded
 // channels of a chunk of images at a time go from the GEMM through the batch
-// norm into the depthwise convolution while in cache. The same bits either
-// way. CPU only.
+// norm into the depthwise convolution while in cache. means [N, channels] is
+// assigned global_avgpool_forward(y) (the squeeze-excitation's pool that
+// follows), there taken from each block before it leaves cache. The same bits
+// either way. CPU only.
 void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, const Conv2dParams& p_expand,
                                      const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
                                      const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,
-                                     Tensor& y);
+                                     Tensor& y, Tensor& means);
 
 // dx = conv_transpose(dy, w): the gradient of sum(y * dy) by x. dx is assigned.
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
@@ -75,7 +77,7 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
 void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, const Conv2dParams& p_expand,
                                      const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
                                      const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,
-                                     Tensor& y);
+                                     Tensor& y, Tensor& means);
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx);
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, const Conv2dParams& p, Tensor& dw);
 }  // namespace cpu

@@ -104,15 +104,16 @@ Tensor Conv2d::forward_concat(const std::vector<Tensor>& pieces, const Inference
   return y;
 }
 
-Tensor Conv2d::forward_expand_depthwise(const Tensor& x, const Conv2d& depthwise) {
+Tensor Conv2d::forward_expand_depthwise(const Tensor& x, const Conv2d& depthwise, Tensor& means) {
   const Shape expanded = conv2d_output_shape(x.shape(), weight_.value.shape(), options_.params);
   // The depthwise convolution's input would be on x's device, all its fusion asks of an input.
   CTC_CHECK(fuses_output(x) && depthwise.fuses_output(x), "Conv2d::forward_expand_depthwise: ", describe(),
             " and ", depthwise.describe(), " are not both fused with their batch norms (fuse_for_inference, eval mode, CPU)");
   Tensor y = Tensor::empty(conv2d_output_shape(expanded, depthwise.weight_.value.shape(), depthwise.options_.params),
                            x.dtype(), x.device());
+  means = Tensor::empty({y.size(0), y.size(1)}, x.dtype(), x.device());
   conv2d_forward_expand_depthwise(x, weight_.value, forward_params(), fusion_->epilogue(), depthwise.weight_.value,
-                                  depthwise.forward_params(), depthwise.fusion_->epilogue(), y);
+                                  depthwise.forward_params(), depthwise.fusion_->epilogue(), y, means);
   return y;
 }
 

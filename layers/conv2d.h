@@ -62,8 +62,10 @@ class Conv2d : public Module {
 
   // An MBConv's expansion followed by its depthwise convolution, both fused
   // with their batch norms for x (fuses_output): the two fused forwards in
-  // one pass, the expanded tensor not built (conv2d_forward_expand_depthwise).
-  Tensor forward_expand_depthwise(const Tensor& x, const Conv2d& depthwise);
+  // one pass, the expanded tensor not built, and the output's channel means
+  // ([N, C], a squeeze-excitation's pool) in `means`
+  // (conv2d_forward_expand_depthwise).
+  Tensor forward_expand_depthwise(const Tensor& x, const Conv2d& depthwise, Tensor& means);
 
   Parameter& weight() { return weight_; }
   // nullptr without a bias.

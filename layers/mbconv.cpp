@@ -64,9 +64,12 @@ Tensor MBConv::run_forward(const Tensor& x) {
   // the gate applied as the projection reads its input, the residual
   // (stochastic depth is the identity in eval mode) in its output pass.
   if (!squeeze_->training() && !stochastic_depth_.training() && project_->fuses_output(x)) {
-    const bool one_pass = expand_ != nullptr && expand_conv_->fuses_output(x) && depthwise_conv_->fuses_output(x);
-    const Tensor h = one_pass ? expand_conv_->forward_expand_depthwise(x, *depthwise_conv_)
-                              : depthwise_->forward(expand_ != nullptr ? expand_->forward(x) : x);
+    if (expand_ != nullptr && expand_conv_->fuses_output(x) && depthwise_conv_->fuses_output(x)) {
+      Tensor means;
+      const Tensor h = expand_conv_->forward_expand_depthwise(x, *depthwise_conv_, means);
+      return project_->forward_gated(h, squeeze_->gate_from_means(means), residual_ ? x : Tensor());
+    }
+    const Tensor h = depthwise_->forward(expand_ != nullptr ? expand_->forward(x) : x);
     return project_->forward_gated(h, squeeze_->gate(h), residual_ ? x : Tensor());
   }
   Tensor out = block_.forward(x);

@@ -23,9 +23,10 @@ SqueezeExcitation::SqueezeExcitation(std::int64_t channels, std::int64_t squeeze
       fc2_(register_module("fc2", conv1x1_bias(squeeze_channels, channels))),
       scale_activation_(register_module("scale_activation", std::make_unique<Sigmoid>())) {}
 
-Tensor SqueezeExcitation::gate(const Tensor& x) {
-  Tensor pooled = avgpool_.forward(x);
-  pooled = pooled.reshape({x.size(0), x.size(1), 1, 1});
+Tensor SqueezeExcitation::gate(const Tensor& x) { return gate_from_means(avgpool_.forward(x)); }
+
+Tensor SqueezeExcitation::gate_from_means(const Tensor& means) {
+  const Tensor pooled = means.reshape({means.size(0), means.size(1), 1, 1});
   return scale_activation_.forward(fc2_.forward(activation_.forward(fc1_.forward(pooled))));
 }
 

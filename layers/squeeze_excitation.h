@@ -17,6 +17,8 @@ class SqueezeExcitation : public Module {
   // s alone, [N, C, 1, 1] (for a convolution that applies it as it reads x:
   // MBConv's projection in inference).
   Tensor gate(const Tensor& x);
+  // The same from x's channel means, [N, C] (what avgpool would give).
+  Tensor gate_from_means(const Tensor& means);
   // dx = dy * s (the direct path) + the gradient through s, summed.
   Tensor run_backward(const Tensor& dy) override;
   std::string describe() const override;

@@ -33,6 +33,7 @@
 #include "kernels/cpu/conv_depthwise.h"
 #include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/pool.h"
 
 namespace ctcscope::cpu {
 namespace {
@@ -717,17 +718,19 @@ bool reads_pointwise_source(const Shape& xs, const Tensor& w, const Conv2dParams
 // GEMM, a 1x1 expansion. Each item of work is a chunk of images (the plan's)
 // whose planes are packed once as the GEMM's B, then, for each block of 16
 // expanded channels, multiplied, put through the expansion's batch norm and
-// activation, and handed image by image to the depthwise block, all while in
-// cache. The threads take items as they come free; with fewer chunks than
-// threads (one image on two threads) an item is one block of a chunk, and
-// each thread packs that chunk's B for itself. The weights are packed once,
-// shared. The GEMM, the batch norm and the depthwise block are
-// conv2d_forward_bn_act's, on the same operands: the same bits.
+// activation, and handed image by image to the depthwise block (which also
+// takes its channels' means), all while in cache. The threads take items as
+// they come free; with fewer chunks than threads (one image on two threads)
+// an item is one block of a chunk, and each thread packs that chunk's B for
+// itself. The weights are packed once, shared. The GEMM, the batch norm and
+// the depthwise block are conv2d_forward_bn_act's, on the same operands: the
+// same bits.
 bool expands_in_one_pass(const Geometry& g) { return g.G == 1 && g.pointwise && packed_gemm<float>(); }
 
 void forward_expand_depthwise(const Geometry& g, const float* x, const float* w_expand,
                               const InferenceBatchNorm& bn_expand, const DepthwiseShape& d,
-                              const float* w_depthwise, const InferenceBatchNorm& bn_depthwise, float* y) {
+                              const float* w_depthwise, const InferenceBatchNorm& bn_depthwise, float* y,
+                              float* means) {
   constexpr std::int64_t kBlock = 16;  // the depthwise block's channels
   const Plan pl = plan(g);
   const std::int64_t chunks = (g.N + pl.images - 1) / pl.images, blocks = (g.K + kBlock - 1) / kBlock;
@@ -761,7 +764,7 @@ void forward_expand_depthwise(const Geometry& g, const float* x, const float* w_
         for (std::int64_t k = 0; k < rows; ++k)  // a channel's planes side by side: one loop
           batchnorm_act(bn_expand, c0 + k, ld, out + k * ld, static_cast<const float*>(nullptr), out + k * ld);
         for (std::int64_t i = 0; i < nb; ++i)
-          depthwise_forward_block(out + i * g.HW, ld, w_depthwise, d, &bn_depthwise, n0 + i, c0, rows, y,
+          depthwise_forward_block(out + i * g.HW, ld, w_depthwise, d, &bn_depthwise, n0 + i, c0, rows, y, means,
                                   block_scratch);
       }
     }
@@ -816,17 +819,18 @@ void conv2d_forward_bn_act_concat(const std::vector<Tensor>& pieces, const Infer
 void conv2d_forward_expand_depthwise(const Tensor& x, const Tensor& w_expand, const Conv2dParams& p_expand,
                                      const InferenceBatchNorm& bn_expand, const Tensor& w_depthwise,
                                      const Conv2dParams& p_depthwise, const InferenceBatchNorm& bn_depthwise,
-                                     Tensor& y) {
+                                     Tensor& y, Tensor& means) {
   const Shape es = conv2d_output_shape(x.shape(), w_expand.shape(), p_expand);
   const Geometry g = geometry(x.shape(), w_expand.shape(), es, p_expand);
   if (x.dtype() == DType::f32 && expands_in_one_pass(g)) {
     const Geometry gd = geometry(es, w_depthwise.shape(), y.shape(), p_depthwise);
     return forward_expand_depthwise(g, x.data<float>(), w_expand.data<float>(), bn_expand, depthwise_shape(gd),
-                                    w_depthwise.data<float>(), bn_depthwise, y.data<float>());
+                                    w_depthwise.data<float>(), bn_depthwise, y.data<float>(), means.data<float>());
   }
-  Tensor expanded = Tensor::empty(es, x.dtype());  // the two convolutions one after the other
+  Tensor expanded = Tensor::empty(es, x.dtype());  // the two convolutions and the pool one after the other
   cpu::conv2d_forward_bn_act(x, w_expand, p_expand, bn_expand, expanded, Tensor());
   cpu::conv2d_forward_bn_act(expanded, w_depthwise, p_depthwise, bn_depthwise, y, Tensor());
+  cpu::global_avgpool_forward(y, means);
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2dParams& p, Tensor& dx) {

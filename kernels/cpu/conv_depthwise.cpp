@@ -229,10 +229,11 @@ struct BlockScratch {
   std::size_t bytes() const { return xb + wb + yb + stage; }
 };
 
+// One block into y; returns the block's output, [P*Q][kLanes] in scratch.
 template <class T>
-void forward_one_block(const T* planes, std::int64_t plane, const T* w, const DepthwiseShape& d,
-                       const InferenceBatchNorm* bn, std::int64_t n, std::int64_t c0, std::int64_t lanes, T* y,
-                       char* s) {
+const T* forward_one_block(const T* planes, std::int64_t plane, const T* w, const DepthwiseShape& d,
+                           const InferenceBatchNorm* bn, std::int64_t n, std::int64_t c0, std::int64_t lanes, T* y,
+                           char* s) {
   constexpr std::int64_t L = kLanes<T>;
   const Padded pd = padded(d);
   const BlockScratch<T> b(d);
@@ -244,6 +245,24 @@ void forward_one_block(const T* planes, std::int64_t plane, const T* w, const De
   forward_block_any(xb, wb, d, pd, yb);
   if (bn != nullptr) batchnorm_act_lanes<T, L>(*bn, c0, lanes, d.P * d.Q, yb);
   from_lanes(yb, d.P * d.Q, lanes, d.P * d.Q, y + (n * d.C + c0) * d.P * d.Q);
+  return yb;
+}
+
+// The means of a finished block's channels, summed as global_avgpool_forward
+// sums a plane (kernels/cpu/pool.cpp): in double, pixel i into partial sum
+// i % 16, the 16 partial sums then added in order. yb: [count][16].
+void block_means(const float* yb, std::int64_t count, std::int64_t lanes, float* means) {
+  constexpr std::int64_t L = 16;
+  double partial[L][L] = {};  // [pixel % 16][channel]
+  for (std::int64_t i = 0; i < count; ++i) {
+#pragma omp simd
+    for (std::int64_t l = 0; l < L; ++l) partial[i % L][l] += static_cast<double>(yb[i * L + l]);
+  }
+  for (std::int64_t l = 0; l < lanes; ++l) {
+    double sum = 0;
+    for (std::int64_t j = 0; j < L; ++j) sum += partial[j][l];
+    means[l] = static_cast<float>(sum / static_cast<double>(count));
+  }
 }
 
 }  // namespace
@@ -263,9 +282,10 @@ std::size_t depthwise_block_bytes(const DepthwiseShape& d) { return BlockScratch
 
 void depthwise_forward_block(const float* planes, std::int64_t plane_stride, const float* w,
                              const DepthwiseShape& d, const InferenceBatchNorm* bn, std::int64_t n, std::int64_t c0,
-                             std::int64_t lanes, float* y, char* scratch) {
+                             std::int64_t lanes, float* y, float* means, char* scratch) {
   CTC_CHECK(bn == nullptr || !bn->residual.defined(), "depthwise_forward_block: a residual is not fused here");
-  forward_one_block(planes, plane_stride, w, d, bn, n, c0, lanes, y, scratch);
+  const float* yb = forward_one_block(planes, plane_stride, w, d, bn, n, c0, lanes, y, scratch);
+  if (means != nullptr) block_means(yb, d.P * d.Q, lanes, means + n * d.C + c0);
 }
 
 // dxb[p*sh + r*dh][q*sw + s*dw] += w[r,s] * dy[p,q] over the padded block,

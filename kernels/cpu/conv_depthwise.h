@@ -28,11 +28,14 @@ void depthwise_forward(const T* x, const T* w, const DepthwiseShape& d, const In
 // at planes + l*plane_stride) instead of x, and written to y [N,C,P,Q] (with
 // bn, as depthwise_forward): a producer of the input (an MBConv's expansion)
 // hands over each block while it is in cache. The same bits as
-// depthwise_forward. `scratch`: depthwise_block_bytes(d), 64-byte aligned.
+// depthwise_forward. With `means` ([N, C], or nullptr), each channel's mean
+// over P x Q is stored too, the same bits as global_avgpool_forward on y
+// (a squeeze-excitation's pool, without reading y back). `scratch`:
+// depthwise_block_bytes(d), 64-byte aligned.
 std::size_t depthwise_block_bytes(const DepthwiseShape& d);
 void depthwise_forward_block(const float* planes, std::int64_t plane_stride, const float* w,
                              const DepthwiseShape& d, const InferenceBatchNorm* bn, std::int64_t n, std::int64_t c0,
-                             std::int64_t lanes, float* y, char* scratch);
+                             std::int64_t lanes, float* y, float* means, char* scratch);
 
 // dx = the adjoint of the forward in x. dx is assigned.
 template <class T>

@@ -1,7 +1,8 @@
 // conv2d_forward_expand_depthwise against the two fused convolutions it
 // replaces (conv2d_forward_bn_act for the expansion, then for the depthwise
 // convolution, themselves held against the unfused ops in
-// test_conv_bn_act.cpp): the same bits, on one and two threads, on shapes
+// test_conv_bn_act.cpp) and the pool after them (global_avgpool_forward): the
+// same bits, on one and two threads, on shapes
 // that take the one pass (f32, 1x1 expansion: single images and chunks of
 // several, a last chunk of fewer images, a last block of fewer than 16
 // channels, rows narrower than 16, stride 2, 5x5; shapes of over a million
@@ -11,6 +12,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/cpu/context.h"
+#include "kernels/pool.h"
 #include "tests/support/test_util.h"
 
 namespace ctcscope {
@@ -74,25 +76,31 @@ Inputs inputs(const ExpandCase& c, DType dtype, Activation activation) {
 
 Shape expanded_shape(const Inputs& in) { return conv2d_output_shape(in.x.shape(), in.w_expand.shape(), in.p_expand); }
 
-Tensor one_pass(const Inputs& in) {
-  Tensor y = Tensor::empty(conv2d_output_shape(expanded_shape(in), in.w_depthwise.shape(), in.p_depthwise),
-                           in.x.dtype());
+struct Outputs {
+  Tensor y, means;
+};
+
+Outputs one_pass(const Inputs& in) {
+  const Shape ys = conv2d_output_shape(expanded_shape(in), in.w_depthwise.shape(), in.p_depthwise);
+  Outputs out{Tensor::empty(ys, in.x.dtype()), Tensor::empty({ys[0], ys[1]}, in.x.dtype())};
   conv2d_forward_expand_depthwise(in.x, in.w_expand, in.p_expand, in.bn_expand, in.w_depthwise, in.p_depthwise,
-                                  in.bn_depthwise, y);
-  return y;
+                                  in.bn_depthwise, out.y, out.means);
+  return out;
 }
 
-Tensor two_convolutions(const Inputs& in) {
+Outputs separate_ops(const Inputs& in) {
   Tensor e = Tensor::empty(expanded_shape(in), in.x.dtype());
   conv2d_forward_bn_act(in.x, in.w_expand, in.p_expand, in.bn_expand, e);
   Tensor y = Tensor::empty(conv2d_output_shape(e.shape(), in.w_depthwise.shape(), in.p_depthwise), e.dtype());
   conv2d_forward_bn_act(e, in.w_depthwise, in.p_depthwise, in.bn_depthwise, y);
-  return y;
+  Tensor means = Tensor::empty({y.size(0), y.size(1)}, y.dtype());
+  global_avgpool_forward(y, means);
+  return {y, means};
 }
 
 class ConvExpandDepthwise : public ::testing::TestWithParam<ExpandCase> {};
 
-TEST_P(ConvExpandDepthwise, SameBitsAsTheTwoConvolutions) {
+TEST_P(ConvExpandDepthwise, SameBitsAsTheTwoConvolutionsAndThePool) {
   const int saved = cpu::num_threads();
   for (int threads : {1, 2}) {
     cpu::set_num_threads(threads);
@@ -101,7 +109,9 @@ TEST_P(ConvExpandDepthwise, SameBitsAsTheTwoConvolutions) {
         const Inputs in = inputs(GetParam(), dtype, a);
         const std::string what = std::string(dtype == DType::f32 ? "f32" : "f64") + " activation " +
                                  std::to_string(static_cast<int>(a)) + ", " + std::to_string(threads) + " threads";
-        test::expect_close(one_pass(in), two_convolutions(in), kSameBits, what);
+        const Outputs fused = one_pass(in), apart = separate_ops(in);
+        test::expect_close(fused.y, apart.y, kSameBits, what);
+        test::expect_close(fused.means, apart.means, kSameBits, what + ", means");
       }
     }
   }
@@ -115,31 +125,36 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvExpandDepthwise, ::testing::ValuesIn(kCases
 
 TEST(ConvExpandDepthwiseErrors, GroupsThatAreNotTheExpandedChannelsAreNamed) {
   Inputs in = inputs(kCases[0], DType::f32, Activation::silu);
-  Tensor y = one_pass(in);
+  Outputs out = one_pass(in);
   in.p_depthwise.groups = 7;
   test::expect_error_containing([&] {
     conv2d_forward_expand_depthwise(in.x, in.w_expand, in.p_expand, in.bn_expand, in.w_depthwise, in.p_depthwise,
-                                    in.bn_depthwise, y);
+                                    in.bn_depthwise, out.y, out.means);
   }, "p_depthwise.groups is 7, expected the 21 expanded channels");
 }
 
 TEST(ConvExpandDepthwiseErrors, ResidualAndWrongStatisticsAreNamed) {
   Inputs in = inputs(kCases[0], DType::f32, Activation::silu);
-  Tensor y = one_pass(in);
-  in.bn_depthwise.residual = y;
+  in.bn_depthwise.residual = one_pass(in).y;
   test::expect_error_containing([&] { one_pass(in); }, "a batch norm has a residual");
   in = inputs(kCases[0], DType::f32, Activation::silu);
   in.bn_expand.running_var = Tensor::zeros({5});
   test::expect_error_containing([&] { one_pass(in); }, "conv2d_forward_expand_depthwise: running_var");
 }
 
-TEST(ConvExpandDepthwiseErrors, OutputOfTheWrongShapeIsNamed) {
+TEST(ConvExpandDepthwiseErrors, OutputsOfTheWrongShapeAreNamed) {
   const Inputs in = inputs(kCases[1], DType::f32, Activation::silu);
+  Outputs out = one_pass(in);
   Tensor y = Tensor::empty({4, 40, 11, 10});  // stride 1's shape, not stride 2's
   test::expect_error_containing([&] {
     conv2d_forward_expand_depthwise(in.x, in.w_expand, in.p_expand, in.bn_expand, in.w_depthwise, in.p_depthwise,
-                                    in.bn_depthwise, y);
+                                    in.bn_depthwise, y, out.means);
   }, "conv2d_forward_expand_depthwise: y");
+  Tensor means = Tensor::empty({4, 39});
+  test::expect_error_containing([&] {
+    conv2d_forward_expand_depthwise(in.x, in.w_expand, in.p_expand, in.bn_expand, in.w_depthwise, in.p_depthwise,
+                                    in.bn_depthwise, out.y, means);
+  }, "conv2d_forward_expand_depthwise: means");
 }
 
 }  // namespace
