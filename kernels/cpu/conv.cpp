@@ -735,7 +735,7 @@ void forward_expand_depthwise(const Geometry& g, const float* x, const float* w_
   const Plan pl = plan(g);
   const std::int64_t chunks = (g.N + pl.images - 1) / pl.images, blocks = (g.K + kBlock - 1) / kBlock;
   const std::int64_t per_item = chunks >= pl.threads ? blocks : 1;  // blocks
-  const std::int64_t items = chunks * (blocks / per_item);
+  const std::int64_t items_per_chunk = blocks / per_item, items = chunks * items_per_chunk;
   const std::size_t a_bytes = packed_a_bytes<float>(kBlock, g.C);
   const std::size_t b_bytes = packed_b_bytes<float>(g.C, pl.images * g.HW);
   const std::size_t out_bytes = round_up(sizeof(float) * kBlock * pl.images * g.HW);
@@ -754,7 +754,7 @@ void forward_expand_depthwise(const Geometry& g, const float* x, const float* w_
     std::int64_t packed_chunk = -1;
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t item = 0; item < items; ++item) {
-      const std::int64_t chunk = item / (blocks / per_item), first = item % (blocks / per_item) * per_item;
+      const std::int64_t chunk = item / items_per_chunk, first = item % items_per_chunk * per_item;
       const std::int64_t n0 = chunk * pl.images, nb = std::min(pl.images, g.N - n0), ld = nb * g.HW;
       if (chunk != packed_chunk) im2col_packed(x, nullptr, g, n0, nb, 0, nullptr, pb, 1);
       packed_chunk = chunk;

@@ -206,6 +206,9 @@ void global_avgpool_forward_impl(const Tensor& x, Tensor& y) {
   for (std::int64_t plane = 0; plane < NC; ++plane) {
     // 16 partial sums a lane each, then added in order: one chain of dependent
     // double adds (4 cycles each) held this pass to a few elements per microsecond.
+    // block_means (kernels/cpu/conv_depthwise.cpp) sums in this same order for
+    // an MBConv's fused pool: change both or neither (test_conv_expand_depthwise
+    // holds them to the same bits).
     constexpr std::int64_t kLanes = 16;
     const T* xp = px + plane * HW;
     double lanes[kLanes] = {};
